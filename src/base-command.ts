@@ -1,0 +1,98 @@
+import { Command, Flags, Interfaces } from '@oclif/core';
+import { AwsClients, resolveAwsSettings } from './aws/clients.js';
+import { loadProjectConfig, type ProjectConfig } from './core/config.js';
+import { CruddurError, toCruddurError } from './core/errors.js';
+import { stderrLogger, type Logger } from './core/output.js';
+import { redact, redactor } from './core/redact.js';
+
+export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>;
+
+interface OclifErrorLike {
+  oclif?: { exit?: number };
+  code?: string;
+  message?: string;
+}
+
+/**
+ * Shared flags (--cwd, --json, --profile, --region, --verbose), project configuration, AWS clients,
+ * redacted output and error rendering. Commands stay thin: parse, call a service, render.
+ */
+export abstract class BaseCommand extends Command {
+  static override enableJsonFlag = true;
+
+  static override baseFlags = {
+    cwd: Flags.string({ helpGroup: 'GLOBAL', description: 'Run as if cruddur was started in this folder.' }),
+    profile: Flags.string({ helpGroup: 'GLOBAL', description: 'AWS profile to use (default: AWS_PROFILE or the default chain).' }),
+    region: Flags.string({ helpGroup: 'GLOBAL', description: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1).' }),
+    verbose: Flags.boolean({ helpGroup: 'GLOBAL', description: 'Print debug detail (retries, requests) to stderr.' }),
+  };
+
+  private projectConfig: ProjectConfig | undefined;
+  private awsClients: AwsClients | undefined;
+
+  /** The user's project: root, paths and merged variables. Registers secret values for redaction. */
+  protected project(flags: BaseFlags): ProjectConfig {
+    if (!this.projectConfig) {
+      this.projectConfig = loadProjectConfig({ cwd: flags.cwd });
+      redactor.addFromEnv(this.projectConfig.env);
+    }
+    return this.projectConfig;
+  }
+
+  protected aws(flags: BaseFlags): AwsClients {
+    this.awsClients ??= new AwsClients(
+      resolveAwsSettings({ env: this.project(flags).env, region: flags.region, profile: flags.profile }),
+    );
+    return this.awsClients;
+  }
+
+  protected logger(flags: BaseFlags): Logger {
+    return stderrLogger({ verbose: flags.verbose });
+  }
+
+  override log(message = '', ...args: unknown[]): void {
+    super.log(redact(message), ...args);
+  }
+
+  override logToStderr(message = '', ...args: unknown[]): void {
+    super.logToStderr(redact(message), ...args);
+  }
+
+  /** One JSON document, uncoloured and redacted, so pipes and `jq` always get valid JSON. */
+  protected override logJson(json: unknown): void {
+    process.stdout.write(`${JSON.stringify(redactor.redactValue(json), null, 2)}\n`);
+  }
+
+  protected override async catch(err: Error & OclifErrorLike): Promise<void> {
+    if (err.code === 'EEXIT') throw err;
+    const error = this.normalise(err);
+    process.exitCode = error.exitCode;
+    if (this.jsonEnabled()) {
+      this.logJson({
+        error: { code: error.code, message: error.message, suggestion: error.suggestion, details: error.details ?? undefined },
+      });
+      return;
+    }
+    const lines = [`Error: ${error.message}`];
+    if (error.suggestion) lines.push(`Try: ${error.suggestion}`);
+    if (/\bcruddur/.test(process.env.DEBUG ?? '')) {
+      const cause = (error.cause as Error | undefined) ?? error;
+      if (cause.stack) lines.push(cause.stack);
+    }
+    process.stderr.write(`${redact(lines.join('\n'))}\n`);
+  }
+
+  protected override async finally(error: Error | undefined): Promise<void> {
+    this.awsClients?.destroy();
+    await super.finally(error);
+  }
+
+  private normalise(err: Error & OclifErrorLike): CruddurError {
+    if (err instanceof CruddurError) return err;
+    if (err.oclif?.exit === 2 || /^(Nonexistent flag|Unexpected argument|Missing required|Expected --|Expected a|Parsing --)/.test(err.message ?? '')) {
+      const message = (err.message ?? 'Invalid usage').split('\n').filter((l) => !/^\s*See more help/.test(l)).join(' ').replace(/\s+/g, ' ').trim();
+      return new CruddurError(message, { exitCode: 2, code: 'USAGE', suggestion: `cruddur ${this.id?.replaceAll(':', ' ') ?? ''} --help` });
+    }
+    return toCruddurError(err);
+  }
+}

@@ -1,0 +1,60 @@
+import { Args, Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { CruddurError } from '../../core/errors.js';
+import { generateEnvFiles, type GenerateResult } from '../../env/generate.js';
+
+export default class EnvGenerate extends BaseCommand {
+  static override summary = 'Render env files from ERB/EJS templates.';
+  static override description = `Renders erb/*.env.erb or templates/*.env.ejs (the built-in templates when the repository has none) to
+<name>.env at the project root, with ENV holding the merged variables (process env > .env.local > .env >
+cruddur.json "env" > .cruddur/local.env). Every unset variable is an error listing template and line, and nothing
+is written. Files are written atomically with mode 0600.`;
+
+  static override strict = false;
+  static override args = {
+    names: Args.string({ description: 'Templates to render (backend-flask, frontend-react-js, sync); default all.' }),
+  };
+
+  static override examples = [
+    { description: 'Render every template', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'Only the frontend env file', command: '<%= config.bin %> <%= command.id %> frontend-react-js' },
+    { description: 'Fail in CI when a committed env file is stale', command: '<%= config.bin %> <%= command.id %> --check' },
+    { description: 'Preview with secrets redacted', command: '<%= config.bin %> <%= command.id %> sync --stdout' },
+  ];
+
+  static override flags = {
+    check: Flags.boolean({ description: 'Write nothing; exit 1 and print a redacted diff if any file would change.', exclusive: ['stdout'] }),
+    stdout: Flags.boolean({ description: 'Print the rendered files (secrets redacted) instead of writing them.' }),
+    'allow-missing': Flags.boolean({ description: 'Render unset variables as empty, with a warning.' }),
+  };
+
+  async run(): Promise<GenerateResult> {
+    const { flags, argv } = await this.parse(EnvGenerate);
+    const project = this.project(flags);
+    const result = await generateEnvFiles(
+      project,
+      { names: argv as string[], check: flags.check, stdout: flags.stdout, allowMissing: flags['allow-missing'] },
+      this.logger(flags),
+    );
+    const stale = result.files.filter((f) => f.status === 'would-change');
+    for (const file of result.files) {
+      if (file.status === 'printed') {
+        this.log(`# ${file.output}`);
+        this.log(file.content?.replace(/\n$/, '') ?? '');
+      } else if (file.status === 'would-change') {
+        this.log(`${file.output} would change:`);
+        for (const line of file.diff ?? []) this.log(`  ${line}`);
+      } else {
+        this.log(`${file.status === 'written' ? 'wrote' : 'unchanged'} ${file.output} (from ${file.template})`);
+      }
+    }
+    if (flags.check && stale.length > 0) {
+      throw new CruddurError(`${stale.length} env file${stale.length > 1 ? 's are' : ' is'} out of date: ${stale.map((f) => f.output).join(', ')}`, {
+        suggestion: 'run `cruddur env generate` and commit or keep the result',
+        code: 'ENV_STALE',
+        details: { files: result.files.map(({ content: _c, ...f }) => f) },
+      });
+    }
+    return { ...result, files: result.files.map(({ content: _c, ...f }) => f) };
+  }
+}
