@@ -49,7 +49,7 @@ export async function runTasks<C>(tasks: Array<Task<C>>, context: C, options: Ru
         if (reason !== undefined) {
           outcome.status = 'skipped';
           outcome.detail = reason;
-          listrTask.skip(`${task.title} (skipped: ${reason})`);
+          listrTask.skip(reason);
           return;
         }
         try {

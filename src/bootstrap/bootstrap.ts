@@ -1,0 +1,82 @@
+import type { AwsClients } from '../aws/clients.js';
+import type { ProjectConfig } from '../core/config.js';
+import { execProgram, hasProgram } from '../core/exec.js';
+import type { Logger } from '../core/output.js';
+import { runTasks, type Task, type TaskOutcome } from '../core/tasks.js';
+import { ecrLogin } from '../ecr/login.js';
+import { generateEnvFiles } from '../env/generate.js';
+
+export const BOOTSTRAP_STEPS = ['ecr', 'env', 'db'] as const;
+export type BootstrapStep = (typeof BOOTSTRAP_STEPS)[number];
+
+export interface BootstrapOptions {
+  skip: BootstrapStep[];
+  db: boolean;
+  /** No listr rendering (--json). */
+  silent: boolean;
+}
+
+export interface BootstrapContext {
+  project: ProjectConfig;
+  aws: AwsClients;
+  logger: Logger;
+  options: BootstrapOptions;
+}
+
+export interface BootstrapResult {
+  tasks: TaskOutcome[];
+  ok: boolean;
+}
+
+/** Resolves the credential chain with a bound, so a machine without credentials skips quickly. */
+async function hasAwsCredentials(aws: AwsClients): Promise<boolean> {
+  try {
+    const client = await aws.sts();
+    const credentials = client.config.credentials as () => Promise<{ accessKeyId?: string }>;
+    const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000).unref());
+    const found = await Promise.race([credentials(), timeout]);
+    return Boolean(found?.accessKeyId);
+  } catch {
+    return false;
+  }
+}
+
+function skippedByFlag(step: BootstrapStep, ctx: BootstrapContext): string | undefined {
+  return ctx.options.skip.includes(step) ? `--skip ${step}` : undefined;
+}
+
+export function bootstrapTasks(): Array<Task<BootstrapContext>> {
+  return [
+    {
+      id: 'ecr',
+      title: 'Log Docker in to ECR',
+      async skip(ctx) {
+        const flagged = skippedByFlag('ecr', ctx);
+        if (flagged) return flagged;
+        if (!(await hasProgram('docker'))) return 'Docker is not installed';
+        if (!(await hasAwsCredentials(ctx.aws))) return 'no AWS credentials found';
+        return undefined;
+      },
+      async run(ctx) {
+        const result = await ecrLogin(await ctx.aws.ecr(), execProgram);
+        return `logged in to ${result.registry}`;
+      },
+    },
+    {
+      id: 'env',
+      title: 'Generate env files',
+      skip: (ctx) => skippedByFlag('env', ctx),
+      async run(ctx) {
+        const { files } = await generateEnvFiles(ctx.project, {}, ctx.logger);
+        const written = files.filter((f) => f.status === 'written').length;
+        return `${written} written, ${files.length - written} unchanged`;
+      },
+    },
+  ];
+}
+
+/** The start-up routine: every step runs (or says why it was skipped); a failure does not stop the others. */
+export async function bootstrap(ctx: BootstrapContext): Promise<BootstrapResult> {
+  const tasks = await runTasks(bootstrapTasks(), ctx, { exitOnError: false, silent: ctx.options.silent });
+  return { tasks, ok: tasks.every((t) => t.status !== 'failed') };
+}
