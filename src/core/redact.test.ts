@@ -49,3 +49,12 @@ describe('Redactor registered values', () => {
     expect(redactUrl('postgresql://u@h/db')).toBe('postgresql://u@h/db');
   });
 });
+
+describe('placeholders', () => {
+  it('does not register well-known local placeholder credentials as exact secrets', () => {
+    const r = new Redactor();
+    r.addFromEnv({ CONNECTION_URL: 'postgresql://postgres:postgres@127.0.0.1:5432/cruddur', AWS_SECRET_ACCESS_KEY: 'S3RVER' });
+    expect(r.redact('PostgreSQL postgres on S3RVER')).toBe('PostgreSQL postgres on S3RVER');
+    expect(r.redact('postgresql://postgres:postgres@127.0.0.1:5432/cruddur')).toBe('postgresql://postgres:***@127.0.0.1:5432/cruddur');
+  });
+});

@@ -5,6 +5,13 @@
  */
 export const REDACTED = '***';
 
+/**
+ * Well-known placeholder values (the local stack's PostgreSQL and s3rver credentials, the bootcamp's
+ * docker-compose password) are not registered as exact secrets: masking every "postgres" in every line
+ * would make output unreadable. Inside URLs they are still masked by pattern.
+ */
+const PLACEHOLDERS = new Set(['postgres', 'password', 'S3RVER']);
+
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY)/i;
 
 interface Pattern {
@@ -34,7 +41,7 @@ export class Redactor {
   add(value: string | undefined): void {
     if (value === undefined) return;
     const trimmed = value.trim();
-    if (trimmed.length < 6) return;
+    if (trimmed.length < 6 || PLACEHOLDERS.has(trimmed)) return;
     this.secrets.add(trimmed);
     // URL-encoded forms show up in printed URLs.
     const encoded = encodeURIComponent(trimmed);

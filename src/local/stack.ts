@@ -1,0 +1,178 @@
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { CruddurError } from '../core/errors.js';
+import type { Logger } from '../core/output.js';
+import { clearLocalState, isAlive, waitForExitOf, localBuckets, localEnv, localPaths, readLocalState, type LocalState } from './state.js';
+
+// Resolves to dist/ from both src/local (tests) and dist/local (the CLI).
+const SUPERVISOR = fileURLToPath(new URL('../../dist/local/supervisor.js', import.meta.url));
+
+export interface LocalUpResult {
+  status: 'started' | 'already-running';
+  /** Set when a stale .cruddur/local.json (its process gone) was found and replaced. */
+  recoveredStale: boolean;
+  ms: number;
+  state: LocalState;
+  env: Record<string, string>;
+}
+
+export interface LocalUpOptions {
+  foreground: boolean;
+  timeoutMs?: number;
+}
+
+function supervisorFailed(why: string, root: string): CruddurError {
+  return new CruddurError(`The local stack did not start: ${why}`, {
+    suggestion: `see ${localPaths(root).log} (cruddur local logs), then run \`cruddur local down\` and try again`,
+    code: 'LOCAL_START_FAILED',
+  });
+}
+
+/**
+ * Starts embedded PostgreSQL, s3rver with the uploads/assets/site buckets and the thumbnail worker in
+ * one supervisor process. Reports an already running stack instead of starting twice; replaces a stale
+ * state file left by a killed supervisor.
+ */
+export async function localUp(root: string, env: Readonly<Record<string, string | undefined>>, options: LocalUpOptions, logger: Logger): Promise<LocalUpResult> {
+  const started = Date.now();
+  const paths = localPaths(root);
+  const existing = await readLocalState(root);
+  if (existing && isAlive(existing.pid)) {
+    return { status: 'already-running', recoveredStale: false, ms: Date.now() - started, state: existing, env: localEnv(existing) };
+  }
+  const recoveredStale = existing !== undefined || existsSync(paths.state);
+  if (recoveredStale) {
+    logger.warn(`found a stale ${paths.state} (its process${existing ? ` ${existing.pid}` : ''} is gone); starting afresh`);
+    await clearLocalState(root);
+  }
+  await mkdir(paths.dir, { recursive: true, mode: 0o755 });
+  await ignoreCruddurDir(paths.dir);
+  const config = JSON.stringify({ root, buckets: localBuckets(env) });
+  const child = spawn(process.execPath, ['--openssl-legacy-provider', SUPERVISOR, config], {
+    cwd: root,
+    detached: !options.foreground,
+    stdio: ['ignore', 'pipe', options.foreground ? 'inherit' : 'ignore'],
+    env: { ...process.env, NODE_OPTIONS: '' },
+  });
+  const ready = await new Promise<{ ready?: boolean; error?: string }>((resolve) => {
+    const timer = setTimeout(() => resolve({ error: `not ready after ${(options.timeoutMs ?? 60_000) / 1000} s` }), options.timeoutMs ?? 60_000);
+    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
+    child.once('exit', (code) => resolve({ error: `the supervisor exited with code ${code}` }));
+    lines.once('line', (line) => {
+      clearTimeout(timer);
+      try {
+        resolve(JSON.parse(line) as { ready?: boolean; error?: string });
+      } catch {
+        resolve({ error: line });
+      }
+    });
+  });
+  if (!ready.ready) {
+    if (child.exitCode === null) child.kill('SIGTERM');
+    throw supervisorFailed(ready.error ?? 'unknown', root);
+  }
+  child.removeAllListeners('exit');
+  const state = await readLocalState(root);
+  if (!state) throw supervisorFailed('it reported ready but wrote no state', root);
+  if (!options.foreground) {
+    (child.stdout as NodeJS.ReadableStream & { destroy(): void }).destroy();
+    child.unref();
+  }
+  return { status: 'started', recoveredStale, ms: Date.now() - started, state, env: localEnv(state) };
+}
+
+/** In the foreground: resolves when the supervisor exits (Ctrl-C is forwarded by the terminal's process group). */
+export async function waitForExit(state: LocalState): Promise<void> {
+  while (isAlive(state.pid)) await new Promise((r) => setTimeout(r, 250));
+}
+
+/** Keeps .cruddur/ out of git: it holds data and local credentials. */
+async function ignoreCruddurDir(dir: string): Promise<void> {
+  const file = `${dir}/.gitignore`;
+  if (existsSync(file)) return;
+  const handle = await open(file, 'w');
+  await handle.writeFile('# local stack data (cruddur local): not for version control\n*\n');
+  await handle.close();
+}
+
+export interface LocalDownResult {
+  status: 'stopped' | 'not-running';
+  purged: boolean;
+}
+
+export async function localDown(root: string, options: { purge: boolean; timeoutMs?: number }, logger: Logger): Promise<LocalDownResult> {
+  const paths = localPaths(root);
+  const state = await readLocalState(root);
+  let status: LocalDownResult['status'] = 'not-running';
+  if (state && isAlive(state.pid)) {
+    process.kill(state.pid, 'SIGTERM');
+    if (!(await waitForExitOf(state.pid, options.timeoutMs ?? 30_000))) {
+      logger.warn(`the supervisor (pid ${state.pid}) did not stop in time; killing it`);
+      process.kill(state.pid, 'SIGKILL');
+    }
+    status = 'stopped';
+  }
+  if (state?.postgres.pid && isAlive(state.postgres.pid)) {
+    // The supervisor was killed but its PostgreSQL lives on: stop it (fast shutdown) so the data dir is free.
+    process.kill(state.postgres.pid, 'SIGINT');
+    await waitForExitOf(state.postgres.pid, 15_000);
+    status = 'stopped';
+  }
+  await clearLocalState(root);
+  if (options.purge) {
+    await Promise.all([paths.postgres, paths.s3, `${paths.dir}/ports.json`, paths.log].map((p) => rm(p, { recursive: true, force: true })));
+  }
+  return { status, purged: options.purge };
+}
+
+export interface LocalStatus {
+  running: boolean;
+  stale: boolean;
+  pid?: number;
+  startedAt?: string;
+  postgres?: { port: number; reachable: boolean };
+  s3?: { endpoint: string; reachable: boolean };
+  buckets?: LocalState['buckets'];
+}
+
+function reachable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port, timeout: 1_000 });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('error', () => resolve(false));
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+  });
+}
+
+export async function localStatus(root: string): Promise<LocalStatus> {
+  const state = await readLocalState(root);
+  if (!state) return { running: false, stale: existsSync(localPaths(root).state) };
+  const alive = isAlive(state.pid);
+  const [pgUp, s3Up] = await Promise.all([reachable(state.postgres.port), reachable(state.s3.port)]);
+  return {
+    running: alive && pgUp && s3Up,
+    stale: !alive,
+    pid: state.pid,
+    startedAt: state.startedAt,
+    postgres: { port: state.postgres.port, reachable: pgUp },
+    s3: { endpoint: `http://127.0.0.1:${state.s3.port}`, reachable: s3Up },
+    buckets: state.buckets,
+  };
+}
+
+export async function localLogs(root: string, lines: number): Promise<string[]> {
+  const file = localPaths(root).log;
+  if (!existsSync(file)) return [];
+  const all = (await readFile(file, 'utf8')).trimEnd().split('\n');
+  return all.slice(-lines);
+}

@@ -1,0 +1,113 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { readFile, rm } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeFilesAtomic } from '../core/fs.js';
+import { LOCAL_PG_PASSWORD, LOCAL_PG_USER } from './postgres.js';
+import { S3RVER_CREDENTIALS } from './s3-server.js';
+
+/** Where the local stack keeps everything, under the project root. */
+export function localPaths(root: string) {
+  const dir = join(root, '.cruddur');
+  return {
+    dir,
+    state: join(dir, 'local.json'),
+    env: join(dir, 'local.env'),
+    log: join(dir, 'local.log'),
+    postgres: join(dir, 'postgres'),
+    s3: join(dir, 's3'),
+  };
+}
+
+export interface LocalBuckets {
+  uploads: string;
+  assets: string;
+  site: string;
+}
+
+/** What a running stack recorded in `.cruddur/local.json`. */
+export interface LocalState {
+  pid: number;
+  startedAt: string;
+  database: string;
+  postgres: { port: number; pid: number | undefined };
+  s3: { port: number };
+  buckets: LocalBuckets;
+}
+
+export const LOCAL_DATABASE = 'cruddur';
+
+/** Bucket names: the project's own variables when set, else local defaults. */
+export function localBuckets(env: Readonly<Record<string, string | undefined>>): LocalBuckets {
+  return {
+    uploads: env.UPLOADS_BUCKET_NAME || 'cruddur-uploads',
+    assets: env.ASSETS_BUCKET_NAME || 'cruddur-assets',
+    site: env.SYNC_S3_BUCKET || env.DOMAIN_NAME || 'cruddur-site',
+  };
+}
+
+export async function readLocalState(root: string): Promise<LocalState | undefined> {
+  const file = localPaths(root).state;
+  if (!existsSync(file)) return undefined;
+  try {
+    const data = JSON.parse(await readFile(file, 'utf8')) as Partial<LocalState>;
+    if (typeof data.pid !== 'number' || typeof data.postgres?.port !== 'number' || typeof data.s3?.port !== 'number' || !data.buckets) return undefined;
+    return data as LocalState;
+  } catch {
+    return undefined;
+  }
+}
+
+/** The variables every command reads when no real setting exists (lowest precedence). */
+export function localEnv(state: LocalState): Record<string, string> {
+  return {
+    CONNECTION_URL: `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${state.postgres.port}/${state.database}`,
+    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${state.s3.port}`,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+    UPLOADS_BUCKET_NAME: state.buckets.uploads,
+    ASSETS_BUCKET_NAME: state.buckets.assets,
+    SYNC_S3_BUCKET: state.buckets.site,
+  };
+}
+
+export async function writeLocalState(root: string, state: LocalState): Promise<void> {
+  const paths = localPaths(root);
+  const env = Object.entries(localEnv(state)).map(([k, v]) => `${k}=${v}`).join('\n');
+  await writeFilesAtomic([
+    { path: paths.state, content: `${JSON.stringify(state, null, 2)}\n`, mode: 0o600 },
+    { path: paths.env, content: `# written by \`cruddur local up\`; removed by \`cruddur local down\`\n${env}\n`, mode: 0o600 },
+  ]);
+}
+
+export async function clearLocalState(root: string): Promise<void> {
+  const paths = localPaths(root);
+  await Promise.all([rm(paths.state, { force: true }), rm(paths.env, { force: true })]);
+}
+
+/**
+ * Whether a process is running. A killed process whose parent never reaps it stays a zombie (common in
+ * containers whose PID 1 is not an init): signal 0 still succeeds, so /proc is asked for its state.
+ */
+export function isAlive(pid: number | undefined): boolean {
+  if (!pid) return false;
+  try {
+    process.kill(pid, 0);
+  } catch (error) {
+    return (error as { code?: string }).code === 'EPERM';
+  }
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
+    return state !== 'Z' && state !== 'X';
+  } catch {
+    return true;
+  }
+}
+
+/** Waits (polling, bounded) until the process is gone; true if it went. */
+export async function waitForExitOf(pid: number | undefined, timeoutMs: number): Promise<boolean> {
+  const deadline = Date.now() + timeoutMs;
+  while (isAlive(pid) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  return !isAlive(pid);
+}

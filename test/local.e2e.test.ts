@@ -1,0 +1,90 @@
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import pg from 'pg';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { isAlive } from '../src/local/state.js';
+import { parseJson, runCli } from './support/cli.js';
+import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
+
+interface UpJson {
+  status: string;
+  recoveredStale: boolean;
+  state: { pid: number; postgres: { port: number; pid: number }; s3: { port: number }; buckets: { uploads: string; assets: string; site: string } };
+  env: Record<string, string>;
+}
+
+describe('cruddur local up/down/status', () => {
+  let app: TempDir;
+  const cli = (...args: string[]) => runCli(args, { cwd: app.path });
+  const up = async () => {
+    const result = await cli('local', 'up', '--json');
+    expect(result.exitCode, result.stderr).toBe(0);
+    return parseJson<UpJson>(result);
+  };
+  const s3For = (env: Record<string, string>) =>
+    new S3Client({ endpoint: env.AWS_ENDPOINT_URL_S3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  // --json output is redacted (the URL password is ***), so tests build the URL from the port.
+  const dbUrl = (result: UpJson) => `postgresql://postgres:postgres@127.0.0.1:${result.state.postgres.port}/cruddur`;
+  const sql = async (url: string, text: string) => {
+    const client = new pg.Client({ connectionString: url });
+    await client.connect();
+    try {
+      return (await client.query(text)).rows;
+    } finally {
+      await client.end();
+    }
+  };
+
+  beforeAll(async () => {
+    app = await copyApp(FIXTURE_APP);
+  });
+  afterAll(async () => {
+    await cli('local', 'down');
+    await app.cleanup();
+  });
+
+  it('starts once, reports the running stack on a second up, and writes local.env', async () => {
+    const first = await up();
+    expect(first.status).toBe('started');
+    const second = await up();
+    expect(second.status).toBe('already-running');
+    expect(second.state.pid).toBe(first.state.pid);
+    const localEnv = await readFile(join(app.path, '.cruddur', 'local.env'), 'utf8');
+    expect(localEnv).toContain(`CONNECTION_URL=postgresql://postgres:postgres@127.0.0.1:${first.state.postgres.port}/cruddur`);
+    expect(localEnv).toContain(`AWS_ENDPOINT_URL_S3=http://127.0.0.1:${first.state.s3.port}`);
+    const status = parseJson<{ running: boolean }>(await cli('local', 'status', '--json'));
+    expect(status.running).toBe(true);
+  });
+
+  it('keeps rows and objects across down and up', async () => {
+    const current = await up();
+    const { env, state } = current;
+    await sql(dbUrl(current), 'CREATE TABLE IF NOT EXISTS kept (note text); INSERT INTO kept VALUES (\'still here\')');
+    const s3 = s3For(env);
+    await s3.send(new PutObjectCommand({ Bucket: state.buckets.assets, Key: 'kept.txt', Body: 'object still here' }));
+    s3.destroy();
+    expect((await cli('local', 'down')).exitCode).toBe(0);
+    expect(isAlive(state.pid)).toBe(false);
+    expect(isAlive(state.postgres.pid)).toBe(false);
+    const again = await up();
+    expect(again.status).toBe('started');
+    expect(await sql(dbUrl(again), 'SELECT note FROM kept')).toEqual([{ note: 'still here' }]);
+    const s3b = s3For(again.env);
+    const object = await s3b.send(new GetObjectCommand({ Bucket: state.buckets.assets, Key: 'kept.txt' }));
+    expect(await (object.Body as { transformToString(): Promise<string> }).transformToString()).toBe('object still here');
+    s3b.destroy();
+  });
+
+  it('recovers from a killed supervisor: stale state detected, orphaned PostgreSQL stopped, stack restarted', async () => {
+    const before = await up();
+    process.kill(before.state.pid, 'SIGKILL');
+    const status = parseJson<{ running: boolean; stale: boolean }>(await cli('local', 'status', '--json'));
+    expect(status).toMatchObject({ running: false, stale: true });
+    const after = await up();
+    expect(after).toMatchObject({ status: 'started', recoveredStale: true });
+    expect(after.state.pid).not.toBe(before.state.pid);
+    expect(isAlive(before.state.postgres.pid)).toBe(false);
+    expect(await sql(dbUrl(after), 'SELECT note FROM kept')).toEqual([{ note: 'still here' }]);
+  });
+});
