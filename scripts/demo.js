@@ -2,7 +2,7 @@
 // `npm run demo`: the main job on embedded defaults, no AWS and no Docker. Copies the fixture app to a
 // temp dir and runs cruddur there as a user would. Each later capability adds a step in scripts/demo/.
 import { spawn } from 'node:child_process';
-import { cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { chmod, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -17,6 +17,8 @@ const parseEnv = (text) =>
   Object.fromEntries(text.split('\n').map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim())).filter(Boolean).map((m) => [m[1], m[2]]));
 
 const appDir = await mkdtemp(join(tmpdir(), 'cruddur-demo-'));
+// As root, the embedded PostgreSQL runs as `postgres`, which must be able to enter the app dir.
+await chmod(appDir, 0o755);
 await cp(join(repo, 'test', 'fixtures', 'sample-app'), appDir, { recursive: true });
 await mkdir(join(appDir, '.git'));
 const env = parseEnv(await readFile(join(appDir, 'demo.env'), 'utf8'));

