@@ -2,6 +2,7 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import { AwsClients, resolveAwsSettings } from './aws/clients.js';
 import { loadProjectConfig, type ProjectConfig } from './core/config.js';
 import { CruddurError, toCruddurError } from './core/errors.js';
+import { installInterruptHandler } from './core/interrupt.js';
 import { stderrLogger, type Logger } from './core/output.js';
 import { redact, redactor } from './core/redact.js';
 
@@ -28,6 +29,11 @@ export abstract class BaseCommand extends Command {
   };
 
   private projectConfig: ProjectConfig | undefined;
+
+  override async init(): Promise<void> {
+    await super.init();
+    installInterruptHandler((message) => process.stderr.write(`\n${message}\n`));
+  }
   private awsClients: AwsClients | undefined;
 
   /** The user's project: root, paths and merged variables. Registers secret values for redaction. */
@@ -42,6 +48,7 @@ export abstract class BaseCommand extends Command {
   protected aws(flags: BaseFlags): AwsClients {
     this.awsClients ??= new AwsClients(
       resolveAwsSettings({ env: this.project(flags).env, region: flags.region, profile: flags.profile }),
+      this.logger(flags),
     );
     return this.awsClients;
   }

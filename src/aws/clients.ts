@@ -4,6 +4,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { Logger } from '../core/output.js';
 
 export type AwsService = 's3' | 'cloudfront' | 'ec2' | 'ecr' | 'sts' | 'cognito';
 
@@ -85,16 +86,47 @@ export function s3ClientConfig(settings: AwsSettings) {
   };
 }
 
+interface Instrumentable {
+  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
+}
+
+interface AttemptsMeta {
+  $metadata?: { attempts?: number; httpStatusCode?: number };
+  name?: string;
+}
+
+/** Reports calls that needed retries (throttling, 5xx, resets) so --verbose shows what the SDK absorbed. */
+function logRetries(client: Instrumentable, service: AwsService, logger: Logger): void {
+  client.middlewareStack.add(
+    (next: (args: unknown) => Promise<{ output: AttemptsMeta }>, context: { commandName?: string }) => async (args: unknown) => {
+      const name = `${service} ${context.commandName?.replace(/Command$/, '') ?? 'call'}`;
+      try {
+        const result = await next(args);
+        const attempts = result.output.$metadata?.attempts ?? 1;
+        if (attempts > 1) logger.debug(`${name}: succeeded after ${attempts} attempts (${attempts - 1} retried)`);
+        return result;
+      } catch (error) {
+        const meta = error as AttemptsMeta;
+        logger.debug(`${name}: failed after ${meta.$metadata?.attempts ?? 1} attempts (${meta.name ?? 'error'}, HTTP ${meta.$metadata?.httpStatusCode ?? '-'})`);
+        throw error;
+      }
+    },
+    { step: 'initialize', name: 'cruddurRetryLog' },
+  );
+}
+
 /** Lazily builds one client per service; the SDK modules load only when a client is first asked for. */
 export class AwsClients {
   private readonly cache = new Map<AwsService, unknown>();
 
-  constructor(readonly settings: AwsSettings) {}
+  /** With a logger, retried calls are reported at debug level (--verbose). */
+  constructor(readonly settings: AwsSettings, private readonly logger?: Logger) {}
 
   private async once<T>(service: AwsService, make: () => Promise<T>): Promise<T> {
     const existing = this.cache.get(service);
     if (existing) return existing as T;
     const client = await make();
+    if (this.logger) logRetries(client as unknown as Instrumentable, service, this.logger);
     this.cache.set(service, client);
     return client;
   }

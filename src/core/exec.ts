@@ -1,4 +1,5 @@
 import { CruddurError } from './errors.js';
+import { withTerminalChild } from './interrupt.js';
 
 export interface ExecOptions {
   cwd?: string;
@@ -22,7 +23,7 @@ export interface ExecResult {
 export async function execProgram(file: string, args: string[], options: ExecOptions = {}): Promise<ExecResult> {
   const { execa } = await import('execa');
   try {
-    const result = await execa(file, args, {
+    const start = () => execa(file, args, {
       cwd: options.cwd,
       env: options.env,
       extendEnv: true,
@@ -33,6 +34,7 @@ export async function execProgram(file: string, args: string[], options: ExecOpt
       reject: false,
       timeout: options.timeoutMs,
     });
+    const result = options.inherit ? await withTerminalChild(start) : await start();
     if (result.failed && result.exitCode === undefined) {
       const code = (result as { code?: string }).code ?? (result.cause as { code?: string } | undefined)?.code;
       if (code === 'ENOENT') throw missingProgram(file, options.installHint);

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
+import { rmSync } from 'node:fs';
+import { onInterrupt } from './interrupt.js';
 
 export interface FileToWrite {
   path: string;
@@ -15,6 +17,9 @@ export interface FileToWrite {
  */
 export async function writeFilesAtomic(files: FileToWrite[]): Promise<void> {
   const temps: Array<{ temp: string; target: string }> = [];
+  const forget = onInterrupt(() => {
+    for (const { temp } of temps) rmSync(temp, { force: true });
+  });
   try {
     for (const file of files) {
       await mkdir(dirname(file.path), { recursive: true });
@@ -32,7 +37,9 @@ export async function writeFilesAtomic(files: FileToWrite[]): Promise<void> {
     }
   } catch (error) {
     await Promise.all(temps.map(({ temp }) => rm(temp, { force: true })));
+    forget();
     throw error;
   }
   for (const { temp, target } of temps) await rename(temp, target);
+  forget();
 }
