@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { AwsClients, resolveAwsSettings } from './aws/clients.js';
 import { loadProjectConfig, type ProjectConfig } from './core/config.js';
@@ -5,6 +6,14 @@ import { CruddurError, toCruddurError } from './core/errors.js';
 import { installInterruptHandler } from './core/interrupt.js';
 import { stderrLogger, type Logger } from './core/output.js';
 import { redact, redactor } from './core/redact.js';
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
 
 export type BaseFlags = Interfaces.InferredFlags<(typeof BaseCommand)['baseFlags']>;
 
@@ -39,6 +48,9 @@ export abstract class BaseCommand extends Command {
   /** The user's project: root, paths and merged variables. Registers secret values for redaction. */
   protected project(flags: BaseFlags): ProjectConfig {
     if (!this.projectConfig) {
+      if (flags.cwd !== undefined && !isDirectory(flags.cwd)) {
+        throw new CruddurError(`--cwd ${flags.cwd} is not a folder`, { exitCode: 2, code: 'USAGE', suggestion: 'pass the path of your app repository (or a folder inside it)' });
+      }
       this.projectConfig = loadProjectConfig({ cwd: flags.cwd });
       redactor.addFromEnv(this.projectConfig.env);
     }

@@ -22,15 +22,17 @@ interface Pattern {
 const PATTERNS: Pattern[] = [
   // scheme://user:password@host -> scheme://user:***@host
   { regex: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@'"/]+)@/gi, replace: `$1${REDACTED}@` },
-  // postgres key/value style: password=secret
-  { regex: /\b(password|passwd|pwd)(\s*[=:]\s*)(['"]?)[^\s'"&;,]+\3/gi, replace: `$1$2$3${REDACTED}$3` },
+  // libpq key/value style: password=secret (only `=`, so prose like "password: wrong" stays readable)
+  { regex: /\b(password|passwd)(\s*=\s*)(['"]?)[^\s'"&;,]+\3/gi, replace: `$1$2$3${REDACTED}$3` },
   // AWS access key ids (long-term and temporary)
   { regex: /\b((?:AKIA|ASIA|AROA|AIDA)[A-Z0-9]{12})[A-Z0-9]{4}\b/g, replace: `$1${REDACTED}` },
-  // NAME=value or "name": "value" where the name says it is secret
+  // UPPER_SNAKE variables whose name says secret: AWS_SECRET_ACCESS_KEY=..., PGPASSWORD: ...
   {
-    regex: /\b([A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|SESSION_KEY|API_KEY)[A-Z0-9_]*)(\s*[=:]\s*)(["']?)[^\s"',]+\3/gi,
+    regex: /\b([A-Z0-9_]*(?:SECRET|TOKEN|PASSWORD|SESSION_KEY|API_KEY)[A-Z0-9_]*)(\s*[=:]\s*)(["']?)[^\s"',]+\3/g,
     replace: `$1$2$3${REDACTED}$3`,
   },
+  // the AWS credentials file: aws_secret_access_key = ..., aws_session_token = ...
+  { regex: /\b((?:aws_)?(?:secret_access_key|session_token|security_token))(\s*[=:]\s*)[^\s"',]+/g, replace: `$1$2${REDACTED}` },
   { regex: /\b(Authorization:\s*)(?:Basic|Bearer|AWS4-HMAC-SHA256)\s+[^\s]+/gi, replace: `$1${REDACTED}` },
 ];
 

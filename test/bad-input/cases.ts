@@ -1,0 +1,4 @@
+import { CORE_CASES, type BadInputCase } from './corpus.js';
+
+/** The whole corpus: each domain's cases in one list (counted in the README's reliability figures). */
+export const ALL_CASES: BadInputCase[] = [...CORE_CASES];
