@@ -65,10 +65,10 @@ describe('chooseRule', () => {
     ['unknown id', { ruleId: 'sgr-zzz', description: 'GITPOD', port: 5432 }, { kind: 'none' }],
     ['egress rules never match', { ruleId: 'sgr-out', description: 'GITPOD', port: 5432 }, { kind: 'none' }],
     ['unknown description', { ruleId: undefined, description: 'CODESPACES', port: 5432 }, { kind: 'none' }],
-  ])('%s', (_name, query, expected) => {
+  ])('%s', (_name, query, expected: { kind: string; by?: string; id?: string }) => {
     const choice = chooseRule(rules, query);
     expect(choice.kind).toBe(expected.kind);
-    if (choice.kind === 'found') expect({ by: choice.by, id: choice.rule.id }).toEqual({ by: expected.by, id: expected.id });
+    if (choice.kind === 'found') expect({ kind: choice.kind, by: choice.by, id: choice.rule.id }).toEqual(expected);
   });
 
   it('reports several matches', () => {
