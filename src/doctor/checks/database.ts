@@ -22,11 +22,12 @@ export async function databaseOutcome(ctx: Pick<DoctorContext, 'env' | 'timeoutM
   client.on('error', () => {});
   try {
     await client.connect();
-    const { rows } = await client.query<{ version: string }>('SHOW server_version');
+    const { rows } = await client.query<{ version: string }>("SELECT current_setting('server_version') AS version");
     return ok(`${where} reachable (PostgreSQL ${rows[0]?.version ?? '?'})`);
   } catch (error) {
-    const e = error as { code?: string; message?: string };
-    const reason = e.code && /^[A-Z]/.test(e.code) ? `${e.code} ${e.message ?? ''}`.trim() : (e.message ?? String(error));
+    const e = error as { code?: string; message?: string; severity?: string };
+    // Server errors carry a SQLSTATE (28P01: bad password, 3D000: no such database).
+    const reason = e.severity && e.code ? `${e.message ?? ''} (SQLSTATE ${e.code})` : (e.message ?? String(error));
     return fail(`${where} not reachable: ${reason}`, 'check CONNECTION_URL (host, port, user, password, database) and that the server is running and allows this IP');
   } finally {
     await client.end().catch(() => undefined);
