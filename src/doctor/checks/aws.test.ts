@@ -28,6 +28,12 @@ describe('AWS identity check', () => {
     expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(1);
   });
 
+  it('skips without asking STS when only the local stack keys are set', async () => {
+    const local = new AwsClients(resolveAwsSettings({ env: { AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:1' } }));
+    await expect(awsIdentityOutcome({ aws: local, signal: new AbortController().signal })).resolves.toMatchObject({ status: 'skip', fix: expect.stringContaining('AWS_PROFILE') });
+    expect(sts.calls()).toHaveLength(0);
+  });
+
   it.each([
     ['no credentials is a skip naming the variables', awsError('CredentialsProviderError', 'Could not load credentials from any providers'), 'skip', 'AWS_ACCESS_KEY_ID'],
     ['rejected keys fail', awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403), 'fail', 'AWS_ACCESS_KEY_ID'],

@@ -1,13 +1,19 @@
 import { fromAwsError } from '../../aws/errors.js';
+import { S3RVER_CREDENTIALS } from '../../local/s3-server.js';
 import { fail, ok, skip, type Check, type CheckOutcome, type DoctorContext } from '../types.js';
 
 /** STS GetCallerIdentity: who the AWS calls run as. No credentials at all is 'skip', not a failure. */
-export async function awsIdentityOutcome(ctx: DoctorContext): Promise<CheckOutcome> {
+export async function awsIdentityOutcome(ctx: Pick<DoctorContext, 'aws' | 'signal'>): Promise<CheckOutcome> {
+  const { settings } = ctx.aws;
+  // The local stack's s3rver keys are not an AWS account: asking STS with them would only fail.
+  if (settings.credentials?.accessKeyId === S3RVER_CREDENTIALS.accessKeyId && !settings.endpoints.sts) {
+    return skip('only the local stack\'s S3 keys are set (no AWS account)', 'set AWS_PROFILE (or real AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) to use AWS');
+  }
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const sts = await ctx.aws.sts();
   try {
     const me = await sts.send(new GetCallerIdentityCommand({}), { abortSignal: ctx.signal });
-    return ok(`account ${me.Account ?? '?'}, ${me.Arn ?? '?'} (region ${ctx.aws.settings.region})`);
+    return ok(`account ${me.Account ?? '?'}, ${me.Arn ?? '?'} (region ${settings.region})`);
   } catch (error) {
     const e = fromAwsError(error, 'get the AWS identity');
     if (e.code === 'AWS_NO_CREDENTIALS') return skip('no AWS credentials found', 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (`aws sso login`)');
