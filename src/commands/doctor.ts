@@ -18,6 +18,8 @@ A check with nothing configured is skipped and names the variable to set. Exits 
 
   static override flags = {
     timeout: Flags.integer({ description: 'Milliseconds each check may take.', default: 8000, min: 100 }),
+    // For bench/doctor.js: 1 runs the checks one after another, the baseline for the parallel default.
+    concurrency: Flags.integer({ description: 'How many checks run at once (default: all).', min: 1, hidden: true }),
   };
 
   async run(): Promise<DoctorReport> {
@@ -31,7 +33,7 @@ A check with nothing configured is skipped and names the variable to set. Exits 
       aws: this.aws(flags),
       logger: this.logger(flags),
       timeoutMs: flags.timeout,
-    });
+    }, { concurrency: flags.concurrency });
     if (!this.jsonEnabled()) this.log(formatReport(report, process.stdout.columns || 100));
     if (!report.ok) {
       const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.title);

@@ -32,6 +32,27 @@ describe('runChecks', () => {
     expect(started).toEqual(['a', 'b']);
   });
 
+  it('runs one at a time with concurrency 1, still in order', async () => {
+    const running: string[] = [];
+    let most = 0;
+    const check = (id: string): Check => ({
+      id,
+      title: id,
+      run: async () => {
+        running.push(id);
+        most = Math.max(most, running.length);
+        await Promise.resolve();
+        running.splice(running.indexOf(id), 1);
+        return ok(id);
+      },
+    });
+    const report = await runChecks(['a', 'b', 'c'].map(check), base(5000), { concurrency: 1 });
+    expect(report.checks.map((c) => c.detail)).toEqual(['a', 'b', 'c']);
+    expect(most).toBe(1);
+    await runChecks(['a', 'b', 'c'].map(check), base(5000));
+    expect(most).toBe(3);
+  });
+
   it('turns a thrown error into a failure with its fix', async () => {
     const report = await runChecks(
       [

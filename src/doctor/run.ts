@@ -36,9 +36,25 @@ async function runOne(check: Check, base: BaseContext, now: () => number): Promi
   return { id: check.id, title: check.title, ...outcome, durationMs: Math.round(now() - started) };
 }
 
-/** Runs every check in parallel, each with its own time limit; the report keeps the checks' order. */
-export async function runChecks(checks: Check[], base: BaseContext, now: () => number = () => performance.now()): Promise<DoctorReport> {
-  const results = await Promise.all(checks.map((check) => runOne(check, base, now)));
+export interface RunChecksOptions {
+  /** How many checks run at once (default: all of them). */
+  concurrency?: number;
+  now?: () => number;
+}
+
+/** Runs the checks in parallel, each with its own time limit; the report keeps the checks' order. */
+export async function runChecks(checks: Check[], base: BaseContext, options: RunChecksOptions = {}): Promise<DoctorReport> {
+  const now = options.now ?? (() => performance.now());
+  const limit = Math.max(1, options.concurrency ?? checks.length);
+  const results: CheckResult[] = new Array<CheckResult>(checks.length);
+  let next = 0;
+  const worker = async () => {
+    for (let i = next++; i < checks.length; i = next++) {
+      const check = checks[i];
+      if (check) results[i] = await runOne(check, base, now);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, checks.length) }, worker));
   const counts: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status] += 1;
   return { ok: counts.fail === 0, counts, checks: results };
