@@ -10,7 +10,7 @@ import { fileURLToPath } from 'node:url';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
-const STEPS = ['db', 'avatar', 'frontend'];
+const STEPS = ['db', 'avatar', 'frontend', 'doctor'];
 
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const parseEnv = (text) =>

@@ -1,6 +1,7 @@
 import { chmod, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fakeEc2 } from './fakes/ec2.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { parseJson, registerSecret, runCli } from './support/cli.js';
 import { copyApp, FIXTURE_APP, parseEnvFile, tempDir, type TempDir } from './support/tmp.js';
@@ -73,11 +74,12 @@ describe('ecr login and bootstrap against a fake ECR and a fake docker', () => {
     expect(json.tasks.map((t) => [t.id, t.status, t.detail])).toEqual([
       ['ecr', 'skipped', 'no AWS credentials found'],
       ['env', 'done', '3 written, 0 unchanged'],
+      ['rds', 'skipped', expect.stringMatching(/^DB_SG_ID is not set/)],
     ]);
     const again = parseJson<{ tasks: Array<{ id: string; detail?: string }> }>(
       await runCli(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env: demoEnv }),
     );
-    expect(again.tasks.map((t) => t.detail)).toEqual(['--skip ecr', '0 written, 3 unchanged']);
+    expect(again.tasks.map((t) => t.detail)).toEqual(['--skip ecr', '0 written, 3 unchanged', expect.stringMatching(/^DB_SG_ID is not set/)]);
   });
 
   it('bootstrap logs in to ECR when docker and credentials exist, and exits 1 naming a failed step', async () => {
@@ -90,5 +92,24 @@ describe('ecr login and bootstrap against a fake ECR and a fake docker', () => {
     expect(result.stdout).toMatch(/^ecr\s+done\s+logged in to 123456789012\.dkr\.ecr/m);
     expect(result.stdout).toMatch(/^env\s+failed\s+1 variable is not set: DOMAIN_NAME/m);
     expect(result.stderr).toContain('Error: bootstrap failed at: env');
+  });
+
+  it('bootstrap runs rds update-sg when DB_SG_ID is set, and a re-run changes nothing', async () => {
+    const ec2 = await startFakeAws();
+    const state = { rules: [{ id: 'sgr-0aaa', port: 5432, cidrIpv4: '198.51.100.1/32', description: 'GITPOD' }] };
+    fakeEc2(ec2, 'sg-0123', state);
+    try {
+      const env = { ...demoEnv, ...CREDENTIALS, DB_SG_ID: 'sg-0123', GITPOD_IP: '203.0.113.7', AWS_ENDPOINT_URL_EC2: ec2.endpoint };
+      const first = parseJson<{ tasks: Array<{ id: string; status: string; detail?: string }> }>(
+        await runCli(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env }),
+      );
+      expect(first.tasks.find((t) => t.id === 'rds')).toMatchObject({ status: 'done', detail: expect.stringContaining('203.0.113.7/32') });
+      expect(state.rules[0]).toMatchObject({ cidrIpv4: '203.0.113.7/32', description: 'GITPOD' });
+      const again = parseJson<{ tasks: Array<{ id: string; detail?: string }> }>(await runCli(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env }));
+      expect(again.tasks.find((t) => t.id === 'rds')?.detail).toMatch(/already allows 203\.0\.113\.7\/32/);
+      expect(ec2.operations().filter((o) => o === 'ModifySecurityGroupRules')).toHaveLength(1);
+    } finally {
+      await ec2.stop();
+    }
   });
 });

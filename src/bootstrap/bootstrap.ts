@@ -5,8 +5,9 @@ import type { Logger } from '../core/output.js';
 import { runTasks, type Task, type TaskOutcome } from '../core/tasks.js';
 import { ecrLogin } from '../ecr/login.js';
 import { generateEnvFiles } from '../env/generate.js';
+import { rdsUpdateSgSkipReason, runRdsUpdateSg } from '../rds/bootstrap.js';
 
-export const BOOTSTRAP_STEPS = ['ecr', 'env', 'db'] as const;
+export const BOOTSTRAP_STEPS = ['ecr', 'env', 'db', 'rds'] as const;
 export type BootstrapStep = (typeof BOOTSTRAP_STEPS)[number];
 
 export interface BootstrapOptions {
@@ -70,6 +71,15 @@ export function bootstrapTasks(): Array<Task<BootstrapContext>> {
         const { files } = await generateEnvFiles(ctx.project, {}, ctx.logger);
         const written = files.filter((f) => f.status === 'written').length;
         return `${written} written, ${files.length - written} unchanged`;
+      },
+    },
+    {
+      id: 'rds',
+      title: 'Allow this machine on the RDS security group',
+      skip: (ctx) => skippedByFlag('rds', ctx) ?? rdsUpdateSgSkipReason(ctx.project.env),
+      async run(ctx) {
+        const outcome = await runRdsUpdateSg(ctx.project, ctx.aws, ctx.logger);
+        return outcome.status === 'done' ? outcome.summary : outcome.reason;
       },
     },
   ];
