@@ -53,7 +53,8 @@ export function parseTarget(url: string, source: UrlSource, prod = false): DbTar
   } catch {
     throw malformed(source, 'it is not a valid URL');
   }
-  if (parsed.password) redactor.add(decodeURIComponent(parsed.password));
+  // The local server's fixed password is not a secret (and redacting "postgres" would blank every mention).
+  if (parsed.password && source !== 'local') redactor.add(decodeURIComponent(parsed.password));
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
     throw malformed(source, `the scheme is "${parsed.protocol.replace(/:$/, '')}", not postgresql`);
   }
