@@ -55,6 +55,8 @@ export async function withClient<T>(target: DbTarget, work: (client: Client) => 
   const client = await openClient(target);
   try {
     return await work(client);
+  } catch (error) {
+    throw fromPgError(error, target);
   } finally {
     await client.end().catch(() => {});
   }

@@ -40,7 +40,7 @@ export function fromPgError(error: unknown, target: DbTarget, timeoutMs?: number
     case '42P04':
       return make(`Database "${target.database}" already exists on ${where(target)}`, 'drop it first with `cruddur db drop`, or use it as it is', 'DB_EXISTS');
     case '55006':
-      return make(`Database "${target.database}" is in use by other sessions`, 'list them with `cruddur db sessions`, or pass --force to terminate them', 'DB_IN_USE');
+      return make(`${message.replace(/^./, (c) => c.toUpperCase())}`, 'list them with `cruddur db sessions`, or pass --force to terminate them', 'DB_IN_USE');
     case '53300':
       return make(`Too many connections to ${where(target)}`, 'close other sessions (`cruddur db sessions`, `cruddur db kill-all`)', 'DB_TOO_MANY');
     case '57P03':

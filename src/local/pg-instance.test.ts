@@ -1,0 +1,55 @@
+import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { afterAll, describe, expect, it } from 'vitest';
+import pg from 'pg';
+import { silentLogger } from '../core/output.js';
+import { tempDir, type TempDir } from '../../test/support/tmp.js';
+import { ensureLocalPostgres, firstBlockedDir, localPostgresStatus, stopLocalPostgres } from './pg-instance.js';
+
+describe('firstBlockedDir', () => {
+  const user = { uid: 101, gid: 104 };
+  it.each([
+    [[{ path: '/', mode: 0o755, uid: 0, gid: 0 }, { path: '/tmp', mode: 0o1777, uid: 0, gid: 0 }], undefined],
+    [[{ path: '/', mode: 0o755, uid: 0, gid: 0 }, { path: '/root', mode: 0o700, uid: 0, gid: 0 }], '/root'],
+    [[{ path: '/srv', mode: 0o750, uid: 0, gid: 104 }], undefined],
+    [[{ path: '/srv', mode: 0o700, uid: 101, gid: 0 }], undefined],
+    [[{ path: '/srv', mode: 0o604, uid: 101, gid: 0 }], '/srv'],
+  ])('%j -> %s', (dirs, blocked) => {
+    expect(firstBlockedDir(dirs, user)).toBe(blocked);
+  });
+});
+
+describe('ensureLocalPostgres', () => {
+  let root: TempDir | undefined;
+  afterAll(async () => {
+    if (root) {
+      await stopLocalPostgres(root.path);
+      await root.cleanup();
+    }
+  });
+
+  it('starts once, keeps its port across restarts, and keeps the data', async () => {
+    root = await tempDir('cruddur-local-');
+    await chmod(root.path, 0o755);
+    await mkdir(`${root.path}/.git`);
+    const first = await ensureLocalPostgres(root.path, silentLogger);
+    expect(first.started).toBe(true);
+    const state = JSON.parse(await readFile(`${root.path}/.cruddur/postgres.json`, 'utf8')) as { port: number };
+    expect(state.port).toBe(first.port);
+    const client = new pg.Client({ connectionString: first.url('postgres') });
+    await client.connect();
+    await client.query('CREATE DATABASE kept');
+    await client.end();
+
+    const again = await ensureLocalPostgres(root.path, silentLogger);
+    expect(again).toMatchObject({ started: false, port: first.port });
+
+    expect(await stopLocalPostgres(root.path)).toBe(true);
+    expect(localPostgresStatus(root.path)).toEqual({ running: false, port: first.port });
+    const restarted = await ensureLocalPostgres(root.path, silentLogger);
+    expect(restarted).toMatchObject({ started: true, port: first.port });
+    const check = new pg.Client({ connectionString: restarted.url('kept') });
+    await check.connect();
+    expect((await check.query('SELECT current_database() AS db')).rows[0]).toEqual({ db: 'kept' });
+    await check.end();
+  });
+});
