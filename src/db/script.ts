@@ -56,13 +56,30 @@ export function sqlError(script: SqlScript, error: unknown, where: { line: numbe
  */
 export async function runScript(client: Client, script: SqlScript, options: RunScriptOptions = {}): Promise<void> {
   const wrap = (options.transaction ?? 'auto') === 'auto' && noTransactionReason(splitStatements(script.sql)) === undefined;
-  if (wrap) await client.query('BEGIN');
+  if (!wrap) return runStatements(client, script);
+  await client.query('BEGIN');
   try {
     await client.query(script.sql);
-    if (wrap) await client.query('COMMIT');
+    await client.query('COMMIT');
   } catch (error) {
-    if (wrap) await client.query('ROLLBACK').catch(() => {});
-    throw await explainFailure(client, script, error, wrap);
+    await client.query('ROLLBACK').catch(() => {});
+    throw await explainFailure(client, script, error, true);
+  }
+}
+
+/**
+ * Runs statement by statement with no transaction (as psql does): a multi-statement query would be an
+ * implicit transaction, which CREATE INDEX CONCURRENTLY, VACUUM and friends refuse.
+ */
+export async function runStatements(client: Client, script: SqlScript): Promise<void> {
+  for (const statement of splitStatements(script.sql)) {
+    try {
+      await client.query(statement.text);
+    } catch (error) {
+      const position = Number((error as PgErrorLike).position);
+      const offset = statement.start + (Number.isFinite(position) ? position - 1 : 0);
+      throw sqlError(script, error, { line: lineAt(script.sql, offset) + (script.firstLine ?? 1) - 1, statement: firstLine(statement.text) });
+    }
   }
 }
 

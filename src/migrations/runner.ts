@@ -3,7 +3,7 @@ import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { withClient } from '../db/client.js';
 import type { DbTarget } from '../db/connection.js';
-import { explainFailure } from '../db/script.js';
+import { explainFailure, runStatements } from '../db/script.js';
 import { loadMigrations, type Migration } from './files.js';
 import { baselineFromMarker, bootcampStamp, migrationStatus, pendingMigrations, rollbackPlan, type MigrationStatus } from './plan.js';
 import * as store from './store.js';
@@ -73,11 +73,7 @@ async function applyOne(client: Client, migration: Migration, markerLength: numb
     }
     return;
   }
-  try {
-    await client.query(migration.up);
-  } catch (error) {
-    throw await explainFailure(client, script, error, false);
-  }
+  await runStatements(client, script);
   await client.query('BEGIN');
   await store.recordApplied(client, migration);
   await store.writeBootcampMarker(client, bootcampStamp(clock(), markerLength));
