@@ -42,7 +42,7 @@ describe('parseTarget', () => {
     expect(error).toBeInstanceOf(CruddurError);
     expect((error as CruddurError).message).toMatch(message);
     expect((error as CruddurError).message).not.toContain('s3cretPassw0rd');
-    expect((error as CruddurError).suggestion).toMatch(/postgresql:\/\/user:password@host/);
+    expect((error as CruddurError).suggestion).toMatch(/postgresql:\/\/user@host:5432\/database with `:password`/);
   });
 });
 

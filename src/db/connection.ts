@@ -81,7 +81,7 @@ export function parseTarget(url: string, source: UrlSource, prod = false): DbTar
 function malformed(source: UrlSource, problem: string): CruddurError {
   const where = source === '--url' ? 'The --url value' : source;
   return new CruddurError(`${where} is malformed: ${problem}`, {
-    suggestion: 'use the form postgresql://user:password@host:5432/database (URL-encode special characters in the password)',
+    suggestion: 'use the form postgresql://user@host:5432/database with `:password` after the user name (URL-encode special characters)',
     code: 'DB_BAD_URL',
   });
 }

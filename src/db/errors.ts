@@ -61,7 +61,7 @@ export function fromPgError(error: unknown, target: DbTarget, timeoutMs?: number
     default:
       break;
   }
-  if (/timeout|timed out/i.test(message) && /connect/i.test(message)) return timedOut(target, timeoutMs, error);
+  if (/timeout expired|connection timeout|timed out/i.test(message)) return timedOut(target, timeoutMs, error);
   if (/self.signed|certificate|SSL|TLS/i.test(message)) {
     return make(`TLS to ${where(target)} failed: ${message}`, 'set sslmode in the URL (require to skip verification, verify-full with sslrootcert=<ca file>)', 'DB_TLS');
   }
