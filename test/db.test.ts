@@ -292,7 +292,7 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     const first = parseJson<SetupJson>(await runCli(['db', 'setup', '--json'], { cwd: dir.path }));
     expect(first.seededRows).toBe(4);
     const state = (await readdir(join(dir.path, '.cruddur'))).sort();
-    expect(state).toEqual(['postgres', 'postgres.json']);
+    expect(state).toEqual(['.gitignore', 'postgres', 'postgres.json']);
     const status = parseJson<{ target: string; pending: number }>(await runCli(['db', 'status', '--json'], { cwd: dir.path }));
     expect(status.pending).toBe(0);
     expect(status.target).toMatch(/^postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/cruddur$/);

@@ -22,27 +22,52 @@ export interface LocalPostgres {
 export interface LocalPostgresPaths {
   dataDir: string;
   stateFile: string;
+  /** The local stack's (`cruddur local up`) remembered ports; shared so both use the same port. */
+  portsFile: string;
   logFile: string;
 }
 
 export function localPostgresPaths(root: string): LocalPostgresPaths {
   const dataDir = join(root, '.cruddur', 'postgres');
   // The log lives inside the data dir: the server (the `postgres` user when we are root) must write it.
-  return { dataDir, stateFile: join(root, '.cruddur', 'postgres.json'), logFile: join(dataDir, 'cruddur-server.log') };
+  return {
+    dataDir,
+    stateFile: join(root, '.cruddur', 'postgres.json'),
+    portsFile: join(root, '.cruddur', 'ports.json'),
+    logFile: join(dataDir, 'cruddur-server.log'),
+  };
 }
 
 interface State {
   port: number;
 }
 
-function readState(file: string): State | undefined {
+function readJson(file: string): Record<string, unknown> | undefined {
   if (!existsSync(file)) return undefined;
   try {
-    const data = JSON.parse(readFileSync(file, 'utf8')) as { port?: unknown };
-    return typeof data.port === 'number' && data.port > 0 && data.port < 65536 ? { port: data.port } : undefined;
+    const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
   } catch {
     return undefined;
   }
+}
+
+const validPort = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536;
+
+function readState(paths: LocalPostgresPaths): State | undefined {
+  const own = readJson(paths.stateFile)?.port;
+  if (validPort(own)) return { port: own };
+  const stack = readJson(paths.portsFile)?.postgres;
+  return validPort(stack) ? { port: stack } : undefined;
+}
+
+async function writeState(paths: LocalPostgresPaths, port: number): Promise<void> {
+  await writeFile(paths.stateFile, `${JSON.stringify({ port }, null, 2)}\n`);
+  const ports = readJson(paths.portsFile);
+  if (ports) await writeFile(paths.portsFile, `${JSON.stringify({ ...ports, postgres: port }, null, 2)}\n`);
+  // .cruddur/ holds data and local credentials: keep it out of git (as `cruddur local up` does).
+  const ignore = join(dirname(paths.stateFile), '.gitignore');
+  if (!existsSync(ignore)) await writeFile(ignore, '# local stack data (cruddur local): not for version control\n*\n');
 }
 
 function localUrl(port: number, database = LOCAL_DATABASE): string {
@@ -167,12 +192,12 @@ export async function ensureLocalPostgres(root: string, logger: Logger): Promise
   }
   await mkdir(dirname(paths.dataDir), { recursive: true });
   if (userInfo().uid === 0) await checkReachable(paths.dataDir);
-  let port = readState(paths.stateFile)?.port;
+  let port = readState(paths)?.port;
   if (port === undefined || (await canConnect(port))) {
     if (port !== undefined) logger.warn(`port ${port} of the local PostgreSQL is taken by another program; choosing a new one`);
     port = await freePort();
   }
-  await writeFile(paths.stateFile, `${JSON.stringify({ port }, null, 2)}\n`);
+  await writeState(paths, port);
   try {
     if (!existsSync(join(paths.dataDir, 'PG_VERSION'))) await initialise(paths.dataDir, port, logger);
   } catch (error) {
@@ -213,7 +238,7 @@ export async function stopLocalPostgres(root: string): Promise<boolean> {
 export function localPostgresStatus(root: string): { running: boolean; port: number | undefined } {
   const paths = localPostgresPaths(root);
   const port = runningPort(paths.dataDir);
-  return { running: port !== undefined, port: port ?? readState(paths.stateFile)?.port };
+  return { running: port !== undefined, port: port ?? readState(paths)?.port };
 }
 
 async function checkReachable(dataDir: string): Promise<void> {
