@@ -91,6 +91,14 @@ export async function listCognitoUsers(client: CognitoIdentityProviderClient, us
   return out;
 }
 
+export function requirePoolId(userPoolId: string | undefined): string {
+  if (userPoolId) return userPoolId;
+  throw new CruddurError('AWS_COGNITO_USER_POOL_ID is not set', {
+    suggestion: 'set AWS_COGNITO_USER_POOL_ID (e.g. us-east-1_AbCdEf123) in the environment or .env, or pass --user-pool-id',
+    code: 'COGNITO_NO_POOL',
+  });
+}
+
 export interface CognitoResult {
   target: string;
   userPoolId: string;
@@ -113,14 +121,9 @@ export async function updateCognitoUserIds(
   options: { dryRun?: boolean },
   logger: Logger,
 ): Promise<CognitoResult> {
-  if (!userPoolId) {
-    throw new CruddurError('AWS_COGNITO_USER_POOL_ID is not set', {
-      suggestion: 'set AWS_COGNITO_USER_POOL_ID (e.g. us-east-1_AbCdEf123) in the environment or .env, or pass --user-pool-id',
-      code: 'COGNITO_NO_POOL',
-    });
-  }
-  const users = await listUsers(userPoolId);
-  logger.debug(`${users.length} Cognito user(s) in ${userPoolId}`);
+  const poolId = requirePoolId(userPoolId);
+  const users = await listUsers(poolId);
+  logger.debug(`${users.length} Cognito user(s) in ${poolId}`);
   return withClient(target, async (client) => {
     const rows = await client.query<{ uuid: string; handle: string; email: string | null; cognito_user_id: string | null }>(
       'SELECT uuid::text AS uuid, handle, email, cognito_user_id FROM public.users ORDER BY handle',
@@ -141,7 +144,7 @@ export async function updateCognitoUserIds(
     }
     return {
       target: target.display,
-      userPoolId,
+      userPoolId: poolId,
       dryRun: options.dryRun === true,
       cognitoUsers: users.length,
       matched: plan.updates.length + plan.unchanged.length,

@@ -22,9 +22,10 @@ unmatched users; --dry-run shows the changes without writing.`;
   async run(): Promise<CognitoResult> {
     const { flags } = await this.parse(DbUpdateCognitoUserIds);
     const project = this.project(flags);
-    const poolId = flags['user-pool-id'] ?? project.env.AWS_COGNITO_USER_POOL_ID;
+    const { updateCognitoUserIds, listCognitoUsers, requirePoolId } = await import('../../db/cognito.js');
+    // Checked before the database is resolved, so a missing setting never starts the local server.
+    const poolId = requirePoolId(flags['user-pool-id'] ?? project.env.AWS_COGNITO_USER_POOL_ID);
     const target = await this.target(flags);
-    const { updateCognitoUserIds, listCognitoUsers } = await import('../../db/cognito.js');
     const { fromAwsError } = await import('../../aws/errors.js');
     const aws = this.aws(flags);
     const listUsers = async (id: string) => {
