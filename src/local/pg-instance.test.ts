@@ -20,11 +20,23 @@ describe('firstBlockedDir', () => {
 
 describe('ensureLocalPostgres', () => {
   let root: TempDir | undefined;
+  let locked: TempDir | undefined;
   afterAll(async () => {
     if (root) {
       await stopLocalPostgres(root.path);
       await root.cleanup();
     }
+    await locked?.cleanup();
+  });
+
+  it.runIf(process.getuid?.() === 0)('as root, names the folder the postgres user cannot enter', async () => {
+    locked = await tempDir('cruddur-locked-');
+    await chmod(locked.path, 0o700);
+    const project = `${locked.path}/app`;
+    await mkdir(`${project}/.git`, { recursive: true });
+    await expect(ensureLocalPostgres(project, silentLogger)).rejects.toThrow(
+      `The local PostgreSQL runs as the "postgres" user (you are root), which cannot enter ${locked.path}`,
+    );
   });
 
   it('starts once, keeps its port across restarts, and keeps the data', async () => {
