@@ -82,3 +82,26 @@ describe('database administration (real PostgreSQL)', () => {
     expect(await server.query(name, "SELECT indexname FROM pg_indexes WHERE tablename = 'a'")).toEqual([{ indexname: 'a_id' }]);
   });
 });
+
+describe('sslmode against a server without TLS (real PostgreSQL)', () => {
+  let server: TestPostgres;
+  beforeAll(async () => {
+    server = await startTestPostgres();
+  });
+  afterAll(async () => {
+    await server.stop();
+  });
+
+  it('prefer falls back to a plain connection, like libpq', async () => {
+    const t = parseTarget(`${server.url('postgres')}?sslmode=prefer`, 'CONNECTION_URL');
+    expect(await withClient(t, async (c) => (await c.query('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows)).toEqual([{ ssl: false }]);
+  });
+
+  it('require refuses, with a fix naming sslmode', async () => {
+    const t = parseTarget(`${server.url('postgres')}?sslmode=require`, 'CONNECTION_URL');
+    const error = (await withClient(t, async () => 1).catch((e: unknown) => e)) as Error & { code: string; suggestion: string };
+    expect(error.code).toBe('DB_TLS');
+    expect(error.message).toMatch(/^TLS to 127\.0\.0\.1:\d+ failed: The server does not support SSL connections$/);
+    expect(error.suggestion).toMatch(/sslmode/);
+  });
+});

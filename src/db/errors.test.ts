@@ -12,6 +12,7 @@ describe('fromPgError', () => {
     [{ code: 'ENOTFOUND', message: 'getaddrinfo ENOTFOUND' }, 'DB_UNREACHABLE', /host "db.example.com" not found/, /host name/],
     [{ message: 'Connection terminated due to connection timeout' }, 'DB_UNREACHABLE', /timed out after 5s/, /rds update-sg/],
     [{ message: 'self-signed certificate in certificate chain' }, 'DB_TLS', /TLS/, /sslmode/],
+    [{ message: 'The server does not support SSL connections' }, 'DB_TLS', /^TLS to db.example.com:5432 failed/, /sslmode=prefer/],
     [{ code: '55006', message: 'database "cruddur" is being accessed by other users' }, 'DB_IN_USE', /^Database "cruddur" is being accessed/, /--force/],
     [{ code: '42601', message: 'syntax error at or near "x"' }, 'DB_ERROR', /syntax error .*\(42601\)/, /DEBUG/],
   ])('%o -> %s', (error, code, message, suggestion) => {

@@ -62,6 +62,9 @@ export function fromPgError(error: unknown, target: DbTarget, timeoutMs?: number
       break;
   }
   if (/timeout expired|connection timeout|timed out/i.test(message)) return timedOut(target, timeoutMs, error);
+  if (/does not support SSL/i.test(message)) {
+    return make(`TLS to ${where(target)} failed: ${message}`, 'this server has no TLS: use sslmode=prefer (or disable) in the URL', 'DB_TLS');
+  }
   if (/self.signed|certificate|SSL|TLS/i.test(message)) {
     return make(`TLS to ${where(target)} failed: ${message}`, 'set sslmode in the URL (require to skip verification, verify-full with sslrootcert=<ca file>)', 'DB_TLS');
   }
