@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile } from 'node:fs/promises';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -39,12 +40,16 @@ describe('ensureLocalPostgres', () => {
     );
   });
 
-  it('starts once, keeps its port across restarts, and keeps the data', async () => {
+  it('starts once (even when asked twice at once), keeps its port across restarts, and keeps the data', async () => {
     root = await tempDir('cruddur-local-');
     await chmod(root.path, 0o755);
     await mkdir(`${root.path}/.git`);
-    const first = await ensureLocalPostgres(root.path, silentLogger);
-    expect(first.started).toBe(true);
+    // Two callers at once on a fresh checkout: one initialises and starts, the other waits and reuses it.
+    const both = await Promise.all([ensureLocalPostgres(root.path, silentLogger), ensureLocalPostgres(root.path, silentLogger)]);
+    expect(both.map((b) => b.started).sort()).toEqual([false, true]);
+    expect(both[0]?.port).toBe(both[1]?.port);
+    const first = both.find((b) => b.started) as (typeof both)[number];
+    expect(existsSync(`${root.path}/.cruddur/postgres.lock`)).toBe(false);
     const state = JSON.parse(await readFile(`${root.path}/.cruddur/postgres.json`, 'utf8')) as { port: number };
     expect(state.port).toBe(first.port);
     const client = new pg.Client({ connectionString: first.url('postgres') });

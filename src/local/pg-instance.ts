@@ -6,6 +6,7 @@ import { dirname, join } from 'node:path';
 import { CruddurError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { freePort } from './net.js';
+import { withStartLock } from './start-lock.js';
 import { LOCAL_PG_PASSWORD, LOCAL_PG_USER } from './postgres.js';
 
 /** The local database everything defaults to when no CONNECTION_URL is set. */
@@ -192,6 +193,15 @@ export async function ensureLocalPostgres(root: string, logger: Logger): Promise
   }
   await mkdir(dirname(paths.dataDir), { recursive: true });
   if (userInfo().uid === 0) await checkReachable(paths.dataDir);
+  return withStartLock(join(dirname(paths.dataDir), 'postgres.lock'), () => startLocked(paths, logger));
+}
+
+async function startLocked(paths: LocalPostgresPaths, logger: Logger): Promise<LocalPostgres> {
+  // Another process may have started it while we waited for the lock.
+  const running = runningPort(paths.dataDir);
+  if (running !== undefined && (await canConnect(running))) {
+    return { port: running, dataDir: paths.dataDir, started: false, url: (db) => localUrl(running, db) };
+  }
   let port = readState(paths)?.port;
   if (port === undefined || (await canConnect(port))) {
     if (port !== undefined) logger.warn(`port ${port} of the local PostgreSQL is taken by another program; choosing a new one`);
