@@ -76,7 +76,7 @@ describe('cruddur local up/down/status', () => {
     s3b.destroy();
   });
 
-  it('recovers from a killed supervisor: stale state detected, orphaned PostgreSQL stopped, stack restarted', async () => {
+  it('recovers from a killed supervisor: stale state detected, PostgreSQL reused, stack restarted', async () => {
     const before = await up();
     process.kill(before.state.pid, 'SIGKILL');
     const status = parseJson<{ running: boolean; stale: boolean }>(await cli('local', 'status', '--json'));
@@ -84,7 +84,19 @@ describe('cruddur local up/down/status', () => {
     const after = await up();
     expect(after).toMatchObject({ status: 'started', recoveredStale: true });
     expect(after.state.pid).not.toBe(before.state.pid);
-    expect(isAlive(before.state.postgres.pid)).toBe(false);
+    expect(after.state.postgres).toEqual(before.state.postgres);
+    expect(after.state.s3.port).toBe(before.state.s3.port);
     expect(await sql(dbUrl(after), 'SELECT note FROM kept')).toEqual([{ note: 'still here' }]);
+  });
+
+  it('down stops PostgreSQL too, even one that db commands started on demand', async () => {
+    const running = await up();
+    expect((await cli('local', 'down')).exitCode).toBe(0);
+    expect(isAlive(running.state.postgres.pid)).toBe(false);
+    const onDemand = await runCli(['db', 'status', '--json'], { cwd: app.path, env: { CONNECTION_URL: '' } });
+    expect(onDemand.exitCode, onDemand.stderr).toBe(0);
+    const down = parseJson<{ status: string }>(await cli('local', 'down', '--json'));
+    expect(down.status).toBe('stopped');
+    expect(parseJson<{ status: string }>(await cli('local', 'down', '--json')).status).toBe('not-running');
   });
 });

@@ -5,9 +5,10 @@ import type { Logger } from '../core/output.js';
 import { runTasks, type Task, type TaskOutcome } from '../core/tasks.js';
 import { ecrLogin } from '../ecr/login.js';
 import { generateEnvFiles } from '../env/generate.js';
+import { dbBootstrapTask } from '../db/bootstrap.js';
 import { rdsUpdateSgSkipReason, runRdsUpdateSg } from '../rds/bootstrap.js';
 
-export const BOOTSTRAP_STEPS = ['ecr', 'env', 'db', 'rds'] as const;
+export const BOOTSTRAP_STEPS = ['ecr', 'env', 'rds', 'db'] as const;
 export type BootstrapStep = (typeof BOOTSTRAP_STEPS)[number];
 
 export interface BootstrapOptions {
@@ -82,6 +83,7 @@ export function bootstrapTasks(): Array<Task<BootstrapContext>> {
         return outcome.status === 'done' ? outcome.summary : outcome.reason;
       },
     },
+    dbBootstrapTask(),
   ];
 }
 

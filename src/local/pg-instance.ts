@@ -23,8 +23,6 @@ export interface LocalPostgres {
 export interface LocalPostgresPaths {
   dataDir: string;
   stateFile: string;
-  /** The local stack's (`cruddur local up`) remembered ports; shared so both use the same port. */
-  portsFile: string;
   logFile: string;
 }
 
@@ -34,7 +32,6 @@ export function localPostgresPaths(root: string): LocalPostgresPaths {
   return {
     dataDir,
     stateFile: join(root, '.cruddur', 'postgres.json'),
-    portsFile: join(root, '.cruddur', 'ports.json'),
     logFile: join(dataDir, 'cruddur-server.log'),
   };
 }
@@ -57,15 +54,11 @@ const validPort = (p: unknown): p is number => typeof p === 'number' && Number.i
 
 function readState(paths: LocalPostgresPaths): State | undefined {
   const own = readJson(paths.stateFile)?.port;
-  if (validPort(own)) return { port: own };
-  const stack = readJson(paths.portsFile)?.postgres;
-  return validPort(stack) ? { port: stack } : undefined;
+  return validPort(own) ? { port: own } : undefined;
 }
 
 async function writeState(paths: LocalPostgresPaths, port: number): Promise<void> {
   await writeFile(paths.stateFile, `${JSON.stringify({ port }, null, 2)}\n`);
-  const ports = readJson(paths.portsFile);
-  if (ports) await writeFile(paths.portsFile, `${JSON.stringify({ ...ports, postgres: port }, null, 2)}\n`);
   // .cruddur/ holds data and local credentials: keep it out of git (as `cruddur local up` does).
   const ignore = join(dirname(paths.stateFile), '.gitignore');
   if (!existsSync(ignore)) await writeFile(ignore, '# local stack data (cruddur local): not for version control\n*\n');

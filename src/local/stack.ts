@@ -1,12 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
 import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
-import { clearLocalState, isAlive, waitForExitOf, localBuckets, localEnv, localPaths, readLocalState, type LocalState } from './state.js';
+import { ensureLocalPostgres, LOCAL_DATABASE, localPostgresPaths, localPostgresStatus, stopLocalPostgres } from './pg-instance.js';
+import { clearLocalState, isAlive, localBuckets, localEnv, localPaths, readLocalState, waitForExitOf, writeLocalState, type LocalState } from './state.js';
 
 // Resolves to dist/ from both src/local (tests) and dist/local (the CLI).
 const SUPERVISOR = fileURLToPath(new URL('../../dist/local/supervisor.js', import.meta.url));
@@ -51,6 +52,9 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   }
   await mkdir(paths.dir, { recursive: true, mode: 0o755 });
   await ignoreCruddurDir(paths.dir);
+  // PostgreSQL is its own daemon (the same one `db` commands start on demand): reused when it runs.
+  const postgres = await ensureLocalPostgres(root, logger);
+  await ensureDatabase(postgres.url('postgres'));
   const config = JSON.stringify({ root, buckets: localBuckets(env) });
   const child = spawn(process.execPath, ['--openssl-legacy-provider', SUPERVISOR, config], {
     cwd: root,
@@ -58,31 +62,56 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
     stdio: ['ignore', 'pipe', options.foreground ? 'inherit' : 'ignore'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
-  const ready = await new Promise<{ ready?: boolean; error?: string }>((resolve) => {
+  const ready = await new Promise<{ s3Port?: number; error?: string }>((resolve) => {
     const timer = setTimeout(() => resolve({ error: `not ready after ${(options.timeoutMs ?? 60_000) / 1000} s` }), options.timeoutMs ?? 60_000);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     child.once('exit', (code) => resolve({ error: `the supervisor exited with code ${code}` }));
     lines.once('line', (line) => {
       clearTimeout(timer);
       try {
-        resolve(JSON.parse(line) as { ready?: boolean; error?: string });
+        resolve(JSON.parse(line) as { s3Port?: number; error?: string });
       } catch {
         resolve({ error: line });
       }
     });
   });
-  if (!ready.ready) {
+  if (!ready.s3Port) {
     if (child.exitCode === null) child.kill('SIGTERM');
     throw supervisorFailed(ready.error ?? 'unknown', root);
   }
   child.removeAllListeners('exit');
-  const state = await readLocalState(root);
-  if (!state) throw supervisorFailed('it reported ready but wrote no state', root);
+  const state: LocalState = {
+    pid: child.pid ?? 0,
+    startedAt: new Date().toISOString(),
+    database: LOCAL_DATABASE,
+    postgres: { port: postgres.port, pid: postmasterPid(root) },
+    s3: { port: ready.s3Port },
+    buckets: localBuckets(env),
+  };
+  await writeLocalState(root, state);
   if (!options.foreground) {
     (child.stdout as NodeJS.ReadableStream & { destroy(): void }).destroy();
     child.unref();
   }
   return { status: 'started', recoveredStale, ms: Date.now() - started, state, env: localEnv(state) };
+}
+
+function postmasterPid(root: string): number | undefined {
+  const file = `${localPostgresPaths(root).dataDir}/postmaster.pid`;
+  const pid = existsSync(file) ? Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10) : Number.NaN;
+  return Number.isFinite(pid) ? pid : undefined;
+}
+
+async function ensureDatabase(maintenanceUrl: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: maintenanceUrl });
+  await client.connect();
+  try {
+    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [LOCAL_DATABASE]);
+    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${LOCAL_DATABASE}"`);
+  } finally {
+    await client.end();
+  }
 }
 
 /** In the foreground: resolves when the supervisor exits (Ctrl-C is forwarded by the terminal's process group). */
@@ -116,15 +145,11 @@ export async function localDown(root: string, options: { purge: boolean; timeout
     }
     status = 'stopped';
   }
-  if (state?.postgres.pid && isAlive(state.postgres.pid)) {
-    // The supervisor was killed but its PostgreSQL lives on: stop it (fast shutdown) so the data dir is free.
-    process.kill(state.postgres.pid, 'SIGINT');
-    await waitForExitOf(state.postgres.pid, 15_000);
-    status = 'stopped';
-  }
+  // Also stops a PostgreSQL that `db` commands started on demand without `local up`.
+  if (await stopLocalPostgres(root)) status = 'stopped';
   await clearLocalState(root);
   if (options.purge) {
-    await Promise.all([paths.postgres, paths.s3, `${paths.dir}/ports.json`, paths.log].map((p) => rm(p, { recursive: true, force: true })));
+    await Promise.all([paths.postgres, paths.s3, `${paths.dir}/ports.json`, localPostgresPaths(root).stateFile, paths.log].map((p) => rm(p, { recursive: true, force: true })));
   }
   return { status, purged: options.purge };
 }
@@ -158,13 +183,14 @@ export async function localStatus(root: string): Promise<LocalStatus> {
   const state = await readLocalState(root);
   if (!state) return { running: false, stale: existsSync(localPaths(root).state) };
   const alive = isAlive(state.pid);
-  const [pgUp, s3Up] = await Promise.all([reachable(state.postgres.port), reachable(state.s3.port)]);
+  const pgPort = localPostgresStatus(root).port ?? state.postgres.port;
+  const [pgUp, s3Up] = await Promise.all([reachable(pgPort), reachable(state.s3.port)]);
   return {
     running: alive && pgUp && s3Up,
     stale: !alive,
     pid: state.pid,
     startedAt: state.startedAt,
-    postgres: { port: state.postgres.port, reachable: pgUp },
+    postgres: { port: pgPort, reachable: pgUp },
     s3: { endpoint: `http://127.0.0.1:${state.s3.port}`, reachable: s3Up },
     buckets: state.buckets,
   };

@@ -34,8 +34,6 @@ export interface LocalState {
   buckets: LocalBuckets;
 }
 
-export const LOCAL_DATABASE = 'cruddur';
-
 /** Bucket names: the project's own variables when set, else local defaults. */
 export function localBuckets(env: Readonly<Record<string, string | undefined>>): LocalBuckets {
   return {

@@ -113,7 +113,7 @@ export const CORE_CASES: BadInputCase[] = [
     name: 'bootstrap --skip with an unknown step',
     args: ['bootstrap', '--skip', 'docker'],
     exitCode: 2,
-    error: /^Expected --skip=docker to be one of: ecr, env, db, rds/,
+    error: /^Expected --skip=docker to be one of: ecr, env, rds, db/,
   },
   {
     name: 'ecr login with expired credentials',

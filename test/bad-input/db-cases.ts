@@ -1,22 +1,10 @@
-// Bad-input cases for `cruddur db`, in the shape of main's test/bad-input/corpus.ts (BadInputCase), for the
-// lead to append to ALL_CASES. Declared structurally here because corpus.ts is not on this branch.
+// Bad-input cases for `cruddur db` (run by bad-input.e2e.test.ts with the rest of the corpus).
 import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { registerSecret } from '../support/cli.js';
+import type { BadInputCase, CaseContext } from './corpus.js';
 
-interface CaseContext {
-  app: string;
-  /** A reachable PostgreSQL: `postgresql://postgres:<password>@127.0.0.1:<port>` (no database). */
-  pgBase: string;
-}
-
-export interface DbBadInputCase {
-  name: string;
-  args: string[];
-  env?: (ctx: CaseContext) => Record<string, string>;
-  setup?: (ctx: CaseContext) => Promise<void>;
-  exitCode: 1 | 2;
-  error: RegExp;
-}
+for (const secret of ['Sup3rSecretPw', 'Wr0ngPassw0rd-x', 'Pr0dPassw0rd', 'demo-not-secret']) registerSecret(secret);
 
 const REFUSED = 'postgresql://postgres:demo-not-secret@127.0.0.1:1/cruddur';
 const write = async (ctx: CaseContext, path: string, content: string) => {
@@ -29,7 +17,7 @@ const withPassword = (base: string, password: string, database: string) => {
   return url.toString();
 };
 
-export const DB_CASES: DbBadInputCase[] = [
+export const DB_CASES: BadInputCase[] = [
   {
     name: 'db: malformed CONNECTION_URL',
     args: ['db', 'status'],
