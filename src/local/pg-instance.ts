@@ -1,11 +1,10 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CruddurError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
-import { freePort } from './net.js';
+import { canConnect, freePort } from './net.js';
 import { withStartLock } from './start-lock.js';
 import { LOCAL_PG_PASSWORD, LOCAL_PG_USER } from './postgres.js';
 
@@ -66,19 +65,6 @@ async function writeState(paths: LocalPostgresPaths, port: number): Promise<void
 
 function localUrl(port: number, database = LOCAL_DATABASE): string {
   return `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${port}/${database}`;
-}
-
-function canConnect(port: number, timeoutMs = 1000): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port });
-    const done = (ok: boolean) => {
-      socket.destroy();
-      resolve(ok);
-    };
-    socket.setTimeout(timeoutMs, () => done(false));
-    socket.once('connect', () => done(true));
-    socket.once('error', () => done(false));
-  });
 }
 
 /** The port of a server already running on this data dir, from its postmaster.pid (line 4). */

@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, open, readFile, rm } from 'node:fs/promises';
-import { connect } from 'node:net';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
+import { canConnect } from './net.js';
 import { ensureLocalPostgres, LOCAL_DATABASE, localPostgresPaths, localPostgresStatus, stopLocalPostgres } from './pg-instance.js';
 import { clearLocalState, isAlive, localBuckets, localEnv, localPaths, readLocalState, waitForExitOf, writeLocalState, type LocalState } from './state.js';
 
@@ -164,27 +164,12 @@ export interface LocalStatus {
   buckets?: LocalState['buckets'];
 }
 
-function reachable(port: number): Promise<boolean> {
-  return new Promise((resolve) => {
-    const socket = connect({ host: '127.0.0.1', port, timeout: 1_000 });
-    socket.once('connect', () => {
-      socket.destroy();
-      resolve(true);
-    });
-    socket.once('error', () => resolve(false));
-    socket.once('timeout', () => {
-      socket.destroy();
-      resolve(false);
-    });
-  });
-}
-
 export async function localStatus(root: string): Promise<LocalStatus> {
   const state = await readLocalState(root);
   if (!state) return { running: false, stale: existsSync(localPaths(root).state) };
   const alive = isAlive(state.pid);
   const pgPort = localPostgresStatus(root).port ?? state.postgres.port;
-  const [pgUp, s3Up] = await Promise.all([reachable(pgPort), reachable(state.s3.port)]);
+  const [pgUp, s3Up] = await Promise.all([canConnect(pgPort), canConnect(state.s3.port)]);
   return {
     running: alive && pgUp && s3Up,
     stale: !alive,
