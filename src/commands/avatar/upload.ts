@@ -26,7 +26,7 @@ FILE defaults to the sample avatar (bin/avatar/files/data.jpg, "avatarSample" in
   static override flags = {
     key: Flags.string({ char: 'k', description: 'Key in the uploads bucket (default: the file name); the avatar is avatars/<key without extension>.jpg.' }),
     wait: Flags.boolean({ char: 'w', description: 'Wait until the processed avatar appears in ASSETS_BUCKET_NAME.' }),
-    timeout: Flags.integer({ description: 'Seconds to wait with --wait.', default: 60, min: 1, dependsOn: ['wait'] }),
+    timeout: Flags.integer({ description: 'Seconds to wait for the avatar (with --wait).', default: 60, min: 1 }),
   };
 
   async run(): Promise<UploadResult> {
