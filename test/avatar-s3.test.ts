@@ -113,7 +113,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
   });
 
   it('uploads a large image in parts, with progress', async () => {
-    const big = await sharp({ create: { width: 2048, height: 1536, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+    const big = await sharp({ create: { width: 2048, height: 1536, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
       .png({ compressionLevel: 0 })
       .toBuffer();
     expect(big.length).toBeGreaterThan(8 * 1024 * 1024);

@@ -94,7 +94,7 @@ export async function processAvatars(options: ProcessOptions, hooks: ProcessHook
   let done = 0;
   for (const file of results) hooks.onFile?.(file, ++done, total);
 
-  await configureSharpForBatch();
+  await configureSharpForBatch(Math.min(concurrency, jobs.length));
   let next = 0;
   const worker = async () => {
     while (next < jobs.length) {

@@ -4,7 +4,7 @@ import { pathToFileURL } from 'node:url';
 import sharp from 'sharp';
 import { describe, expect, it } from 'vitest';
 import { alphaPng, halvesJpeg, near, pixel } from '../../test/avatar/images.js';
-import { LAMBDA_TEMPLATE_DIR, parseThumbnailSettings, SETTINGS_FILE, thumbnail, thumbnailSettings } from './transform.js';
+import { batchThreads, LAMBDA_TEMPLATE_DIR, parseThumbnailSettings, SETTINGS_FILE, thumbnail, thumbnailSettings } from './transform.js';
 
 interface LambdaModule {
   SETTINGS: unknown;
@@ -63,5 +63,18 @@ describe('thumbnail', () => {
     const { outputKey } = await lambda();
     expect(outputKey('uploads/Some Photo.png')).toBe('avatars/Some Photo.jpg');
     expect(outputKey('data.jpg', 'thumbs/')).toBe('thumbs/data.jpg');
+  });
+});
+
+describe('batchThreads', () => {
+  it.each([
+    [2, 1, 2],
+    [2, 2, 1],
+    [2, 4, 1],
+    [8, 2, 4],
+    [8, 3, 2],
+    [1, 0, 1],
+  ])('%i cores, %i images at once -> %i threads each', (cores, images, threads) => {
+    expect(batchThreads(cores, images)).toBe(threads);
   });
 });

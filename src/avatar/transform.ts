@@ -90,14 +90,21 @@ export async function thumbnail(input: Buffer | string, settings?: ThumbnailSett
   return (await thumbnailPipeline(input, settings)).toBuffer();
 }
 
+/** libvips threads per image so that `imagesAtOnce` images together use every core once. */
+export function batchThreads(cores: number, imagesAtOnce: number): number {
+  return Math.max(1, Math.floor(cores / Math.max(1, imagesAtOnce)));
+}
+
 /**
- * Batch settings, measured in bench/thumbnails.js: one libvips thread per image and as many images
- * at once as cores beats every thread on one image, and the operation cache only costs memory when
- * every file is seen once. The libuv pool (4 threads) bounds how many images sharp runs at once.
+ * Batch settings (bench/thumbnails.js): images in parallel beat libvips threads on one image, so
+ * each image gets cores / images-at-once threads (1 when there are as many images as cores), and
+ * the operation cache is off because a batch reads every file once. The libuv pool (4 threads by
+ * default) bounds how many images sharp decodes at once whatever --concurrency says.
  */
-export async function configureSharpForBatch(): Promise<void> {
+export async function configureSharpForBatch(imagesAtOnce: number): Promise<void> {
   const { default: sharp } = await import('sharp');
-  sharp.concurrency(1);
+  const { availableParallelism } = await import('node:os');
+  sharp.concurrency(batchThreads(availableParallelism(), imagesAtOnce));
   sharp.cache(false);
 }
 

@@ -5,11 +5,7 @@ import { buildLambda, type BuildResult } from '../../avatar/lambda.js';
 
 export default class AvatarBuild extends BaseCommand {
   static override summary = "Install the thumbnail Lambda's dependencies for Lambda's linux-x64 (sharp's binary).";
-  static override description = `Runs \`npm install --os=linux --cpu=x64 --libc=glibc\` in the Lambda folder (the first of
-thumbing-serverless-cdk/ and aws/lambdas/process-images/ holding a package.json; "lambda" in cruddur.json or --dir
-change that), so sharp's Linux x64 glibc binary is installed whatever machine you build on, then checks that
-@img/sharp-linux-x64 matches the installed sharp. --init copies cruddur's handler (same transform as
-\`avatar process\`) into the folder when it has no package.json.`;
+  static override description = `Runs \`npm install --os=linux --cpu=x64 --libc=glibc\` in the Lambda folder (the first of thumbing-serverless-cdk/ and aws/lambdas/process-images/ holding a package.json; "lambda" in cruddur.json or --dir change that), so sharp's Linux x64 glibc binary is installed whatever machine you build on, then checks that @img/sharp-linux-x64 matches the installed sharp. --init copies cruddur's handler (same transform as \`avatar process\`) into the folder when it has no package.json.`;
 
   static override examples = [
     { description: 'Build the configured Lambda folder', command: '<%= config.bin %> <%= command.id %>' },

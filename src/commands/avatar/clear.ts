@@ -8,10 +8,7 @@ import { thumbnailSettings } from '../../avatar/transform.js';
 
 export default class AvatarClear extends BaseCommand {
   static override summary = 'Delete uploaded and processed avatars, then invalidate /avatars/* on CloudFront.';
-  static override description = `Deletes one upload (--key, default the sample avatar's name, data.jpg) and its avatars/<name>.jpg, or with
---all every object in UPLOADS_BUCKET_NAME and everything under avatars/ in ASSETS_BUCKET_NAME (listed page by page,
-deleted 1,000 at a time; asks first, and needs --yes without a terminal). When CLOUDFRONT_DISTRIBUTION_ID is set and
-an avatar was deleted, one invalidation of /avatars/* follows so CloudFront stops serving the old images.`;
+  static override description = `Deletes one upload (--key, default the sample avatar's name, data.jpg) and its avatars/<name>.jpg, or with --all every object in UPLOADS_BUCKET_NAME and everything under avatars/ in ASSETS_BUCKET_NAME (listed page by page, deleted 1,000 at a time; asks first, and needs --yes without a terminal). When CLOUDFRONT_DISTRIBUTION_ID is set and an avatar was deleted, one invalidation of /avatars/* follows so CloudFront stops serving the old images.`;
 
   static override examples = [
     { description: 'Remove the sample avatar from both buckets', command: '<%= config.bin %> <%= command.id %>' },

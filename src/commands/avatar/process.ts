@@ -7,10 +7,7 @@ import { progressReporter } from '../../avatar/progress.js';
 
 export default class AvatarProcess extends BaseCommand {
   static override summary = 'Make 512x512 JPEG avatars locally, exactly as the thumbnail Lambda does.';
-  static override description = `Runs the Lambda's transform (rotate by EXIF, cover-crop to 512x512 from the centre, flatten
-transparency onto white, JPEG quality 80, metadata stripped) on files and folders (their image files, not
-recursive), several at once. Each output is <name>.jpg in --out, written atomically. A file that is not a
-readable image is reported by name and skipped; the command exits 1 at the end if any file failed.`;
+  static override description = `Runs the Lambda's transform (rotate by EXIF, cover-crop to 512x512 from the centre, flatten transparency onto white, JPEG quality 80, metadata stripped) on files and folders (their image files, not recursive), several at once. Each output is <name>.jpg in --out, written atomically. A file that is not a readable image is reported by name and skipped; the command exits 1 at the end if any file failed.`;
 
   static override strict = false;
   static override args = {

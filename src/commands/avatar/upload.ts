@@ -8,10 +8,7 @@ import { progressBar } from '../../avatar/progress.js';
 
 export default class AvatarUpload extends BaseCommand {
   static override summary = 'Upload an avatar to the uploads bucket; --wait for the Lambda to publish its thumbnail.';
-  static override description = `Checks that FILE is an image sharp can read, then puts it in UPLOADS_BUCKET_NAME (a multipart upload
-with progress above 8 MiB). The thumbnail Lambda writes avatars/<name>.jpg to ASSETS_BUCKET_NAME; with --wait
-this command polls for it (backing off from 0.25 s to 5 s) and prints https://assets.<DOMAIN_NAME>/avatars/<name>.jpg.
-FILE defaults to the sample avatar (bin/avatar/files/data.jpg, "avatarSample" in cruddur.json).`;
+  static override description = `Checks that FILE is an image sharp can read, then puts it in UPLOADS_BUCKET_NAME (a multipart upload with progress above 8 MiB). The thumbnail Lambda writes avatars/<name>.jpg to ASSETS_BUCKET_NAME; with --wait this command polls for it (backing off from 0.25 s to 5 s) and prints https://assets.<DOMAIN_NAME>/avatars/<name>.jpg. FILE defaults to the sample avatar (bin/avatar/files/data.jpg, "avatarSample" in cruddur.json).`;
 
   static override args = {
     file: Args.string({ description: 'The image to upload (default: the sample avatar).' }),
