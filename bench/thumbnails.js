@@ -49,8 +49,9 @@ const arg = (name, fallback) => {
 const RUNS = arg('--runs', 3);
 const COUNT = arg('--images', 40);
 const CLI = join(ROOT, 'bin/run.js');
-if (!existsSync(join(ROOT, 'dist/commands/avatar/process.js'))) {
-  console.error('dist/ is missing: run `npm run build` first');
+const manifest = join(ROOT, 'oclif.manifest.json');
+if (!existsSync(join(ROOT, 'dist/commands/avatar/process.js')) || !readFileSync(manifest, 'utf8').includes('"avatar:process"')) {
+  console.error('dist/ or oclif.manifest.json is out of date: run `npm run build` first');
   process.exit(1);
 }
 

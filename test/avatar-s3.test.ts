@@ -112,6 +112,17 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
     expect(await head(client, UPLOADS, 'notes.txt')).toBeUndefined();
   });
 
+  it('says where the default sample avatar should be when it is missing', async () => {
+    const empty = await copyApp();
+    try {
+      const result = await runCli(['avatar', 'upload'], { cwd: empty.path, env });
+      expect(result.exitCode).toBe(1);
+      expect(result.stderr).toMatch(/^Error: .*bin\/avatar\/files\/data\.jpg does not exist\nTry: pass the image to upload/);
+    } finally {
+      await empty.cleanup();
+    }
+  });
+
   it('uploads a large image in parts, with progress', async () => {
     const big = await sharp({ create: { width: 2048, height: 1536, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
       .png({ compressionLevel: 0 })
