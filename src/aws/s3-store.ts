@@ -7,6 +7,8 @@ export interface RemoteObject {
   size: number;
   /** Without quotes: an MD5 hex, or `<md5>-<parts>` for multipart uploads. */
   etag: string;
+  /** Set by headObject (S3's clock, for "is this newer than before" checks). */
+  lastModified?: Date;
 }
 
 export interface PutObjectInput {
@@ -77,7 +79,7 @@ export function createS3Store(client: S3Client): S3Store {
       const { HeadObjectCommand } = await sdk;
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return { key, size: head.ContentLength ?? 0, etag: unquote(head.ETag) };
+        return { key, size: head.ContentLength ?? 0, etag: unquote(head.ETag), lastModified: head.LastModified };
       } catch (error) {
         const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
         if (status === 404 || (error as { name?: string }).name === 'NotFound') return undefined;

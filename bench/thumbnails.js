@@ -1,0 +1,179 @@
+#!/usr/bin/env node
+// Thumbnail throughput: `cruddur avatar process` vs vipsthumbnail and ImageMagick `convert` (each one
+// process per image through `xargs -P2`), vs a bare sharp script two at a time (the floor), and vs
+// running cruddur once per image. Same 40 generated 4000x3000 JPEGs (half noise, half smooth) for all.
+// Every figure is a whole-process wall time; variants run round-robin, median of --runs (default 3).
+//
+//   npm run build && node bench/thumbnails.js [--runs 3] [--images 40]
+//
+// Missing tools (apt: libvips-tools, imagemagick) are skipped with a message.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus, tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const SETTINGS_FILE = join(ROOT, 'templates/lambda/process-images/thumbnail-settings.json');
+
+// Worker mode: the bare sharp script (the floor), and the settings matrix.
+if (process.argv[2] === '--bare') {
+  await bare(JSON.parse(process.argv[3]));
+  process.exit(0);
+}
+
+async function bare({ files, out, parallel, threads, cache }) {
+  const { default: sharp } = await import('sharp');
+  if (threads) sharp.concurrency(threads);
+  if (cache === false) sharp.cache(false);
+  const s = JSON.parse(readFileSync(SETTINGS_FILE, 'utf8'));
+  let next = 0;
+  const worker = async () => {
+    while (next < files.length) {
+      const file = files[next++];
+      await sharp(file, { failOn: s.failOn })
+        .rotate()
+        .resize({ width: s.width, height: s.height, fit: s.fit, position: s.position })
+        .flatten({ background: s.background })
+        .jpeg(s.jpeg)
+        .toFile(join(out, `${basename(file, '.jpg')}.jpg`));
+    }
+  };
+  await Promise.all(Array.from({ length: parallel }, worker));
+}
+
+const arg = (name, fallback) => {
+  const i = process.argv.indexOf(name);
+  return i > 0 ? Number(process.argv[i + 1]) : fallback;
+};
+const RUNS = arg('--runs', 3);
+const COUNT = arg('--images', 40);
+const CLI = join(ROOT, 'bin/run.js');
+const manifest = join(ROOT, 'oclif.manifest.json');
+if (!existsSync(join(ROOT, 'dist/commands/avatar/process.js')) || !readFileSync(manifest, 'utf8').includes('"avatar:process"')) {
+  console.error('dist/ or oclif.manifest.json is out of date: run `npm run build` first');
+  process.exit(1);
+}
+
+const { default: sharp } = await import('sharp');
+const dir = join(tmpdir(), `cruddur-bench-thumbnails-${COUNT}`);
+const inputs = join(dir, 'in');
+
+/** 4000x3000: even indices gaussian noise (worst case for JPEG decode), odd ones a smooth gradient. */
+async function generate() {
+  mkdirSync(inputs, { recursive: true });
+  const existing = readdirSync(inputs).filter((f) => f.endsWith('.jpg'));
+  if (existing.length === COUNT) return;
+  const width = 4000;
+  const height = 3000;
+  for (let i = 0; i < COUNT; i++) {
+    const file = join(inputs, `img${String(i).padStart(3, '0')}.jpg`);
+    if (i % 2 === 0) {
+      await sharp({ create: { width, height, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 40 } } }).jpeg({ quality: 90 }).toFile(file);
+    } else {
+      const raw = Buffer.alloc(width * height * 3);
+      for (let y = 0; y < height; y++) {
+        for (let x = 0; x < width; x++) {
+          const p = (y * width + x) * 3;
+          raw[p] = (x * 255) / width;
+          raw[p + 1] = (y * 255) / height;
+          raw[p + 2] = ((x + y + i * 97) % 512) / 2;
+        }
+      }
+      await sharp(raw, { raw: { width, height, channels: 3 } }).jpeg({ quality: 90 }).toFile(file);
+    }
+  }
+}
+
+const has = (program, probe = ['--version']) => spawnSync(program, probe, { stdio: 'ignore' }).status === 0;
+
+function timed(command, args, options = {}) {
+  const out = options.out;
+  rmSync(out, { recursive: true, force: true });
+  mkdirSync(out, { recursive: true });
+  const started = process.hrtime.bigint();
+  const result = spawnSync(command, args, { input: options.input, stdio: ['pipe', 'ignore', 'pipe'], env: { ...process.env, CI: 'true' } });
+  const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+  const produced = readdirSync(out).filter((f) => f.endsWith('.jpg')).length;
+  if (result.status !== 0 || produced !== COUNT) {
+    throw new Error(`${command} ${args.slice(0, 6).join(' ')} failed (exit ${result.status}, ${produced}/${COUNT} outputs): ${String(result.stderr).slice(0, 400)}`);
+  }
+  return seconds;
+}
+
+await generate();
+const files = readdirSync(inputs).filter((f) => f.endsWith('.jpg')).sort().map((f) => join(inputs, f));
+const list = files.join('\0');
+const out = (name) => join(dir, `out-${name}`);
+const xargs = (cmd) => ['-0', '-P2', '-n1', ...cmd];
+
+/** name -> how to run it once (returns seconds). */
+const variants = new Map();
+variants.set('cruddur avatar process (batch, -c 2)', () => timed(process.execPath, [CLI, 'avatar', 'process', inputs, '--out', out('cruddur'), '--concurrency', '2'], { out: out('cruddur') }));
+variants.set('bare sharp, 2 at a time (floor)', () =>
+  timed(process.execPath, [fileURLToPath(import.meta.url), '--bare', JSON.stringify({ files, out: out('bare'), parallel: 2 })], { out: out('bare') }),
+);
+if (has('vipsthumbnail', ['--vips-version'])) {
+  variants.set('vipsthumbnail, xargs -P2', () =>
+    timed('xargs', xargs(['vipsthumbnail', '--size', '512x512', '--smartcrop', 'centre', '-o', `${out('vips')}/%s.jpg[Q=80,strip]`]), { input: list, out: out('vips') }),
+  );
+} else {
+  console.log('skipped vipsthumbnail: not installed (apt-get install -y libvips-tools)');
+}
+const convert = ['/usr/bin/convert', 'convert'].find((c) => spawnSync(c, ['-version'], { encoding: 'utf8' }).stdout?.includes('ImageMagick'));
+if (convert) {
+  const script = `"${convert}" "$1" -auto-orient -resize 512x512^ -gravity center -extent 512x512 -strip -quality 80 "${out('magick')}/$(basename "$1" .jpg).jpg"`;
+  variants.set('ImageMagick convert, xargs -P2', () => timed('xargs', xargs(['sh', '-c', script, 'convert']), { input: list, out: out('magick') }));
+} else {
+  console.log('skipped ImageMagick: `convert` not installed (apt-get install -y imagemagick)');
+}
+variants.set('cruddur, one image per process, xargs -P2', () =>
+  timed('xargs', xargs([process.execPath, CLI, 'avatar', 'process', '--out', out('per-image')]), { input: list, out: out('per-image') }),
+);
+
+// The sharp settings matrix behind configureSharpForBatch (threads per image x images at once x cache).
+const matrix = [
+  ['default threads, 1 at a time', { parallel: 1 }],
+  ['default threads, 2 at a time', { parallel: 2 }],
+  ['1 thread, 2 at a time', { parallel: 2, threads: 1 }],
+  ['1 thread, 2 at a time, no cache', { parallel: 2, threads: 1, cache: false }],
+  ['1 thread, 4 at a time, no cache', { parallel: 4, threads: 1, cache: false }],
+];
+for (const [name, options] of matrix) {
+  variants.set(`sharp: ${name}`, () =>
+    timed(process.execPath, [fileURLToPath(import.meta.url), '--bare', JSON.stringify({ files, out: out(name.replace(/\W+/g, '-')), ...options })], {
+      out: out(name.replace(/\W+/g, '-')),
+    }),
+  );
+}
+
+const names = [...variants.keys()];
+const times = new Map(names.map((k) => [k, []]));
+for (let run = 0; run < RUNS; run++) {
+  // Rotate the order each round so no variant always follows the heavy ImageMagick run.
+  const order = names.map((_, i) => names[(i + run) % names.length]);
+  for (const name of order) times.get(name).push(variants.get(name)());
+}
+const median = (xs) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+};
+const BASE = 'cruddur avatar process (batch, -c 2)';
+const base = times.get(BASE);
+/** Median over rounds of (variant time / cruddur time in the same round): robust on a shared, noisy machine. */
+const ratio = (name) => (times.has(name) ? median(times.get(name).map((t, i) => t / base[i])) : undefined);
+
+console.log(`\n${COUNT} images 4000x3000 (half noise, half smooth) -> 512x512 JPEG; ${cpus().length} cores (availableParallelism ${availableParallelism()}), Node ${process.version}, sharp ${sharp.versions.sharp} (libvips ${sharp.versions.vips}); ${RUNS} rounds`);
+console.log(`${'variant'.padEnd(48)} ${'median s'.padStart(9)} ${'img/s'.padStart(7)}  cruddur's throughput is (median of per-round ratios)`);
+for (const name of names) {
+  const seconds = median(times.get(name));
+  console.log(`${name.padEnd(48)} ${seconds.toFixed(2).padStart(9)} ${(COUNT / seconds).toFixed(1).padStart(7)}  ${name === BASE ? '(baseline)' : `${ratio(name).toFixed(2)}x`}`);
+}
+const show = (label, value, target) => console.log(`${label}: ${value === undefined ? 'skipped' : `${value.toFixed(2)}x`} (${target})`);
+console.log('');
+show('throughput vs vipsthumbnail', ratio('vipsthumbnail, xargs -P2'), 'target >= 0.8x');
+show('throughput vs ImageMagick convert', ratio('ImageMagick convert, xargs -P2'), 'target >= 5x');
+show('throughput vs one cruddur process per image', ratio('cruddur, one image per process, xargs -P2'), 'batching pays for start-up once');
+const overFloor = 1 / ratio('bare sharp, 2 at a time (floor)') - 1;
+console.log(`CLI time over the bare sharp floor: ${overFloor >= 0 ? '+' : ''}${(overFloor * 100).toFixed(0)}% (target within ~25%)`);
+writeFileSync(join(dir, 'last-run.json'), JSON.stringify(Object.fromEntries(times), null, 2));

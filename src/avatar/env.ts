@@ -1,0 +1,16 @@
+import type { ProjectConfig } from '../core/config.js';
+import { CruddurError } from '../core/errors.js';
+
+/** A bucket variable the avatar commands need, or an error saying where to set it. */
+export function requireVariable(project: ProjectConfig, name: string, why: string): string {
+  const value = project.env[name]?.trim();
+  if (value) return value;
+  throw new CruddurError(`${name} is not set (${why})`, {
+    suggestion: `set ${name} in .env or the environment, or run \`cruddur local up\` for local buckets`,
+    code: 'AVATAR_MISSING_VARIABLE',
+  });
+}
+
+export function optionalVariable(project: ProjectConfig, name: string): string | undefined {
+  return project.env[name]?.trim() || undefined;
+}

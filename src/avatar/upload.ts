@@ -1,0 +1,182 @@
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { basename } from 'node:path';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { S3Store } from '../aws/s3-store.js';
+import { fromAwsError } from '../aws/errors.js';
+import { CruddurError, errorMessage } from '../core/errors.js';
+import type { Logger } from '../core/output.js';
+import { assetsKey, describeImageError } from './plan.js';
+import { imageInfo, thumbnailSettings } from './transform.js';
+import { waitForNewObject, type Clock } from './wait.js';
+
+/** Uploads bigger than this go in parts (like the AWS CLI's 8 MiB multipart threshold). */
+export const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
+
+export interface UploadInput {
+  bucket: string;
+  key: string;
+  body: Buffer;
+  contentType: string;
+  onProgress?(loaded: number, total: number): void;
+}
+
+/** The one write `avatar upload` needs: PutObject, or a multipart upload with progress when large. */
+export interface Uploader {
+  upload(input: UploadInput): Promise<{ multipart: boolean }>;
+}
+
+export function createUploader(client: S3Client, partSize = MULTIPART_PART_SIZE): Uploader {
+  return {
+    async upload(input) {
+      const { Upload } = await import('@aws-sdk/lib-storage');
+      const multipart = input.body.length > partSize;
+      const upload = new Upload({
+        client,
+        partSize,
+        queueSize: 4,
+        leavePartsOnError: false,
+        params: {
+          Bucket: input.bucket,
+          Key: input.key,
+          Body: input.body,
+          ContentType: input.contentType,
+          // A single PutObject carries its MD5 so S3 rejects a damaged body (parts are checked by size).
+          ...(multipart ? {} : { ContentMD5: createHash('md5').update(input.body).digest('base64') }),
+        },
+      });
+      upload.on('httpUploadProgress', (p) => input.onProgress?.(p.loaded ?? 0, p.total ?? input.body.length));
+      try {
+        await upload.done();
+      } catch (error) {
+        throw fromAwsError(error, `upload s3://${input.bucket}/${input.key}`);
+      }
+      return { multipart };
+    },
+  };
+}
+
+const CONTENT_TYPES: Record<string, string> = {
+  jpeg: 'image/jpeg',
+  png: 'image/png',
+  webp: 'image/webp',
+  gif: 'image/gif',
+  tiff: 'image/tiff',
+  avif: 'image/avif',
+  heif: 'image/heif',
+  svg: 'image/svg+xml',
+};
+
+export function contentTypeFor(format: string): string {
+  return CONTENT_TYPES[format] ?? 'application/octet-stream';
+}
+
+/** `https://assets.<domain>/avatars/<name>.jpg`, as CloudFront serves it. */
+export function avatarUrl(domain: string, key: string): string {
+  return `https://assets.${domain.replace(/^https?:\/\//, '').replace(/\/+$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`;
+}
+
+export interface UploadOptions {
+  file: string;
+  /** The key in the uploads bucket; default the file's name. */
+  key?: string;
+  uploadsBucket: string;
+  assetsBucket?: string;
+  domain?: string;
+  wait: boolean;
+  timeoutMs: number;
+}
+
+export interface UploadDeps {
+  store: S3Store;
+  uploader: Uploader;
+  logger: Logger;
+  clock?: Clock;
+  onProgress?(loaded: number, total: number): void;
+}
+
+export interface UploadResult {
+  file: string;
+  bucket: string;
+  key: string;
+  bytes: number;
+  contentType: string;
+  multipart: boolean;
+  image: { format: string; width: number; height: number };
+  /** The processed avatar the Lambda writes, and whether --wait saw it. */
+  avatar: { bucket?: string; key: string; url?: string; appeared: boolean; waitedMs?: number };
+}
+
+/** `avatar upload`: validate the image, put it in the uploads bucket and optionally wait for its thumbnail. */
+export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Promise<UploadResult> {
+  let body: Buffer;
+  try {
+    body = await readFile(options.file);
+  } catch (error) {
+    if ((error as { code?: string }).code === 'ENOENT') {
+      throw new CruddurError(`${options.file} does not exist`, {
+        suggestion: 'pass the image to upload (`cruddur avatar upload photo.jpg`), or put one at the "avatarSample" path',
+        code: 'AVATAR_FILE_MISSING',
+      });
+    }
+    throw error;
+  }
+  let image;
+  try {
+    image = await imageInfo(body);
+  } catch (error) {
+    throw new CruddurError(`${options.file} is not an image the thumbnail Lambda can read: ${describeImageError(errorMessage(error), body.length)}`, {
+      suggestion: 'upload a JPEG, PNG, WebP, GIF, TIFF or AVIF file',
+      code: 'AVATAR_NOT_AN_IMAGE',
+    });
+  }
+  if (options.wait && !options.assetsBucket) {
+    throw new CruddurError('ASSETS_BUCKET_NAME is not set, so --wait cannot look for the processed avatar', {
+      suggestion: 'set ASSETS_BUCKET_NAME (in .env or the environment), or drop --wait',
+      code: 'AVATAR_NO_ASSETS_BUCKET',
+    });
+  }
+  const key = options.key ?? basename(options.file);
+  const avatarKey = assetsKey(key, thumbnailSettings().outputFolder, thumbnailSettings().outputExtension);
+  // Seen before the upload, so an avatar left by an earlier upload does not end the wait.
+  const before = options.wait && options.assetsBucket ? await deps.store.headObject(options.assetsBucket, avatarKey) : undefined;
+
+  const contentType = contentTypeFor(image.format);
+  deps.logger.debug(`uploading ${options.file} (${body.length} bytes, ${contentType}) to s3://${options.uploadsBucket}/${key}`);
+  const { multipart } = await deps.uploader.upload({
+    bucket: options.uploadsBucket,
+    key,
+    body,
+    contentType,
+    onProgress: deps.onProgress,
+  });
+  const result: UploadResult = {
+    file: options.file,
+    bucket: options.uploadsBucket,
+    key,
+    bytes: body.length,
+    contentType,
+    multipart,
+    image,
+    avatar: {
+      bucket: options.assetsBucket,
+      key: avatarKey,
+      url: options.domain ? avatarUrl(options.domain, avatarKey) : undefined,
+      appeared: false,
+    },
+  };
+  if (!options.wait || !options.assetsBucket) return result;
+
+  deps.logger.info(`Waiting up to ${Math.round(options.timeoutMs / 1000)} s for s3://${options.assetsBucket}/${avatarKey} ...`);
+  const waited = await waitForNewObject(deps.store, {
+    bucket: options.assetsBucket,
+    key: avatarKey,
+    timeoutMs: options.timeoutMs,
+    before,
+    clock: deps.clock,
+    onPoll: (attempt, elapsed) => deps.logger.debug(`poll ${attempt} after ${elapsed} ms`),
+  });
+  result.avatar.appeared = true;
+  result.avatar.waitedMs = waited.waitedMs;
+  return result;
+}

@@ -1,0 +1,64 @@
+import { Args, Flags } from '@oclif/core';
+import { resolve } from 'node:path';
+import { BaseCommand } from '../../base-command.js';
+import { isInteractive } from '../../core/output.js';
+import { optionalVariable, requireVariable } from '../../avatar/env.js';
+import { createUploader, uploadAvatar, type UploadResult } from '../../avatar/upload.js';
+import { progressBar } from '../../avatar/progress.js';
+
+export default class AvatarUpload extends BaseCommand {
+  static override summary = 'Upload an avatar to the uploads bucket; --wait for the Lambda to publish its thumbnail.';
+  static override description = `Checks that FILE is an image sharp can read, then puts it in UPLOADS_BUCKET_NAME (a multipart upload with progress above 8 MiB). The thumbnail Lambda writes avatars/<name>.jpg to ASSETS_BUCKET_NAME; with --wait this command polls for it (backing off from 0.25 s to 5 s) and prints https://assets.<DOMAIN_NAME>/avatars/<name>.jpg. FILE defaults to the sample avatar (bin/avatar/files/data.jpg, "avatarSample" in cruddur.json).`;
+
+  static override args = {
+    file: Args.string({ description: 'The image to upload (default: the sample avatar).' }),
+  };
+
+  static override examples = [
+    { description: 'Upload the sample avatar (bin/avatar/files/data.jpg)', command: '<%= config.bin %> <%= command.id %>' },
+    { description: 'Upload as a user id and wait for the thumbnail', command: '<%= config.bin %> <%= command.id %> me.png --key 7b1c0c9e.png --wait' },
+    { description: 'Give a cold Lambda two minutes', command: '<%= config.bin %> <%= command.id %> --wait --timeout 120' },
+  ];
+
+  static override flags = {
+    key: Flags.string({ char: 'k', description: 'Key in the uploads bucket (default: the file name); the avatar is avatars/<key without extension>.jpg.' }),
+    wait: Flags.boolean({ char: 'w', description: 'Wait until the processed avatar appears in ASSETS_BUCKET_NAME.' }),
+    timeout: Flags.integer({ description: 'Seconds to wait for the avatar (with --wait).', default: 60, min: 1 }),
+  };
+
+  async run(): Promise<UploadResult> {
+    const { flags, args } = await this.parse(AvatarUpload);
+    const project = this.project(flags);
+    const file = args.file ? resolve(flags.cwd ?? process.cwd(), args.file) : project.resolve(project.paths.avatarSample);
+    const uploadsBucket = requireVariable(project, 'UPLOADS_BUCKET_NAME', 'the bucket the thumbnail Lambda watches');
+    const assetsBucket = flags.wait ? requireVariable(project, 'ASSETS_BUCKET_NAME', '--wait looks for the thumbnail there') : optionalVariable(project, 'ASSETS_BUCKET_NAME');
+    const aws = this.aws(flags);
+    const client = await aws.s3();
+    const { createS3Store } = await import('../../aws/s3-store.js');
+    const interactive = isInteractive(process.stderr) && !this.jsonEnabled();
+    let lastPercent = -1;
+    const result = await uploadAvatar(
+      { file, key: flags.key, uploadsBucket, assetsBucket, domain: optionalVariable(project, 'DOMAIN_NAME'), wait: flags.wait, timeoutMs: flags.timeout * 1000 },
+      {
+        store: createS3Store(client),
+        uploader: createUploader(client),
+        logger: this.logger(flags),
+        onProgress: (loaded, total) => {
+          if (this.jsonEnabled() || total === 0) return;
+          const percent = Math.floor((loaded / total) * 100);
+          if (interactive) process.stderr.write(`\r${progressBar(loaded, total).replace(/ \d+\/\d+$/, '')} ${percent}%${percent === 100 ? '\n' : ''}`);
+          else if (percent !== lastPercent && (percent === 100 || percent - lastPercent >= 25)) process.stderr.write(`uploaded ${percent}% of ${total} bytes\n`);
+          lastPercent = percent;
+        },
+      },
+    );
+    this.log(`Uploaded ${args.file ?? project.paths.avatarSample} (${result.image.format} ${result.image.width}x${result.image.height}, ${result.bytes} bytes${result.multipart ? ', multipart' : ''}) to s3://${result.bucket}/${result.key}`);
+    if (result.avatar.appeared) {
+      this.log(`Avatar ready after ${(result.avatar.waitedMs ?? 0) / 1000} s: s3://${result.avatar.bucket}/${result.avatar.key}`);
+      this.log(result.avatar.url ?? `(set DOMAIN_NAME to print its https://assets.<domain>/ URL)`);
+    } else if (result.avatar.bucket) {
+      this.log(`The thumbnail Lambda will write s3://${result.avatar.bucket}/${result.avatar.key}${result.avatar.url ? ` (${result.avatar.url})` : ''}; --wait waits for it`);
+    }
+    return result;
+  }
+}
