@@ -8,7 +8,7 @@ import { CruddurError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { assetsKey, describeImageError } from './plan.js';
 import { imageInfo, thumbnailSettings } from './transform.js';
-import { waitForNewObject, type Clock } from './wait.js';
+import { systemClock, waitForNewObject, type Clock } from './wait.js';
 
 /** Uploads bigger than this go in parts (like the AWS CLI's 8 MiB multipart threshold). */
 export const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
@@ -140,6 +140,13 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
   const avatarKey = assetsKey(key, thumbnailSettings().outputFolder, thumbnailSettings().outputExtension);
   // Seen before the upload, so an avatar left by an earlier upload does not end the wait.
   const before = options.wait && options.assetsBucket ? await deps.store.headObject(options.assetsBucket, avatarKey) : undefined;
+  // S3 reports Last-Modified in whole seconds. If the old avatar was written this very second, a new one
+  // written in the same second would look identical: upload in the next second so they can be told apart.
+  const sameSecond = before?.lastModified ? before.lastModified.getTime() + 1100 - (deps.clock ?? systemClock).now() : 0;
+  if (sameSecond > 0) {
+    deps.logger.debug(`the current avatar is ${1100 - sameSecond} ms old; uploading in the next second so the new one is distinguishable`);
+    await (deps.clock ?? systemClock).sleep(Math.min(sameSecond, 1100));
+  }
 
   const contentType = contentTypeFor(image.format);
   deps.logger.debug(`uploading ${options.file} (${body.length} bytes, ${contentType}) to s3://${options.uploadsBucket}/${key}`);
