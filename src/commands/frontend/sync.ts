@@ -41,6 +41,8 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
   };
 
   async run(): Promise<SyncResult> {
+    // The gem's users write --delete=false; oclif booleans only know --no-delete.
+    this.argv = this.argv.map((a) => (/^--delete=(false|0|no)$/i.test(a) ? '--no-delete' : /^--delete=(true|1|yes)$/i.test(a) ? '--delete' : a));
     const { flags } = await this.parse(FrontendSync);
     const [{ resolveSyncSettings }, { syncFrontend }, { createSyncStore }, { createCloudFrontCdn }, report] = await Promise.all([
       import('../../frontend/settings.js'),
