@@ -44,7 +44,7 @@ function generateTree(dir) {
   let bytes = 0;
   for (let i = 0; i < FILES; i++) {
     const big = i % 20 === 0;
-    const size = big ? 300_000 + ((i * 7919) % 400_000) : 2_000 + ((i * 104729) % 30_000);
+    const size = big ? 150_000 + ((i * 7919) % 300_000) : 2_000 + ((i * 104729) % 18_000);
     const sub = big ? 'static/media' : `static/js/chunk${i % 10}`;
     mkdirSync(join(dir, sub), { recursive: true });
     writeFileSync(join(dir, sub, `f${i}.${randomBytes(4).toString('hex')}.${big ? 'png' : 'js'}`), randomBytes(size));

@@ -105,7 +105,7 @@ interface UploadSettings {
 async function uploadFile(store: SyncStore, file: LocalFile, s: UploadSettings): Promise<void> {
   if (file.size < s.threshold) {
     // A Buffer, not a stream: s3rver and the SDK's checksum code both handle Buffers reliably.
-    const body = await readFile(file.absPath);
+    const body = file.body ?? (await readFile(file.absPath));
     if (body.length !== file.size) throw new Error(`${file.file} changed since it was planned; run the sync again`);
     await store.putObject({
       bucket: s.bucket,
@@ -116,6 +116,7 @@ async function uploadFile(store: SyncStore, file: LocalFile, s: UploadSettings):
       cacheControl: s.cacheControl,
       ...(file.md5 ? { contentMD5: contentMd5(file.md5) } : {}),
     });
+    file.body = undefined;
     return;
   }
   const uploadId = await store.createMultipartUpload({ bucket: s.bucket, key: file.key, contentType: s.contentType, cacheControl: s.cacheControl });

@@ -15,6 +15,8 @@ export interface LocalFile {
   md5?: string;
   /** `<md5>-<parts>` ETags recomputed for the part sizes a remote multipart object may have used. */
   multipartEtags?: string[];
+  /** The bytes read while hashing (small files, within a memory budget), reused by the upload. */
+  body?: Buffer;
 }
 
 /** One line of the changeset, the gem's `{path, md5, action}` plus size and the reason for the action. */

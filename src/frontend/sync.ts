@@ -7,7 +7,7 @@ import type { Logger } from '../core/output.js';
 import type { Confirm } from '../core/prompt.js';
 import { applyPlan, MULTIPART_THRESHOLD, PART_SIZE, type ApplyProgress, type ApplyResult } from './apply.js';
 import type { Cdn } from './cdn.js';
-import { md5File, multipartEtag } from './hash.js';
+import { hashAllOffThread, multipartEtag } from './hash.js';
 import { keyFor } from './headers.js';
 import { invalidationPaths } from './invalidation.js';
 import { countActions, multipartParts, partSizeCandidates, planSync, type ActionCounts, type ChangesetEntry, type LocalFile, type Plan } from './plan.js';
@@ -17,10 +17,13 @@ import type { SyncStore } from './store.js';
 import { walkBuildDir } from './walk.js';
 
 /** Hashing is disk + CPU work on a 2-core runner: more at once only adds contention. */
-const HASH_CONCURRENCY = 8;
+const HASH_CONCURRENCY = 4;
+/** Small files' bytes kept from hashing for the upload (most builds fit: one read per file instead of two). */
+const KEEP_BUDGET = 256 * 1024 * 1024;
 
 export interface SyncPorts {
-  store: SyncStore;
+  /** Asked for once the local tree is being hashed, so loading the SDK overlaps the hashing. */
+  store: () => Promise<SyncStore>;
   /** Only asked for when a distribution is configured (the CloudFront SDK loads lazily). */
   cdn: () => Promise<Cdn>;
   confirm: Confirm;
@@ -65,16 +68,17 @@ async function checkBuildDir(buildDir: string): Promise<void> {
   }
 }
 
-async function hashFiles(files: LocalFile[], remote: ReadonlyMap<string, RemoteObject>, ignored: (f: LocalFile) => boolean): Promise<void> {
-  await mapLimit(files, HASH_CONCURRENCY, async (file) => {
-    if (ignored(file)) return;
-    file.md5 = await md5File(file.absPath, file.size);
-    const inBucket = remote.get(file.key);
-    const parts = inBucket && inBucket.size === file.size ? multipartParts(inBucket.etag) : undefined;
-    if (parts !== undefined) {
-      const sizes = partSizeCandidates(file.size, parts, [PART_SIZE]);
-      file.multipartEtags = await Promise.all(sizes.map((size) => multipartEtag(file.absPath, file.size, size)));
-    }
+async function hashFiles(files: LocalFile[], ignored: (f: LocalFile) => boolean): Promise<void> {
+  await hashAllOffThread(files.filter((f) => !ignored(f)), { keepBudget: KEEP_BUDGET, concurrency: HASH_CONCURRENCY });
+}
+
+/** Only for files whose bucket copy was uploaded in parts: recompute that ETag with the plausible part sizes. */
+async function hashMultipart(files: LocalFile[], remote: ReadonlyMap<string, RemoteObject>): Promise<void> {
+  const candidates = files.filter((f) => f.md5 !== undefined && remote.get(f.key)?.size === f.size && multipartParts(remote.get(f.key)?.etag ?? '') !== undefined);
+  await mapLimit(candidates, HASH_CONCURRENCY, async (file) => {
+    const parts = multipartParts(remote.get(file.key)?.etag ?? '') ?? 0;
+    const sizes = partSizeCandidates(file.size, parts, [PART_SIZE]);
+    file.multipartEtags = await Promise.all(sizes.map((size) => multipartEtag(file.absPath, file.size, size)));
   });
 }
 
@@ -84,7 +88,7 @@ async function hashFiles(files: LocalFile[], remote: ReadonlyMap<string, RemoteO
  * empty, the bucket or distribution does not exist, or the plan deletes more than --max-delete.
  */
 export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Promise<SyncResult> {
-  const { store, logger } = ports;
+  const { logger } = ports;
   await checkBuildDir(settings.buildDir);
   const walked = await walkBuildDir(settings.buildDir);
   for (const s of walked.skipped) logger.warn(`skipped ${s.file}: ${s.reason}`);
@@ -94,28 +98,38 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
       code: 'SYNC_EMPTY_BUILD',
     });
   }
-  if (!(await store.bucketExists(settings.bucket))) {
+  const isIgnored = settings.ignore.length > 0 ? picomatch(settings.ignore, { dot: true, basename: true }) : () => false;
+  const local: LocalFile[] = walked.files.map((f) => ({ ...f, key: keyFor(f.file, { stripHtml: settings.stripHtmlExtension }) }));
+  // Hashing starts first (on a worker thread for big trees) and overlaps the SDK load, the checks and the listing.
+  const hashing = hashFiles(local, (f) => isIgnored(f.key) || isIgnored(f.file));
+  hashing.catch(() => undefined);
+  const store = await ports.store();
+  const cdn = settings.distributionId ? await ports.cdn() : undefined;
+  // No HeadBucket first: the listing answers NoSuchBucket itself, one round trip sooner.
+  const listing = store.listObjects(settings.bucket).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== 'AWS_NO_SUCH_BUCKET') throw error;
     throw new CruddurError(`The bucket ${settings.bucket} does not exist (or is not visible with these credentials)`, {
       suggestion: 'check SYNC_S3_BUCKET / --bucket and --region, or create the bucket first',
       code: 'SYNC_NO_BUCKET',
+      cause: error,
     });
-  }
-  const cdn = settings.distributionId ? await ports.cdn() : undefined;
-  if (cdn && settings.distributionId && !(await cdn.distributionExists(settings.distributionId))) {
+  });
+  listing.catch(() => undefined);
+  const exists = await (cdn && settings.distributionId ? cdn.distributionExists(settings.distributionId) : Promise.resolve(true));
+  if (!exists) {
     throw new CruddurError(`The CloudFront distribution ${settings.distributionId} does not exist`, {
       suggestion: 'check SYNC_CLOUDFRONT_DISTRIBUTION_ID / --distribution-id (aws cloudfront list-distributions)',
       code: 'SYNC_NO_DISTRIBUTION',
     });
   }
   if (!settings.distributionId) logger.info('No CloudFront distribution configured: the sync will not invalidate any cache.');
-
-  const listing = await store.listObjects(settings.bucket);
-  const remote = new Map(listing.map((o) => [o.key, o]));
-  const isIgnored = settings.ignore.length > 0 ? picomatch(settings.ignore, { dot: true, basename: true }) : () => false;
-  const local: LocalFile[] = walked.files.map((f) => ({ ...f, key: keyFor(f.file, { stripHtml: settings.stripHtmlExtension }) }));
-  await hashFiles(local, remote, (f) => isIgnored(f.key) || isIgnored(f.file));
+  const [objects] = await Promise.all([listing, hashing]);
+  const remote = new Map(objects.map((o) => [o.key, o]));
+  await hashMultipart(local, remote);
   const plan = planSync(local, remote, { ignore: isIgnored, delete: settings.delete, force: settings.force });
   const counts = countActions(plan.changeset);
+  const uploading = new Set(plan.uploads);
+  for (const file of local) if (!uploading.has(file)) file.body = undefined;
 
   if (settings.changesetPath) {
     await writeFilesAtomic([{ path: settings.changesetPath, content: `${JSON.stringify(plan.changeset, null, 2)}\n` }]);

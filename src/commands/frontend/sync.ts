@@ -76,7 +76,7 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     let result: SyncResult;
     try {
       result = await syncFrontend(settings, {
-        store: createSyncStore(await aws.s3()),
+        store: async () => createSyncStore(await aws.s3()),
         cdn: async () => createCloudFrontCdn(await aws.cloudfront()),
         confirm: terminalConfirm({ assumeYes: settings.autoApprove, yesFlag: '--auto-approve' }),
         logger,
