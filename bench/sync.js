@@ -173,4 +173,4 @@ console.log('');
 console.log(`first upload        cruddur ${fmt(first.cruddur)}${first.aws ? `   aws s3 sync ${fmt(first.aws)} (${first.awsPath})   -> ${(first.aws / first.cruddur).toFixed(2)}x faster (target >= 1.5x)` : '   (aws not installed: skipped)'}`);
 console.log(`no-change plan      cruddur ${fmt(noChange.cruddur)}   floor ${fmt(floor)} = node -e 0 ${fmt(noChange.node)} + listing ${fmt(noChange.list)} + md5sum ${fmt(noChange.md5sum)}   -> ${(noChange.cruddur / floor).toFixed(2)}x the floor (target <= 1.3x)`);
 console.log(`20 ms proxy         ${Object.entries(sweep).map(([c, ms]) => `c=${c} ${fmt(ms)}`).join('   ')}`);
-console.log(`                    one at a time ${fmt(serial)}   -> default c=16 is ${(serial / sweep[16]).toFixed(1)}x faster (target >= 5x); fastest c=${best}`);
+console.log(`                    one at a time ${fmt(serial)}   -> default c=32 is ${(serial / sweep[32]).toFixed(1)}x faster (target >= 5x); fastest c=${best}`);

@@ -9,8 +9,8 @@ import { settleLimit } from './pool.js';
 import type { SyncStore } from './store.js';
 
 export const MIB = 1024 * 1024;
-/** Files from this size up go in parts (the AWS CLI's default part size, so its ETags compare too). */
-export const MULTIPART_THRESHOLD = 16 * MIB;
+/** Files from this size up go in 8 MiB parts: the AWS CLI's defaults, so the ETags of either tool compare; it also bounds memory to one part per upload in flight. */
+export const MULTIPART_THRESHOLD = 8 * MIB;
 export const PART_SIZE = 8 * MIB;
 
 export type ApplyPhase = 'assets' | 'html' | 'deletes';

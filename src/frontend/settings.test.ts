@@ -37,7 +37,7 @@ describe('resolveSyncSettings', () => {
 
   it('has the documented defaults', () => {
     const s = resolveSyncSettings(project({}), {});
-    expect([s.concurrency, s.maxDelete, s.maxInvalidationPaths, s.delete, s.dryRun]).toEqual([16, 256, 15, true, false]);
+    expect([s.concurrency, s.maxDelete, s.maxInvalidationPaths, s.delete, s.dryRun]).toEqual([32, 256, 15, true, false]);
   });
 
   it.each<[Record<string, string>, RegExp]>([

@@ -6,7 +6,7 @@ import { usageError } from '../core/errors.js';
 import { parseCacheRule, type CacheRule } from './headers.js';
 import { DEFAULT_MAX_INVALIDATION_PATHS } from './invalidation.js';
 
-export const DEFAULT_CONCURRENCY = 16;
+export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_MAX_DELETE = 256;
 export const SYNC_ENV_FILE = 'sync.env';
 

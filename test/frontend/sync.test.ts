@@ -27,7 +27,7 @@ interface ErrorJson {
   error: { code: string; message: string; suggestion: string };
 }
 
-const BUCKETS = ['site', 'wipe', 'guarded'];
+const BUCKETS = ['site', 'wipe', 'guarded', 'crash'];
 let s3: TestS3;
 let client: S3Client;
 let fake: FakeAws;
@@ -183,6 +183,21 @@ describe('frontend sync against s3rver', () => {
     expect(paths).toContain('/');
     expect(paths.length).toBeLessThanOrEqual(15);
     expect(paths.filter((p) => p.startsWith('/old/'))).toEqual(['/old/*']);
+  });
+
+  it('converges after a crash: a re-run uploads only what is missing or broken', async () => {
+    const files = await filesUnder(build());
+    // The state a killed sync leaves: some objects uploaded, one cut short.
+    for (const file of files.slice(0, 2)) await client.send(new PutObjectCommand({ Bucket: 'crash', Key: file, Body: await readFile(build(file)) }));
+    const broken = files[2] as string;
+    await client.send(new PutObjectCommand({ Bucket: 'crash', Key: broken, Body: (await readFile(build(broken))).subarray(0, 3) }));
+    const result = await cli(['frontend', 'sync', '--bucket', 'crash', '--auto-approve', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const json = parseJson<SyncJson>(result);
+    expect(json.counts).toMatchObject({ create: files.length - 3, update: 1, no_change: 2 });
+    expect(json.changeset.find((e) => e.path === broken)?.reason).toMatch(/size differs/);
+    const again = parseJson<SyncJson>(await cli(['frontend', 'sync', '--bucket', 'crash', '--auto-approve', '--json']));
+    expect(again.counts).toMatchObject({ create: 0, update: 0, delete: 0, no_change: files.length });
   });
 
   it.each<[string, string[], string, RegExp]>([
