@@ -140,7 +140,7 @@ describe('frontend sync against s3rver', () => {
     const summary = await tempDir('cruddur-summary-');
     dirs.push(summary);
     const summaryFile = join(summary.path, 'summary.md');
-    const result = await cli(['frontend', 'sync', '--auto-approve', '--json'], { GITHUB_STEP_SUMMARY: summaryFile });
+    const result = await cli(['frontend', 'sync', '--auto-approve', '--wait', '--json'], { GITHUB_STEP_SUMMARY: summaryFile });
     expect(result.exitCode, result.stderr).toBe(0);
     const json = parseJson<SyncJson>(result);
     expect(json.counts).toEqual({ create: 0, update: 1, delete: 1, no_change: 4, ignore: 0 });
@@ -154,6 +154,8 @@ describe('frontend sync against s3rver', () => {
     expect(await listKeys('site')).not.toContain('favicon.svg');
     expect(JSON.parse(await readFile(join(app.path, 'tmp', 'changeset.json'), 'utf8'))).toEqual(json.changeset);
     expect(invalidationRequests(fake).at(-1)).toEqual(['/favicon.svg', '/robots.txt']);
+    expect(json.invalidation).toMatchObject({ status: 'completed', id: 'I2' });
+    expect(fake.requests.at(-1)).toMatchObject({ method: 'GET', path: `/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/I2` });
     const markdown = await readFile(summaryFile, 'utf8');
     expect(markdown).toContain('### Frontend sync to `s3://site`');
     expect(markdown).toContain('| 0 | 1 | 1 | 4 | 0 |');
