@@ -230,14 +230,18 @@ describe('frontend sync against s3rver', () => {
 
   it('--dry-run plans and writes the changeset without uploading', async () => {
     await writeFile(build('new.txt'), 'new');
-    const result = await cli(['frontend', 'sync', '--dry-run', '--changeset', 'tmp/dry.json']);
+    await writeFile(build('static', '.DS_Store'), 'junk');
+    const result = await cli(['frontend', 'sync', '--dry-run', '--changeset', 'tmp/dry.json', '--ignore', '.DS_Store', '--ignore', 'robots.txt']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/create\s+new\.txt/);
     expect(result.stdout).toContain('Dry run: nothing was changed.');
     expect(await listKeys('site')).not.toContain('new.txt');
     const changeset = JSON.parse(await readFile(join(app.path, 'tmp', 'dry.json'), 'utf8')) as Entry[];
     expect(changeset.find((e) => e.path === 'new.txt')).toMatchObject({ action: 'create', size: 3 });
+    expect(changeset.find((e) => e.path === 'static/.DS_Store')).toMatchObject({ action: 'ignore', reason: 'matches --ignore' });
+    expect(changeset.find((e) => e.path === 'robots.txt')).toMatchObject({ action: 'ignore' });
     await rm(build('new.txt'));
+    await rm(build('static', '.DS_Store'));
   });
 });
 
