@@ -27,7 +27,7 @@ interface ErrorJson {
   error: { code: string; message: string; suggestion: string };
 }
 
-const BUCKETS = ['site', 'wipe', 'guarded', 'crash'];
+const BUCKETS = ['site', 'wipe', 'guarded', 'crash', 'many'];
 let s3: TestS3;
 let client: S3Client;
 let fake: FakeAws;
@@ -200,6 +200,29 @@ describe('frontend sync against s3rver', () => {
     expect(json.changeset.find((e) => e.path === broken)?.reason).toMatch(/size differs/);
     const again = parseJson<SyncJson>(await cli(['frontend', 'sync', '--bucket', 'crash', '--auto-approve', '--json']));
     expect(again.counts).toMatchObject({ create: 0, update: 0, delete: 0, no_change: files.length });
+  });
+
+  it('hashes a big tree on the worker thread and uploads the kept bytes intact', async () => {
+    const big = join(app.path, 'big-build');
+    const expected = new Map<string, Buffer>();
+    for (let i = 0; i < 250; i++) {
+      const file = `static/js/c${i % 5}/chunk${i}.js`;
+      const bytes = Buffer.from(`/* ${i} */ ${'x'.repeat(i * 13)}`);
+      await mkdir(join(big, file, '..'), { recursive: true });
+      await writeFile(join(big, file), bytes);
+      expected.set(file, bytes);
+    }
+    const result = await cli(['frontend', 'sync', '--bucket', 'many', '--build-dir', big, '--auto-approve', '--json']);
+    expect(result.exitCode, result.stderr).toBe(0);
+    const json = parseJson<SyncJson>(result);
+    expect(json.counts.create).toBe(250);
+    for (const file of ['static/js/c0/chunk0.js', 'static/js/c3/chunk138.js', 'static/js/c4/chunk249.js']) {
+      const object = await client.send(new GetObjectCommand({ Bucket: 'many', Key: file }));
+      const bytes = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+      expect(bytes.equals(expected.get(file) as Buffer), file).toBe(true);
+    }
+    const again = parseJson<SyncJson>(await cli(['frontend', 'sync', '--bucket', 'many', '--build-dir', big, '--auto-approve', '--json']));
+    expect(again.counts).toMatchObject({ create: 0, update: 0, no_change: 250 });
   });
 
   it.each<[string, string[], string, RegExp]>([
