@@ -189,7 +189,7 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     throw new CruddurError(`Sync incomplete: ${what}${applied.skippedPhases.length > 0 ? `; not run: ${applied.skippedPhases.join(', ')}` : ''}`, {
       suggestion: 'fix the cause and run the sync again: it picks up where this one stopped',
       code: 'SYNC_FAILED',
-      details: { ...result, changeset: undefined },
+      details: result,
     });
   }
   return result;

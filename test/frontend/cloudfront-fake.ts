@@ -1,6 +1,8 @@
 import type { FakeAws, RecordedRequest } from '../support/aws-fake.js';
 
 export const DISTRIBUTION_ID = 'E2TESTDISTRIB01';
+/** Exists, but every CreateInvalidation on it fails (no route: the fake answers 500). */
+export const BROKEN_DISTRIBUTION_ID = 'E2BROKENDISTR01';
 const XML = { 'content-type': 'text/xml' };
 
 /** CloudFront (REST-XML) routes on a FakeAws: one known distribution, invalidations that complete at once. */
@@ -9,8 +11,8 @@ export function routeCloudFront(fake: FakeAws): void {
   fake.on(
     (r) => r.method === 'GET' && /^\/2020-05-31\/distribution\/[^/]+$/.test(r.path),
     (r) =>
-      r.path.endsWith(`/${DISTRIBUTION_ID}`)
-        ? { headers: { ...XML, etag: 'E1' }, body: `<?xml version="1.0"?><Distribution><Id>${DISTRIBUTION_ID}</Id><Status>Deployed</Status></Distribution>` }
+      r.path.endsWith(`/${DISTRIBUTION_ID}`) || r.path.endsWith(`/${BROKEN_DISTRIBUTION_ID}`)
+        ? { headers: { ...XML, etag: 'E1' }, body: `<?xml version="1.0"?><Distribution><Id>${r.path.split('/').pop()}</Id><Status>Deployed</Status></Distribution>` }
         : {
             status: 404,
             headers: XML,

@@ -6,7 +6,7 @@ import { startFakeAws, type FakeAws } from '../support/aws-fake.js';
 import { parseJson, runCli } from '../support/cli.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 import { copyApp, tempDir, type TempDir } from '../support/tmp.js';
-import { DISTRIBUTION_ID, distributionLookups, invalidationRequests, routeCloudFront } from './cloudfront-fake.js';
+import { BROKEN_DISTRIBUTION_ID, DISTRIBUTION_ID, distributionLookups, invalidationRequests, routeCloudFront } from './cloudfront-fake.js';
 
 interface Entry {
   path: string;
@@ -27,7 +27,7 @@ interface ErrorJson {
   error: { code: string; message: string; suggestion: string };
 }
 
-const BUCKETS = ['site', 'wipe', 'guarded', 'crash', 'many'];
+const BUCKETS = ['site', 'wipe', 'guarded', 'crash', 'many', 'broken'];
 let s3: TestS3;
 let client: S3Client;
 let fake: FakeAws;
@@ -223,6 +223,23 @@ describe('frontend sync against s3rver', () => {
     }
     const again = parseJson<SyncJson>(await cli(['frontend', 'sync', '--bucket', 'many', '--build-dir', big, '--auto-approve', '--json']));
     expect(again.counts).toMatchObject({ create: 0, update: 0, no_change: 250 });
+  });
+
+  it('exits 1 when the invalidation fails after the uploads, and still reports to GitHub', async () => {
+    const summary = await tempDir('cruddur-summary-');
+    dirs.push(summary);
+    const summaryFile = join(summary.path, 'summary.md');
+    const result = await cli(['frontend', 'sync', '--bucket', 'broken', '--distribution-id', BROKEN_DISTRIBUTION_ID, '--auto-approve', '--json'], {
+      GITHUB_STEP_SUMMARY: summaryFile,
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    expect(result.exitCode).toBe(1);
+    const error = parseJson<ErrorJson>(result).error;
+    expect(error.code).toBe('SYNC_FAILED');
+    expect(error.message).toMatch(/^Sync incomplete: the invalidation failed: Could not invalidate CloudFront distribution E2BROKENDISTR01/);
+    expect(error.suggestion).toMatch(/run the sync again/);
+    expect(await listKeys('broken')).toEqual(await filesUnder(build()));
+    expect(await readFile(summaryFile, 'utf8')).toContain('CloudFront: failed');
   });
 
   it.each<[string, string[], string, RegExp]>([
