@@ -1,0 +1,176 @@
+// bench/sync.js: `cruddur frontend sync` against its baselines, on one local s3rver, in one run.
+//   node bench/sync.js            (needs `npm run build`; awscli for the `aws s3 sync` comparison)
+// Prints medians and ratios; record them in bench/RESULTS-sync.md.
+import { spawn, spawnSync } from 'node:child_process';
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createServer, request, Agent } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { S3Client, CreateBucketCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { startS3Server } from '../dist/local/s3-server.js';
+
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+const CLI = join(ROOT, 'bin', 'run.js');
+const FILES = Number(process.env.BENCH_FILES ?? 2000);
+const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+const DELAY_MS = 20;
+const work = mkdtempSync(join(tmpdir(), 'cruddur-bench-sync-'));
+const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+const fmt = (ms) => `${(ms / 1000).toFixed(2)} s`;
+
+// Asynchronous on purpose: the latency proxy lives in this process and must keep serving.
+function time(file, args, options = {}) {
+  return new Promise((resolve, reject) => {
+    const started = process.hrtime.bigint();
+    const child = spawn(file, args, { ...options, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (c) => (stdout += c));
+    child.stderr.on('data', (c) => (stderr += c));
+    child.on('error', reject);
+    child.on('close', (code) => {
+      const ms = Number(process.hrtime.bigint() - started) / 1e6;
+      if (code !== 0) reject(new Error(`${file} ${args.join(' ')} failed (${code}):\n${stderr}\n${stdout}`));
+      else resolve({ ms, stdout });
+    });
+  });
+}
+
+// ~50 MB in 2,001 files, shaped like a React build: many small chunks, some media, one index.html.
+function generateTree(dir) {
+  let bytes = 0;
+  for (let i = 0; i < FILES; i++) {
+    const big = i % 20 === 0;
+    const size = big ? 150_000 + ((i * 7919) % 300_000) : 2_000 + ((i * 104729) % 18_000);
+    const sub = big ? 'static/media' : `static/js/chunk${i % 10}`;
+    mkdirSync(join(dir, sub), { recursive: true });
+    writeFileSync(join(dir, sub, `f${i}.${randomBytes(4).toString('hex')}.${big ? 'png' : 'js'}`), randomBytes(size));
+    bytes += size;
+  }
+  writeFileSync(join(dir, 'index.html'), '<!doctype html><title>bench</title>');
+  return bytes + 36;
+}
+
+/** A reverse proxy that waits DELAY_MS before forwarding each request: a remote S3 as seen from CI. */
+function startLatencyProxy(target) {
+  const agent = new Agent({ keepAlive: true, maxSockets: 256 });
+  const server = createServer((req, res) => {
+    setTimeout(() => {
+      const upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
+        res.writeHead(up.statusCode ?? 502, up.headers);
+        up.pipe(res);
+      });
+      upstream.on('error', (e) => {
+        res.writeHead(502);
+        res.end(String(e));
+      });
+      req.pipe(upstream);
+    }, DELAY_MS);
+  });
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, close: () => server.close() })));
+}
+
+const tree = join(work, 'build');
+const project = join(work, 'project');
+mkdirSync(project);
+writeFileSync(join(project, 'cruddur.json'), '{}');
+const totalBytes = generateTree(tree);
+const fileCount = FILES + 1;
+console.log(`tree: ${fileCount} files, ${(totalBytes / 1024 / 1024).toFixed(1)} MiB; node ${process.version}; runs: ${RUNS}`);
+
+const s3 = await startS3Server({ directory: join(work, 's3') });
+const baseEnv = { ...process.env, ...s3.env, CI: 'true', AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true', AWS_EC2_METADATA_DISABLED: 'true' };
+const client = new S3Client({ region: 'us-east-1', endpoint: s3.endpoint, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+let bucketNo = 0;
+const newBucket = async (label) => {
+  const name = `${label}-${++bucketNo}`;
+  await client.send(new CreateBucketCommand({ Bucket: name }));
+  return name;
+};
+const cruddurSync = (bucket, env = baseEnv, extra = []) =>
+  time(process.execPath, [CLI, 'frontend', 'sync', '--bucket', bucket, '--build-dir', tree, '--auto-approve', ...extra], { cwd: project, env });
+
+const results = {};
+try {
+  // 1. First upload: cruddur vs `aws s3 sync`, each into fresh buckets.
+  // The Debian awscli (v2) first; any `aws` on PATH otherwise.
+  const aws = existsSync('/usr/bin/aws') ? '/usr/bin/aws' : spawnSync('sh', ['-c', 'command -v aws'], { encoding: 'utf8' }).stdout.trim();
+  let synced = '';
+  const firstCruddur = [];
+  const firstAws = [];
+  for (let r = 0; r < RUNS; r++) {
+    synced = await newBucket('cruddur');
+    firstCruddur.push((await cruddurSync(synced)).ms);
+    if (aws) firstAws.push((await time(aws, ['s3', 'sync', tree, `s3://${await newBucket('awscli')}`, '--endpoint-url', s3.endpoint, '--only-show-errors'], { env: baseEnv })).ms);
+  }
+  results.first = { cruddur: median(firstCruddur), aws: aws ? median(firstAws) : undefined, awsPath: aws };
+
+  // 2. No-change plan vs the floor: node -e 0 + a bare listing script + md5sum of the tree.
+  const listScript = join(work, 'list.mjs');
+  writeFileSync(
+    listScript,
+    `import { S3Client, ListObjectsV2Command } from ${JSON.stringify(join(ROOT, 'node_modules/@aws-sdk/client-s3/dist-cjs/index.js'))};
+const c = new S3Client({ region: 'us-east-1', endpoint: process.env.AWS_ENDPOINT_URL_S3, forcePathStyle: true });
+let n = 0, t; do { const p = await c.send(new ListObjectsV2Command({ Bucket: process.argv[2], ContinuationToken: t })); n += (p.Contents ?? []).length; t = p.IsTruncated ? p.NextContinuationToken : undefined; } while (t);
+if (n === 0) process.exit(1);`,
+  );
+  const noChange = [];
+  const nodeBare = [];
+  const listing = [];
+  const md5sum = [];
+  for (let r = 0; r < RUNS + 2; r++) {
+    const out = await cruddurSync(synced, baseEnv, ['--json']);
+    const json = JSON.parse(out.stdout);
+    if (json.counts.no_change !== fileCount) throw new Error(`expected ${fileCount} no_change, got ${JSON.stringify(json.counts)}`);
+    noChange.push(out.ms);
+    nodeBare.push((await time(process.execPath, ['-e', '0'])).ms);
+    listing.push((await time(process.execPath, [listScript, synced], { env: baseEnv })).ms);
+    md5sum.push((await time('sh', ['-c', `find "${tree}" -type f -print0 | xargs -0 md5sum > /dev/null`])).ms);
+  }
+  results.noChange = { cruddur: median(noChange), node: median(nodeBare), list: median(listing), md5sum: median(md5sum) };
+
+  // 3. Through a 20 ms-per-request proxy: cruddur at several concurrencies vs one upload at a time (the gem's model).
+  const proxy = await startLatencyProxy(s3.port);
+  const remoteEnv = { ...baseEnv, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${proxy.port}` };
+  const sweep = {};
+  for (const c of (process.env.BENCH_CONCURRENCY ?? '4,8,16,32').split(',').map(Number)) {
+    sweep[c] = (await cruddurSync(await newBucket(`remote-c${c}`), remoteEnv, ['--concurrency', String(c)])).ms;
+  }
+  const serialBucket = await newBucket('serial');
+  const remote = new S3Client({ region: 'us-east-1', endpoint: `http://127.0.0.1:${proxy.port}`, forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' }, requestChecksumCalculation: 'WHEN_REQUIRED' });
+  const files = [];
+  const walk = (d, rel = '') => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      if (e.isDirectory()) walk(join(d, e.name), `${rel}${e.name}/`);
+      else files.push([join(d, e.name), `${rel}${e.name}`]);
+    }
+  };
+  walk(tree);
+  const started = process.hrtime.bigint();
+  // Like the gem: list, then one PutObject after another.
+  await remote.send(new ListObjectsV2Command({ Bucket: serialBucket }));
+  for (const [abs, key] of files) {
+    const body = readFileSync(abs);
+    await remote.send(new PutObjectCommand({ Bucket: serialBucket, Key: key, Body: body, ContentMD5: createHash('md5').update(body).digest('base64') }));
+  }
+  results.serial = Number(process.hrtime.bigint() - started) / 1e6;
+  results.sweep = sweep;
+  remote.destroy();
+  proxy.close();
+} finally {
+  client.destroy();
+  await s3.stop();
+  rmSync(work, { recursive: true, force: true });
+}
+
+const { first, noChange, serial, sweep } = results;
+const floor = noChange.node + noChange.list + noChange.md5sum;
+const best = Number(Object.entries(sweep).sort((a, b) => a[1] - b[1])[0][0]);
+console.log('');
+console.log(`first upload        cruddur ${fmt(first.cruddur)}${first.aws ? `   aws s3 sync ${fmt(first.aws)} (${first.awsPath})   -> ${(first.aws / first.cruddur).toFixed(2)}x faster (target >= 1.5x)` : '   (aws not installed: skipped)'}`);
+console.log(`no-change plan      cruddur ${fmt(noChange.cruddur)}   floor ${fmt(floor)} = node -e 0 ${fmt(noChange.node)} + listing ${fmt(noChange.list)} + md5sum ${fmt(noChange.md5sum)}   -> ${(noChange.cruddur / floor).toFixed(2)}x the floor (target <= 1.3x)`);
+console.log(`20 ms proxy         ${Object.entries(sweep).map(([c, ms]) => `c=${c} ${fmt(ms)}`).join('   ')}`);
+console.log(`                    one at a time ${fmt(serial)}   -> default c=32 is ${(serial / sweep[32]).toFixed(1)}x faster (target >= 5x); fastest c=${best}`);

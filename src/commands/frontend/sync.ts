@@ -1,0 +1,120 @@
+import { Flags } from '@oclif/core';
+import { BaseCommand } from '../../base-command.js';
+import { isInteractive } from '../../core/output.js';
+import { terminalConfirm } from '../../core/prompt.js';
+import type { ApplyProgress } from '../../frontend/apply.js';
+import type { SyncResult } from '../../frontend/sync.js';
+
+export default class FrontendSync extends BaseCommand {
+  static override summary = 'Sync the build to S3 (plan, changeset, approval, upload) and invalidate CloudFront.';
+  static override description = `Replaces the aws_s3_website_sync gem. Settings come from flags, or from the gem's variables in the
+environment or sync.env: SYNC_S3_BUCKET, SYNC_CLOUDFRONT_DISTRIBUTION_ID (or the bootcamp's SYNC_CLOUDFRONT_DISTRUBTION_ID),
+SYNC_BUILD_DIR, SYNC_OUTPUT_CHANGESET_PATH, SYNC_AUTO_APPROVE.
+
+Files are compared by content (size, then MD5 against the ETag), never by date, so a fresh CI checkout uploads
+only what changed. The changeset is written as JSON and summarised; after approval, assets are uploaded first,
+HTML entry points last, deletes after both (batches of 1,000), then one CloudFront invalidation.`;
+
+  static override examples = [
+    { description: 'Preview what would change', command: '<%= config.bin %> <%= command.id %> --dry-run' },
+    { description: 'Deploy from CI (no prompt)', command: '<%= config.bin %> <%= command.id %> --auto-approve' },
+    { description: 'Explicit bucket and distribution, wait for the invalidation', command: '<%= config.bin %> <%= command.id %> --bucket example.com --distribution-id E123ABC --auto-approve --wait' },
+    { description: 'Keep files that are not in the build and cache JSON for a minute', command: '<%= config.bin %> <%= command.id %> --no-delete --cache-control "*.json=public, max-age=60"' },
+  ];
+
+  static override flags = {
+    bucket: Flags.string({ description: 'Bucket to sync to (default: SYNC_S3_BUCKET).' }),
+    'distribution-id': Flags.string({ description: 'CloudFront distribution to invalidate (default: SYNC_CLOUDFRONT_DISTRIBUTION_ID).' }),
+    'build-dir': Flags.string({ description: 'Build output to upload (default: SYNC_BUILD_DIR, then frontend-react-js/build).' }),
+    changeset: Flags.string({ description: 'Where to write the changeset JSON (default: SYNC_OUTPUT_CHANGESET_PATH, then tmp/changeset.json; "-" for none).' }),
+    'auto-approve': Flags.boolean({ description: 'Apply without asking (default: SYNC_AUTO_APPROVE).' }),
+    'dry-run': Flags.boolean({ description: 'Plan, write the changeset and stop.' }),
+    delete: Flags.boolean({ description: 'Delete bucket objects that are not in the build (--no-delete keeps them).', allowNo: true, default: true }),
+    force: Flags.boolean({ description: 'Upload every file even when the bucket already has the same bytes (e.g. after changing --cache-control).' }),
+    'max-delete': Flags.integer({ description: 'Refuse a plan that deletes more objects than this.', default: 256, min: 0 }),
+    concurrency: Flags.integer({ description: 'Uploads in flight at once (32: measured best against a 20 ms-per-request S3; see bench/RESULTS-sync.md).', default: 32, min: 1, max: 256 }),
+    ignore: Flags.string({ description: 'Glob of keys to leave alone on both sides (repeatable; a glob without "/" matches file names).', multiple: true, multipleNonGreedy: true }),
+    'cache-control': Flags.string({ description: 'GLOB=VALUE Cache-Control rule, checked before the built-in ones (repeatable).', multiple: true, multipleNonGreedy: true }),
+    'strip-html-extension': Flags.boolean({ description: 'Upload about.html as "about" (never index.html).' }),
+    'max-invalidation-paths': Flags.integer({ description: 'Coalesce invalidation paths into wildcards past this many.', default: 15, min: 1, max: 3000 }),
+    wait: Flags.boolean({ description: 'Wait until the CloudFront invalidation completes.' }),
+  };
+
+  async run(): Promise<SyncResult> {
+    // The gem's users write --delete=false; oclif booleans only know --no-delete.
+    this.argv = this.argv.map((a) => (/^--delete=(false|0|no)$/i.test(a) ? '--no-delete' : /^--delete=(true|1|yes)$/i.test(a) ? '--delete' : a));
+    const { flags } = await this.parse(FrontendSync);
+    const [{ resolveSyncSettings }, { syncFrontend }, { createSyncStore }, { createCloudFrontCdn }, report] = await Promise.all([
+      import('../../frontend/settings.js'),
+      import('../../frontend/sync.js'),
+      import('../../frontend/store.js'),
+      import('../../frontend/cdn.js'),
+      import('../../frontend/report.js'),
+    ]);
+    const project = this.project(flags);
+    const settings = resolveSyncSettings(project, {
+      bucket: flags.bucket,
+      distributionId: flags['distribution-id'],
+      buildDir: flags['build-dir'],
+      changeset: flags.changeset,
+      autoApprove: flags['auto-approve'],
+      dryRun: flags['dry-run'],
+      delete: flags.delete,
+      force: flags.force,
+      maxDelete: flags['max-delete'],
+      concurrency: flags.concurrency,
+      ignore: flags.ignore,
+      cacheControl: flags['cache-control'],
+      stripHtmlExtension: flags['strip-html-extension'],
+      maxInvalidationPaths: flags['max-invalidation-paths'],
+      wait: flags.wait,
+    });
+    const logger = this.logger(flags);
+    logger.debug(`settings: ${JSON.stringify(settings.sources)}`);
+    const aws = this.aws(flags);
+    const json = this.jsonEnabled();
+    let result: SyncResult;
+    try {
+      result = await syncFrontend(settings, {
+        store: async () => createSyncStore(await aws.s3()),
+        cdn: async () => createCloudFrontCdn(await aws.cloudfront()),
+        confirm: terminalConfirm({ assumeYes: settings.autoApprove, yesFlag: '--auto-approve' }),
+        logger,
+        onPlan: (plan, counts) => {
+          if (!json) this.log(report.summaryText(plan.changeset, counts));
+          if (settings.changesetPath && !json) this.log(`Changeset: ${settings.changesetPath}`);
+        },
+        onProgress: json ? undefined : progressPrinter(),
+      });
+    } catch (error) {
+      const details = (error as { details?: unknown }).details as SyncResult | undefined;
+      if (process.env.GITHUB_STEP_SUMMARY && details?.counts && details.changeset) {
+        await report.appendStepSummary(process.env.GITHUB_STEP_SUMMARY, report.stepSummaryMarkdown(details));
+      }
+      throw error;
+    }
+    if (process.env.GITHUB_STEP_SUMMARY) await report.appendStepSummary(process.env.GITHUB_STEP_SUMMARY, report.stepSummaryMarkdown(result));
+    if (!json) {
+      if (result.dryRun) this.log('Dry run: nothing was changed.');
+      else if (result.applied) {
+        const inv = result.invalidation;
+        this.log(`Uploaded ${result.uploaded.length}, deleted ${result.deleted.length}${result.deleteBatches > 1 ? ` (${result.deleteBatches} batches)` : ''}.`);
+        this.log(`CloudFront: ${inv.status}${inv.id ? ` ${inv.id}` : ''}${inv.paths.length > 0 ? ` (${inv.paths.join(' ')})` : ''}${inv.reason ? ` - ${inv.reason}` : ''}`);
+      }
+    }
+    return result;
+  }
+}
+
+/** A live line on a terminal; in CI one line per tenth (at least every 100 files), so logs stay short. */
+function progressPrinter(): (progress: ApplyProgress) => void {
+  const live = isInteractive(process.stderr);
+  return ({ phase, done, total }) => {
+    if (live) {
+      process.stderr.write(`\r${phase}: ${done}/${total}${done === total ? '\n' : ''}`);
+      return;
+    }
+    const step = Math.max(1, Math.min(100, Math.ceil(total / 10)));
+    if (done === total || done % step === 0) process.stderr.write(`${phase}: ${done}/${total}\n`);
+  };
+}

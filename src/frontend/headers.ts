@@ -1,0 +1,65 @@
+import mime from 'mime-types';
+import picomatch from 'picomatch';
+import { usageError } from '../core/errors.js';
+
+export const NO_CACHE = 'no-cache';
+export const IMMUTABLE = 'public, max-age=31536000, immutable';
+
+/** A `--cache-control GLOB=VALUE` rule; user rules win over the built-in ones, the first match wins. */
+export interface CacheRule {
+  glob: string;
+  value: string;
+}
+
+export function parseCacheRule(text: string): CacheRule {
+  const at = text.indexOf('=');
+  const glob = at > 0 ? text.slice(0, at).trim() : '';
+  const value = at > 0 ? text.slice(at + 1).trim() : '';
+  if (!glob || !value) {
+    throw usageError(`Invalid --cache-control rule "${text}"`, 'use GLOB=VALUE, e.g. --cache-control "*.json=public, max-age=60"');
+  }
+  return { glob, value };
+}
+
+const HTML = /\.html?$/i;
+
+export function isHtml(file: string): boolean {
+  return HTML.test(file);
+}
+
+/**
+ * A content-hashed build asset (CRA `static/js/main.3f2a1b4c.js`, `static/media/logo.6ce24c58023cc2f8caf2.svg`,
+ * Vite `assets/index-BdV3x_9k.js`): its name changes whenever its bytes do, so it can be cached forever.
+ */
+export function isHashedAsset(key: string): boolean {
+  if (/^static\//.test(key)) return /\.[0-9a-f]{8,}\.[^/]+$/i.test(key);
+  if (/^assets\//.test(key)) return /[.-][A-Za-z0-9_]{8,}\.[a-z0-9]+$/.test(key) && /\d/.test(key.slice(key.lastIndexOf('/')));
+  return false;
+}
+
+/** The Content-Type for a file name, from the mime database; unknown and extensionless files are binary. */
+export function contentTypeFor(file: string): string {
+  return mime.contentType(file.slice(file.lastIndexOf('/') + 1)) || 'application/octet-stream';
+}
+
+/** Compiles the rules once; the returned function gives the Cache-Control for a file (undefined: leave unset). */
+export function cacheControlResolver(rules: readonly CacheRule[]): (file: string, key: string) => string | undefined {
+  const matchers = rules.map((rule) => ({ test: picomatch(rule.glob, { dot: true, basename: !rule.glob.includes('/') }), value: rule.value }));
+  return (file, key) => {
+    for (const m of matchers) if (m.test(file) || m.test(key)) return m.value;
+    if (isHtml(file)) return NO_CACHE;
+    if (isHashedAsset(file)) return IMMUTABLE;
+    return undefined;
+  };
+}
+
+/**
+ * The object key for a build file. With `stripHtml`, only a trailing `.html` is removed and never from
+ * `index.html` (the S3 website index document); the gem stripped the first ".html" anywhere in the key.
+ */
+export function keyFor(file: string, options: { stripHtml: boolean }): string {
+  if (!options.stripHtml) return file;
+  const base = file.slice(file.lastIndexOf('/') + 1);
+  if (base === 'index.html' || !file.endsWith('.html') || base === '.html') return file;
+  return file.slice(0, -'.html'.length);
+}

@@ -1,0 +1,58 @@
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { loadProjectConfig } from '../core/config.js';
+import { tempDir, type TempDir } from '../../test/support/tmp.js';
+import { resolveSyncSettings } from './settings.js';
+
+let dir: TempDir;
+beforeAll(async () => {
+  dir = await tempDir('cruddur-settings-');
+  await writeFile(join(dir.path, 'cruddur.json'), '{}');
+  await writeFile(
+    join(dir.path, 'sync.env'),
+    'SYNC_S3_BUCKET=from-file\nSYNC_CLOUDFRONT_DISTRUBTION_ID=EFILE\nSYNC_BUILD_DIR=/abs/build\nSYNC_OUTPUT_CHANGESET_PATH=tmp/cs.json\nSYNC_AUTO_APPROVE=true\n',
+  );
+});
+afterAll(async () => {
+  await dir.cleanup();
+});
+
+const project = (env: Record<string, string>) => loadProjectConfig({ cwd: dir.path, env });
+
+describe('resolveSyncSettings', () => {
+  it('reads the gem variables from sync.env (misspelt distribution id included)', () => {
+    const s = resolveSyncSettings(project({}), {});
+    expect([s.bucket, s.distributionId, s.buildDir, s.changesetPath, s.autoApprove]).toEqual(['from-file', 'EFILE', '/abs/build', join(dir.path, 'tmp/cs.json'), true]);
+    expect(s.sources.distributionId).toBe('SYNC_CLOUDFRONT_DISTRUBTION_ID (sync.env)');
+  });
+
+  it('the process environment beats sync.env, and flags beat both', () => {
+    const env = { SYNC_S3_BUCKET: 'from-env', SYNC_CLOUDFRONT_DISTRIBUTION_ID: 'EENV', SYNC_AUTO_APPROVE: 'false' };
+    const s = resolveSyncSettings(project(env), {});
+    expect([s.bucket, s.distributionId, s.autoApprove]).toEqual(['from-env', 'EENV', false]);
+    const f = resolveSyncSettings(project(env), { bucket: 's3://from-flag/', distributionId: 'EFLAG', autoApprove: true });
+    expect([f.bucket, f.distributionId, f.autoApprove]).toEqual(['from-flag', 'EFLAG', true]);
+  });
+
+  it('has the documented defaults', () => {
+    const s = resolveSyncSettings(project({}), {});
+    expect([s.concurrency, s.maxDelete, s.maxInvalidationPaths, s.delete, s.dryRun]).toEqual([32, 256, 15, true, false]);
+  });
+
+  it.each<[Record<string, string>, RegExp]>([
+    [{ SYNC_AUTO_APPROVE: 'maybe' }, /SYNC_AUTO_APPROVE=maybe is not a boolean/],
+  ])('rejects bad values %j', (env, message) => {
+    expect(() => resolveSyncSettings(project(env), {})).toThrow(message);
+  });
+
+  it('asks for a bucket when none is set', async () => {
+    const empty = await tempDir('cruddur-settings-empty-');
+    try {
+      await writeFile(join(empty.path, 'cruddur.json'), '{}');
+      expect(() => resolveSyncSettings(loadProjectConfig({ cwd: empty.path, env: {} }), {})).toThrow(/No bucket to sync to/);
+    } finally {
+      await empty.cleanup();
+    }
+  });
+});
