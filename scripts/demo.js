@@ -1,17 +1,16 @@
 #!/usr/bin/env node
-// `npm run demo`: the main job on embedded defaults, no AWS and no Docker. Copies the fixture app to a
-// temp dir and runs cruddur there as a user would. Each later capability adds a step in scripts/demo/.
+// `npm run demo`: the whole job on a laptop with nothing but Node (no AWS account, no Docker), in a temp
+// copy of the fixture app: local stack up, bootstrap with the database, a thumbnail made locally and
+// one through the upload pipeline, the frontend built and synced to the local S3, doctor, local down.
 import { spawn } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
-import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import avatarStep from './demo/avatar.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const keep = process.argv.includes('--keep');
-const STEPS = ['db', 'avatar', 'frontend', 'doctor'];
-
 const log = (line = '') => process.stdout.write(`${line}\n`);
 const parseEnv = (text) =>
   Object.fromEntries(text.split('\n').map((l) => /^([A-Z0-9_]+)=(.*)$/.exec(l.trim())).filter(Boolean).map((m) => [m[1], m[2]]));
@@ -21,15 +20,17 @@ const appDir = await mkdtemp(join(tmpdir(), 'cruddur-demo-'));
 await chmod(appDir, 0o755);
 await cp(join(repo, 'test', 'fixtures', 'sample-app'), appDir, { recursive: true });
 await mkdir(join(appDir, '.git'));
-const env = parseEnv(await readFile(join(appDir, 'demo.env'), 'utf8'));
+// The app's settings, minus CONNECTION_URL: the local stack provides it (.cruddur/local.env).
+const { CONNECTION_URL: _unused, ...env } = parseEnv(await readFile(join(appDir, 'demo.env'), 'utf8'));
+// Only the demo's own variables reach cruddur: no AWS credentials or endpoints from this shell.
+const base = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('AWS_') && k !== 'CONNECTION_URL'));
 
 /** Echoes a child's output indented by two spaces, line by line across chunk boundaries. */
 function indenter(stream) {
   let atStart = true;
   return (chunk) => {
-    const text = String(chunk);
     let out = '';
-    for (const ch of text) {
+    for (const ch of String(chunk)) {
       if (atStart && ch !== '\n') out += '  ';
       out += ch;
       atStart = ch === '\n';
@@ -38,13 +39,13 @@ function indenter(stream) {
   };
 }
 
-/** Runs the built CLI in the demo app, echoing its output indented; resolves {exitCode, stdout, stderr}. */
+/** Runs the built CLI in the demo app, echoing its output; resolves {exitCode, stdout, stderr}. */
 function cli(args, extraEnv = {}) {
   log(`$ cruddur ${args.join(' ')}`);
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [join(repo, 'bin', 'run.js'), ...args], {
       cwd: appDir,
-      env: { ...process.env, ...env, ...extraEnv, CI: 'true' },
+      env: { ...base, ...env, ...extraEnv, CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     let stdout = '';
@@ -64,24 +65,31 @@ function cli(args, extraEnv = {}) {
   });
 }
 
+async function must(args, extraEnv) {
+  const result = await cli(args, extraEnv);
+  if (result.exitCode !== 0) throw new Error(`cruddur ${args.join(' ')} exited ${result.exitCode}`);
+  log();
+  return result;
+}
+
 let failed = false;
 try {
   log(`cruddur demo in ${appDir}\n`);
-  const generated = await cli(['env', 'generate']);
-  if (generated.exitCode !== 0) throw new Error('env generate failed');
-  for (const name of STEPS) {
-    const file = join(repo, 'scripts', 'demo', `${name}.js`);
-    if (!existsSync(file)) continue;
-    log();
-    const { default: step } = await import(file);
-    await step({ cli, appDir, env, log });
-  }
-  log('\ndemo finished: everything above ran locally, with no AWS account and no Docker.');
+  await must(['local', 'up']);
+  await must(['bootstrap', '--db']);
+  await avatarStep({ cli, appDir, env, log });
+  log();
+  await must(['avatar', 'upload', 'bin/avatar/files/data.jpg', '--wait', '--timeout', '30']);
+  await must(['frontend', 'static-build']);
+  await must(['frontend', 'sync', '--auto-approve']);
+  await must(['doctor', '--timeout', '5000']);
+  log('demo finished: everything above ran locally, with no AWS account and no Docker.');
 } catch (error) {
   failed = true;
   process.stderr.write(`demo failed: ${error instanceof Error ? error.message : String(error)}\n`);
 } finally {
-  if (keep) log(`(kept ${appDir})`);
+  await cli(['local', 'down', ...(keep ? [] : ['--purge'])]);
+  if (keep) log(`(kept ${appDir}; the stack is stopped, its data kept)`);
   else await rm(appDir, { recursive: true, force: true });
 }
 process.exitCode = failed ? 1 : 0;

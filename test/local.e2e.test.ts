@@ -99,4 +99,40 @@ describe('cruddur local up/down/status', () => {
     expect(down.status).toBe('stopped');
     expect(parseJson<{ status: string }>(await cli('local', 'down', '--json')).status).toBe('not-running');
   });
+
+  it('every command works against the stack with no flags: db setup, avatar upload --wait, frontend sync; data survives down/up', async () => {
+    const sharp = (await import('sharp')).default;
+    await sharp({ create: { width: 640, height: 480, channels: 3, background: '#4466aa' } }).jpeg().toFile(join(app.path, 'me.jpg'));
+    const stack = await up();
+    const setup = await cli('db', 'setup', '--json');
+    expect(setup.exitCode, setup.stderr).toBe(0);
+    expect(parseJson<{ seededRows: number }>(setup).seededRows).toBe(4);
+    // Three uploads in a row: each waits for its own thumbnail from the worker.
+    for (let i = 0; i < 3; i++) {
+      const uploaded = await cli('avatar', 'upload', 'me.jpg', '--wait', '--timeout', '20', '--json');
+      expect(uploaded.exitCode, uploaded.stderr).toBe(0);
+      expect(parseJson<{ avatar: { appeared: boolean; key: string } }>(uploaded).avatar).toMatchObject({ appeared: true, key: 'avatars/me.jpg' });
+    }
+    const built = await runCli(['frontend', 'static-build'], { cwd: app.path, env: { REACT_APP_BACKEND_URL: 'http://localhost:4567' } });
+    expect(built.exitCode, built.stderr).toBe(0);
+    const synced = await cli('frontend', 'sync', '--auto-approve', '--json');
+    expect(synced.exitCode, synced.stderr).toBe(0);
+    expect(parseJson<{ counts: Record<string, number> }>(synced).counts).toMatchObject({ create: 6 });
+    expect(synced.stderr).toContain('No CloudFront distribution configured');
+    expect((await cli('local', 'down')).exitCode).toBe(0);
+
+    const again = await up();
+    expect(again.state.buckets).toEqual(stack.state.buckets);
+    expect(await sql(dbUrl(again), 'SELECT count(*)::int AS n FROM users')).toEqual([{ n: 2 }]);
+    const s3 = s3For({ AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${again.state.s3.port}` });
+    const thumb = await s3.send(new GetObjectCommand({ Bucket: again.state.buckets.assets, Key: 'avatars/me.jpg' }));
+    const meta = await sharp(Buffer.from(await (thumb.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray())).metadata();
+    expect([meta.format, meta.width, meta.height]).toEqual(['jpeg', 512, 512]);
+    const page = await s3.send(new GetObjectCommand({ Bucket: again.state.buckets.site, Key: 'index.html' }));
+    expect(page.ContentType).toMatch(/^text\/html/);
+    s3.destroy();
+    const resync = parseJson<{ counts: Record<string, number>; uploaded: string[]; deleted: string[] }>(await cli('frontend', 'sync', '--auto-approve', '--json'));
+    expect(resync.counts).toMatchObject({ create: 0, update: 0, delete: 0, no_change: 6 });
+    expect([resync.uploaded, resync.deleted]).toEqual([[], []]);
+  });
 });

@@ -6,6 +6,7 @@ import { runTasks, type Task, type TaskOutcome } from '../core/tasks.js';
 import { ecrLogin } from '../ecr/login.js';
 import { generateEnvFiles } from '../env/generate.js';
 import { dbBootstrapTask } from '../db/bootstrap.js';
+import { S3RVER_CREDENTIALS } from '../local/s3-server.js';
 import { rdsUpdateSgSkipReason, runRdsUpdateSg } from '../rds/bootstrap.js';
 
 export const BOOTSTRAP_STEPS = ['ecr', 'env', 'rds', 'db'] as const;
@@ -56,6 +57,8 @@ export function bootstrapTasks(): Array<Task<BootstrapContext>> {
         const flagged = skippedByFlag('ecr', ctx);
         if (flagged) return flagged;
         if (!(await hasProgram('docker'))) return 'Docker is not installed';
+        // `cruddur local up` supplies s3rver's placeholder keys: they are no account to log in with.
+        if (ctx.aws.settings.credentials?.accessKeyId === S3RVER_CREDENTIALS.accessKeyId) return 'only the local stack\'s S3 credentials are set';
         if (!(await hasAwsCredentials(ctx.aws))) return 'no AWS credentials found';
         return undefined;
       },
