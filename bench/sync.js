@@ -1,6 +1,6 @@
 // bench/sync.js: `cruddur frontend sync` against its baselines, on one local s3rver, in one run.
 //   node bench/sync.js            (needs `npm run build`; awscli for the `aws s3 sync` comparison)
-// Prints medians and ratios; record them in bench/RESULTS-sync.md.
+// Prints medians and ratios; record them in bench/RESULTS.md.
 import { spawn, spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';

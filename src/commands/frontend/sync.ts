@@ -32,7 +32,7 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     delete: Flags.boolean({ description: 'Delete bucket objects that are not in the build (--no-delete keeps them).', allowNo: true, default: true }),
     force: Flags.boolean({ description: 'Upload every file even when the bucket already has the same bytes (e.g. after changing --cache-control).' }),
     'max-delete': Flags.integer({ description: 'Refuse a plan that deletes more objects than this.', default: 256, min: 0 }),
-    concurrency: Flags.integer({ description: 'Uploads in flight at once (32: measured best against a 20 ms-per-request S3; see bench/RESULTS-sync.md).', default: 32, min: 1, max: 256 }),
+    concurrency: Flags.integer({ description: 'Uploads in flight at once (32: measured best against a 20 ms-per-request S3; see bench/RESULTS.md).', default: 32, min: 1, max: 256 }),
     ignore: Flags.string({ description: 'Glob of keys to leave alone on both sides (repeatable; a glob without "/" matches file names).', multiple: true, multipleNonGreedy: true }),
     'cache-control': Flags.string({ description: 'GLOB=VALUE Cache-Control rule, checked before the built-in ones (repeatable).', multiple: true, multipleNonGreedy: true }),
     'strip-html-extension': Flags.boolean({ description: 'Upload about.html as "about" (never index.html).' }),
