@@ -104,6 +104,18 @@ export const CORE_CASES: BadInputCase[] = [
     error: /^cruddur\.json: "schema" must be a non-empty string/,
   },
   {
+    name: 'unknown command (a typo gets the closest command)',
+    args: ['db', 'migrat'],
+    exitCode: 2,
+    error: /^"db migrat" is not a cruddur command$/,
+  },
+  {
+    name: 'unknown command with nothing close',
+    args: ['deploy', 'everything'],
+    exitCode: 2,
+    error: /^"deploy everything" is not a cruddur command$/,
+  },
+  {
     name: 'unknown flag',
     args: ['bootstrap', '--fast'],
     exitCode: 2,
