@@ -1,5 +1,5 @@
 import { Args } from '@oclif/core';
-import { DbCommand, connectionFlags } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags } from '../../db-base-command.js';
 
 export default class DbConnect extends DbCommand {
   static override summary = 'Open psql on the database.';

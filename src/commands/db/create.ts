@@ -1,4 +1,4 @@
-import { DbCommand, connectionFlags } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags } from '../../db-base-command.js';
 import type { CreateResult } from '../../db/admin.js';
 
 export default class DbCreate extends DbCommand {

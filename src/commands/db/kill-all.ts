@@ -1,4 +1,4 @@
-import { DbCommand, connectionFlags, yesFlag } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags, yesFlag } from '../../db-base-command.js';
 
 export default class DbKillAll extends DbCommand {
   static override summary = 'Terminate every other session on the database.';

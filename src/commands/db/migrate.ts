@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { DbCommand, connectionFlags } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags } from '../../db-base-command.js';
 import type { MigrateResult } from '../../migrations/runner.js';
 
 export default class DbMigrate extends DbCommand {

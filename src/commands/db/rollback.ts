@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { DbCommand, connectionFlags, yesFlag } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags, yesFlag } from '../../db-base-command.js';
 import type { RollbackResult } from '../../migrations/runner.js';
 
 export default class DbRollback extends DbCommand {

@@ -1,4 +1,4 @@
-import { DbCommand, connectionFlags, yesFlag } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags, yesFlag } from '../../db-base-command.js';
 import type { LoadResult } from '../../db/setup.js';
 
 export default class DbSchemaLoad extends DbCommand {

@@ -1,4 +1,4 @@
-import { DbCommand, connectionFlags } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags } from '../../db-base-command.js';
 import { table } from '../../core/output.js';
 import type { DbSession } from '../../db/admin.js';
 

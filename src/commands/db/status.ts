@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { DbCommand, connectionFlags } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags } from '../../db-base-command.js';
 import { CruddurError } from '../../core/errors.js';
 import { table } from '../../core/output.js';
 import type { StatusResult } from '../../migrations/runner.js';

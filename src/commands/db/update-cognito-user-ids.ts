@@ -1,5 +1,5 @@
 import { Flags } from '@oclif/core';
-import { DbCommand, connectionFlags } from '../../cli/db-command.js';
+import { DbCommand, connectionFlags } from '../../db-base-command.js';
 import type { CognitoResult } from '../../db/cognito.js';
 
 export default class DbUpdateCognitoUserIds extends DbCommand {

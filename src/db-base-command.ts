@@ -1,8 +1,8 @@
 import { Flags } from '@oclif/core';
-import { BaseCommand, type BaseFlags } from '../base-command.js';
-import { CruddurError } from '../core/errors.js';
-import { terminalConfirm } from '../core/prompt.js';
-import type { DbTarget } from '../db/connection.js';
+import { BaseCommand, type BaseFlags } from './base-command.js';
+import { CruddurError } from './core/errors.js';
+import { terminalConfirm } from './core/prompt.js';
+import type { DbTarget } from './db/connection.js';
 
 /** Flags every `db` command shares: which database. */
 export const connectionFlags = {
@@ -20,7 +20,7 @@ export type DbFlags = BaseFlags & { prod?: boolean; url?: string; yes?: boolean 
 /** Base for `db` commands: resolves the target database (the local embedded one by default) and guards production. */
 export abstract class DbCommand extends BaseCommand {
   protected async target(flags: DbFlags): Promise<DbTarget> {
-    const { resolveDbTarget } = await import('../db/client.js');
+    const { resolveDbTarget } = await import('./db/client.js');
     const target = await resolveDbTarget(this.project(flags), { prod: flags.prod, url: flags.url }, this.logger(flags));
     this.logger(flags).debug(`database: ${target.display} (from ${target.source})`);
     return target;
