@@ -116,7 +116,7 @@ describe('secret hygiene: no configured secret in any output', () => {
   it('the scanner catches a planted secret, plain or URL-encoded', () => {
     expect(() => scan('stdout', 'a planted line', `postgresql://hygiene:${encodeURIComponent(DB_PASSWORD)}@db/x`)).toThrow(/leaked in a planted line/);
     expect(() => scan('stdout', 'a planted line', `token=${SESSION_TOKEN}`)).toThrow(/leaked/);
-    scanned.stdout -= 2;
+    scanned.stdout = (scanned.stdout ?? 0) - 2;
   });
 
   it('env generate (--stdout, --check, files) keeps the passwords out of the terminal', async () => {
