@@ -73,7 +73,7 @@ export const AVATAR_CASES: BadInputCase[] = [
     env: (ctx) => ({ ...ctx.s3, UPLOADS_BUCKET_NAME: 'no-such-uploads' }),
     setup: async (ctx) => put(ctx, 'ok.jpg', await jpeg()),
     exitCode: 1,
-    error: /no-such-uploads/,
+    error: /^Could not upload s3:\/\/no-such-uploads\/ok\.jpg: the bucket does not exist$/,
   },
   {
     name: 'avatar: access denied (403) on upload',
@@ -81,7 +81,7 @@ export const AVATAR_CASES: BadInputCase[] = [
     env: (ctx) => ({ ...ctx.s3Denied }),
     setup: async (ctx) => put(ctx, 'ok.jpg', await jpeg()),
     exitCode: 1,
-    error: /access denied/i,
+    error: /^Could not upload s3:\/\/cruddur-uploads\/ok\.jpg: access denied$/,
   },
   {
     name: 'avatar: UPLOADS_BUCKET_NAME not set',
@@ -111,7 +111,7 @@ export const AVATAR_CASES: BadInputCase[] = [
       client.destroy();
     },
     exitCode: 1,
-    error: /^Refusing to continue without confirmation: .*--yes|^Refusing to continue without confirmation/,
+    error: /^Refusing to continue without confirmation: Delete all 1 objects in s3:\/\/cruddur-uploads and 0 avatars in s3:\/\/cruddur-assets\/avatars\/\?$/,
   },
   {
     name: 'avatar: clear --all --key together',

@@ -65,6 +65,8 @@ describe('bad-input corpus: one line, documented exit code, no stack, no partial
       const env = c.env?.(ctx) ?? {};
       const result = await runCli(c.args, { cwd: app.path, env, timeoutMs: 30_000 });
       const lines = result.stderr.split('\n').filter((l) => l.startsWith('Error: ') || l.startsWith('Try: '));
+      // BADINPUT_PRINT=1 shows each case's lines (handy when writing a new case's expectation).
+      if (process.env.BADINPUT_PRINT) console.log(`${c.name}\n  exit ${result.exitCode}\n  ${lines.join('\n  ')}`);
       expect(result.exitCode, result.stderr).toBe(c.exitCode);
       expect(lines[0]?.slice('Error: '.length), result.stderr).toMatch(c.error);
       expect(lines[1], 'a Try: line follows the error').toMatch(/^Try: \S/);

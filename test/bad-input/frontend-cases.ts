@@ -91,7 +91,7 @@ export const FRONTEND_CASES: BadInputCase[] = [
     env: (ctx) => ({ ...ctx.s3Denied }),
     setup: (ctx) => build(ctx),
     exitCode: 1,
-    error: /AccessDenied|Access denied|access denied/i,
+    error: /^Could not list bucket cruddur-site: access denied$/,
   },
   {
     name: 'frontend: CloudFront distribution that does not exist',
