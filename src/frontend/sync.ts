@@ -61,7 +61,7 @@ export interface SyncResult {
 async function checkBuildDir(buildDir: string): Promise<void> {
   const info = await stat(buildDir).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new CruddurError(`The build dir ${buildDir} does not exist`, {
+    throw new CruddurError(`The build dir ${buildDir} ${info ? 'is a file, not a folder' : 'does not exist'}`, {
       suggestion: 'run `cruddur frontend static-build` first, or point --build-dir / SYNC_BUILD_DIR at the build output',
       code: 'SYNC_NO_BUILD_DIR',
     });

@@ -43,7 +43,7 @@ export const FRONTEND_CASES: BadInputCase[] = [
     args: ['frontend', 'sync', '--auto-approve', '--build-dir', 'frontend-react-js/package.json'],
     env: site,
     exitCode: 1,
-    error: /^The build dir .*package\.json does not exist$/,
+    error: /^The build dir .*package\.json is a file, not a folder$/,
   },
   {
     name: 'frontend: build dir holding only a symlink loop',
