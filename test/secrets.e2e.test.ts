@@ -208,6 +208,21 @@ describe('secret hygiene: no configured secret in any output', () => {
     expect([0, 1]).toContain(refused.exitCode);
   });
 
+  it('DEBUG=cruddur* (stack traces and debug logs) and --verbose still keep the secrets out', async () => {
+    const debug = { DEBUG: 'cruddur*' };
+    const wrong = await run(['db', 'status', '--verbose'], { ...debug, CONNECTION_URL: localUrl.replace(encodeURIComponent(DB_PASSWORD), encodeURIComponent(PROD_PASSWORD)) });
+    expect(wrong.exitCode).toBe(1);
+    const refused = await run(['db', 'setup', '--prod', '--verbose'], { ...debug, PROD_CONNECTION_URL: `postgresql://hygiene_prod:${PROD_PASSWORD}@127.0.0.1:1/x` });
+    expect(refused.exitCode).toBe(1);
+    expect(refused.stderr, 'DEBUG prints the cause and its stack').toMatch(/^\s+at /m);
+    const ok = await run(['db', 'status', '--verbose'], debug);
+    expect(ok.exitCode, ok.stderr).toBe(0);
+    expect((await run(['ecr', 'login', '--verbose'], debug)).exitCode).toBe(0);
+    const badBucket = await run(['frontend', 'sync', '--auto-approve', '--bucket', 'no-such-hygiene', '--verbose'], { ...s3Env(), ...debug });
+    expect(badBucket.exitCode).toBe(1);
+    expect((await run(['doctor', '--verbose'], debug)).exitCode).toBeLessThanOrEqual(1);
+  });
+
   afterAll(() => {
     // The generated env files are scanned too, except backend-flask.env whose job is to hold CONNECTION_URL.
     const total = Object.values(scanned).reduce((a, b) => a + b, 0);
