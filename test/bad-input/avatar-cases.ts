@@ -18,6 +18,24 @@ const uploads = (ctx: CaseContext) => ({ ...ctx.s3 });
 
 export const AVATAR_CASES: BadInputCase[] = [
   {
+    name: 'avatar: build without a Lambda folder',
+    args: ['avatar', 'build'],
+    exitCode: 1,
+    error: /^No Lambda folder found \(looked for package\.json in thumbing-serverless-cdk, aws\/lambdas\/process-images\)$/,
+  },
+  {
+    name: 'avatar: process a file that does not exist',
+    args: ['avatar', 'process', 'nope.jpg', '--out', 'out'],
+    exitCode: 1,
+    error: /^1 of 1 files could not be made into avatars: nope\.jpg$/,
+  },
+  {
+    name: 'avatar: process a non-image writes nothing',
+    args: ['avatar', 'process', 'README.md', '--out', 'avatars out'],
+    exitCode: 1,
+    error: /^1 of 1 files could not be made into avatars: README\.md$/,
+  },
+  {
     name: 'avatar: a text file named .jpg',
     args: ['avatar', 'upload', 'photo.jpg'],
     env: uploads,

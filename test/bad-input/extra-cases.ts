@@ -8,6 +8,12 @@ for (const secret of ['Url-S3cret-1', 'Url-S3cret-2', 'Url-S3cret-3']) registerS
 
 export const EXTRA_CASES: BadInputCase[] = [
   {
+    name: 'env: --check with --stdout',
+    args: ['env', 'generate', '--check', '--stdout'],
+    exitCode: 2,
+    error: /--stdout=true cannot also be provided when using --check$/,
+  },
+  {
     name: 'config: CONNECTION_URL with no host',
     args: ['db', 'status'],
     env: () => ({ CONNECTION_URL: 'postgresql://postgres:Url-S3cret-1@/cruddur' }),

@@ -24,6 +24,12 @@ const site = (ctx: CaseContext) => ({ ...ctx.s3 });
 
 export const FRONTEND_CASES: BadInputCase[] = [
   {
+    name: 'frontend: static-build whose build script fails (REACT_APP_* variable missing)',
+    args: ['frontend', 'static-build'],
+    exitCode: 1,
+    error: /^npm run build failed with exit code 1$/,
+  },
+  {
     name: 'frontend: missing build dir',
     args: ['frontend', 'sync', '--auto-approve'],
     env: site,
