@@ -76,6 +76,8 @@ describe('describeImageError', () => {
     ['', 0, /^empty file \(0 bytes\)$/],
     ['Input file contains unsupported image format', 5, /not an image in a supported format/],
     ['VipsJpeg: premature end of JPEG image', 100, /^truncated or corrupt image \(VipsJpeg: premature end of JPEG image\)$/],
+    // libvips sometimes reports a truncated JPEG only as the warning that failOn turned into an error.
+    ['Warning treated as error due to failOn setting', 100, /^truncated or corrupt image \(Warning treated as error due to failOn setting\)$/],
     ["Input file has corrupt header: /tmp/x.heic: bad seek to 1024\nheif: Invalid input: No 'hvcC' box (2.106)", 100, /^HEIC\/HEIF image that sharp cannot decode \(heif: Invalid input: No 'hvcC' box \(2\.106\)\); convert it/],
     ['Input image exceeds pixel limit', 100, /pixel limit/],
     ['something else\nlast line', 100, /^last line$/],

@@ -62,7 +62,7 @@ export function describeImageError(message: string, size?: number): string {
   const last = lines[lines.length - 1] ?? message;
   if (/unsupported image format/i.test(message)) return 'not an image in a supported format (JPEG, PNG, WebP, GIF, TIFF, AVIF, SVG)';
   if (/heif:/i.test(message)) return `HEIC/HEIF image that sharp cannot decode (${last}); convert it to JPEG or PNG first`;
-  if (/premature end|truncated|unexpected end|corrupt/i.test(message)) return `truncated or corrupt image (${last})`;
+  if (/premature end|truncated|unexpected end|corrupt|due to failOn/i.test(message)) return `truncated or corrupt image (${last})`;
   if (/pixel limit/i.test(message)) return 'image is larger than the pixel limit (268 megapixels)';
   return last;
 }

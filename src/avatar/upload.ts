@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import type { Readable } from 'node:stream';
 import { basename } from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Store } from '../aws/s3-store.js';
@@ -12,11 +14,17 @@ import { systemClock, waitForNewObject, type Clock } from './wait.js';
 
 /** Uploads bigger than this go in parts (like the AWS CLI's 8 MiB multipart threshold). */
 export const MULTIPART_PART_SIZE = 8 * 1024 * 1024;
+/** S3's largest object (multipart): 5 TiB. */
+export const S3_MAX_OBJECT_BYTES = 5 * 1024 ** 4;
+/** Files up to this size are read into memory (one read, Content-MD5 checked); larger ones are streamed from disk. */
+export const IN_MEMORY_LIMIT = 64 * 1024 * 1024;
 
 export interface UploadInput {
   bucket: string;
   key: string;
-  body: Buffer;
+  /** The bytes, or a stream of `size` bytes for a file too big to hold in memory. */
+  body: Buffer | Readable;
+  size: number;
   contentType: string;
   onProgress?(loaded: number, total: number): void;
 }
@@ -30,7 +38,7 @@ export function createUploader(client: S3Client, partSize = MULTIPART_PART_SIZE)
   return {
     async upload(input) {
       const { Upload } = await import('@aws-sdk/lib-storage');
-      const multipart = input.body.length > partSize;
+      const multipart = input.size > partSize;
       const upload = new Upload({
         client,
         partSize,
@@ -42,10 +50,10 @@ export function createUploader(client: S3Client, partSize = MULTIPART_PART_SIZE)
           Body: input.body,
           ContentType: input.contentType,
           // A single PutObject carries its MD5 so S3 rejects a damaged body (parts are checked by size).
-          ...(multipart ? {} : { ContentMD5: createHash('md5').update(input.body).digest('base64') }),
+          ...(multipart || !Buffer.isBuffer(input.body) ? {} : { ContentMD5: createHash('md5').update(input.body).digest('base64') }),
         },
       });
-      upload.on('httpUploadProgress', (p) => input.onProgress?.(p.loaded ?? 0, p.total ?? input.body.length));
+      upload.on('httpUploadProgress', (p) => input.onProgress?.(p.loaded ?? 0, p.total ?? input.size));
       try {
         await upload.done();
       } catch (error) {
@@ -109,23 +117,34 @@ export interface UploadResult {
 
 /** `avatar upload`: validate the image, put it in the uploads bucket and optionally wait for its thumbnail. */
 export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Promise<UploadResult> {
-  let body: Buffer;
-  try {
-    body = await readFile(options.file);
-  } catch (error) {
-    if ((error as { code?: string }).code === 'ENOENT') {
-      throw new CruddurError(`${options.file} does not exist`, {
-        suggestion: 'pass the image to upload (`cruddur avatar upload photo.jpg`), or put one at the "avatarSample" path',
-        code: 'AVATAR_FILE_MISSING',
-      });
-    }
-    throw error;
+  // Only the size and the image header are read here: a multi-gigabyte file is never loaded into memory.
+  const size = await stat(options.file).then(
+    (info) => (info.isFile() ? info.size : undefined),
+    (error: unknown) => {
+      if ((error as { code?: string }).code === 'ENOENT') {
+        throw new CruddurError(`${options.file} does not exist`, {
+          suggestion: 'pass the image to upload (`cruddur avatar upload photo.jpg`), or put one at the "avatarSample" path',
+          code: 'AVATAR_FILE_MISSING',
+        });
+      }
+      throw error;
+    },
+  );
+  if (size === undefined) {
+    throw new CruddurError(`${options.file} is not a file`, { suggestion: 'pass the path of an image file', code: 'AVATAR_NOT_A_FILE' });
   }
+  if (size > S3_MAX_OBJECT_BYTES) {
+    throw new CruddurError(`${options.file} is ${size} bytes, over the 5 TiB S3 object limit`, {
+      suggestion: 'resize or re-encode the image (`cruddur avatar process` makes a 512x512 JPEG) and upload that',
+      code: 'AVATAR_TOO_LARGE',
+    });
+  }
+  const body: Buffer | undefined = size <= IN_MEMORY_LIMIT ? await readFile(options.file) : undefined;
   let image;
   try {
-    image = await imageInfo(body);
+    image = await imageInfo(body ?? options.file);
   } catch (error) {
-    throw new CruddurError(`${options.file} is not an image the thumbnail Lambda can read: ${describeImageError(errorMessage(error), body.length)}`, {
+    throw new CruddurError(`${options.file} is not an image the thumbnail Lambda can read: ${describeImageError(errorMessage(error), size)}`, {
       suggestion: 'upload a JPEG, PNG, WebP, GIF, TIFF or AVIF file',
       code: 'AVATAR_NOT_AN_IMAGE',
     });
@@ -149,11 +168,12 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
   }
 
   const contentType = contentTypeFor(image.format);
-  deps.logger.debug(`uploading ${options.file} (${body.length} bytes, ${contentType}) to s3://${options.uploadsBucket}/${key}`);
+  deps.logger.debug(`uploading ${options.file} (${size} bytes, ${contentType}) to s3://${options.uploadsBucket}/${key}`);
   const { multipart } = await deps.uploader.upload({
     bucket: options.uploadsBucket,
     key,
-    body,
+    body: body ?? createReadStream(options.file),
+    size,
     contentType,
     onProgress: deps.onProgress,
   });
@@ -161,7 +181,7 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
     file: options.file,
     bucket: options.uploadsBucket,
     key,
-    bytes: body.length,
+    bytes: size,
     contentType,
     multipart,
     image,

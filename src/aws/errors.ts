@@ -16,7 +16,7 @@ export function fromAwsError(error: unknown, what: string): CruddurError {
   const e = (typeof error === 'object' && error !== null ? error : {}) as AwsErrorShape;
   const name = e.name ?? e.code ?? '';
   const status = e.$metadata?.httpStatusCode;
-  const detail = firstLine(e.message ?? String(error));
+  const detail = firstLine(e.message ?? String(error)).replace(/^Error: /, '');
   const make = (message: string, suggestion: string, code: string) =>
     new CruddurError(`Could not ${what}: ${message}`, { suggestion, code, cause: error });
 
@@ -37,6 +37,10 @@ export function fromAwsError(error: unknown, what: string): CruddurError {
   }
   if (/NoSuchDistribution/i.test(name)) {
     return make('the CloudFront distribution does not exist', 'check the distribution id (aws cloudfront list-distributions)', 'AWS_NO_SUCH_DISTRIBUTION');
+  }
+  if (/Region not accepted|not a valid hostname component|Invalid region/i.test(detail)) {
+    const region = /region="([^"]*)"/.exec(detail)?.[1];
+    return make(`${region !== undefined ? `"${region}"` : 'the region'} is not a valid AWS region`, 'pass --region like us-east-1, or fix AWS_REGION / AWS_DEFAULT_REGION / the profile\'s region', 'AWS_BAD_REGION');
   }
   const sys = (error as { code?: string }).code ?? name;
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|TimeoutError/.test(sys) || /ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(detail)) {

@@ -54,6 +54,10 @@ describe('cacheControlResolver', () => {
   it('rejects a rule without a value', () => {
     expect(() => parseCacheRule('*.json')).toThrow(/Invalid --cache-control/);
     expect(() => parseCacheRule('=x')).toThrow(/Invalid --cache-control/);
+    expect(() => parseCacheRule('max-age=60')).toThrow(/"60" is not a Cache-Control directive/);
+    expect(() => parseCacheRule('*.js=public,, max-age=1')).toThrow(/"" is not a Cache-Control directive/);
+    expect(parseCacheRule('*.js=public, max-age=31536000, immutable')).toEqual({ glob: '*.js', value: 'public, max-age=31536000, immutable' });
+    expect(parseCacheRule('*.html=no-cache="Set-Cookie", s-maxage=0')).toEqual({ glob: '*.html', value: 'no-cache="Set-Cookie", s-maxage=0' });
   });
 });
 

@@ -11,12 +11,20 @@ export interface CacheRule {
   value: string;
 }
 
+/** One Cache-Control directive: `public`, `max-age=60`, `no-cache="Set-Cookie"`. */
+const CACHE_DIRECTIVE = /^[A-Za-z][A-Za-z0-9-]*(=("[^"]*"|[A-Za-z0-9-]+))?$/;
+
 export function parseCacheRule(text: string): CacheRule {
   const at = text.indexOf('=');
   const glob = at > 0 ? text.slice(0, at).trim() : '';
   const value = at > 0 ? text.slice(at + 1).trim() : '';
   if (!glob || !value) {
     throw usageError(`Invalid --cache-control rule "${text}"`, 'use GLOB=VALUE, e.g. --cache-control "*.json=public, max-age=60"');
+  }
+  // "max-age=60" alone parses as GLOB "max-age", VALUE "60": a value must be Cache-Control directives.
+  const bad = value.split(',').map((d) => d.trim()).find((d) => !CACHE_DIRECTIVE.test(d));
+  if (bad !== undefined) {
+    throw usageError(`Invalid --cache-control rule "${text}": "${bad}" is not a Cache-Control directive`, 'use GLOB=VALUE, e.g. --cache-control "*.json=public, max-age=60"');
   }
   return { glob, value };
 }

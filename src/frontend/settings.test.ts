@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProjectConfig } from '../core/config.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
-import { resolveSyncSettings } from './settings.js';
+import { checkIgnoreGlobs, resolveSyncSettings } from './settings.js';
 
 let dir: TempDir;
 beforeAll(async () => {
@@ -54,5 +54,17 @@ describe('resolveSyncSettings', () => {
     } finally {
       await empty.cleanup();
     }
+  });
+});
+
+describe('checkIgnoreGlobs', () => {
+  it.each([
+    [['.DS_Store', 'uploads/**'], undefined],
+    [[], undefined],
+    [[''], /--ignore needs a glob/],
+    [['ok', '  '], /--ignore needs a glob/],
+  ])('%j', (globs, error) => {
+    if (error) expect(() => checkIgnoreGlobs(globs)).toThrow(error);
+    else expect(checkIgnoreGlobs(globs)).toEqual(globs);
   });
 });

@@ -108,11 +108,17 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     force: flags.force ?? false,
     maxDelete: positive('max-delete', flags.maxDelete, DEFAULT_MAX_DELETE, 0),
     concurrency: positive('concurrency', flags.concurrency, DEFAULT_CONCURRENCY),
-    ignore: flags.ignore ?? [],
+    ignore: checkIgnoreGlobs(flags.ignore ?? []),
     cacheRules: (flags.cacheControl ?? []).map(parseCacheRule),
     stripHtmlExtension: flags.stripHtmlExtension ?? false,
     maxInvalidationPaths: positive('max-invalidation-paths', flags.maxInvalidationPaths, DEFAULT_MAX_INVALIDATION_PATHS),
     wait: flags.wait ?? false,
     sources,
   };
+}
+
+/** picomatch throws a TypeError on an empty glob: say which flag instead. */
+export function checkIgnoreGlobs(globs: string[]): string[] {
+  if (globs.some((g) => g.trim() === '')) throw usageError('--ignore needs a glob, got an empty value', 'pass e.g. --ignore ".DS_Store" or --ignore "uploads/**"');
+  return globs;
 }

@@ -1,4 +1,4 @@
-import { stat } from 'node:fs/promises';
+import { rm, stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
 import type { RemoteObject } from '../aws/s3-store.js';
 import { CruddurError } from '../core/errors.js';
@@ -61,7 +61,7 @@ export interface SyncResult {
 async function checkBuildDir(buildDir: string): Promise<void> {
   const info = await stat(buildDir).catch(() => undefined);
   if (!info?.isDirectory()) {
-    throw new CruddurError(`The build dir ${buildDir} does not exist`, {
+    throw new CruddurError(`The build dir ${buildDir} ${info ? 'is a file, not a folder' : 'does not exist'}`, {
       suggestion: 'run `cruddur frontend static-build` first, or point --build-dir / SYNC_BUILD_DIR at the build output',
       code: 'SYNC_NO_BUILD_DIR',
     });
@@ -131,10 +131,13 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
   const uploading = new Set(plan.uploads);
   for (const file of local) if (!uploading.has(file)) file.body = undefined;
 
+  // A refused plan changes nothing, not even the changeset file; --dry-run still writes it, then refuses.
+  if (!settings.dryRun) refuseTooManyDeletes(plan.deletes.length, settings.maxDelete, counts);
   if (settings.changesetPath) {
     await writeFilesAtomic([{ path: settings.changesetPath, content: `${JSON.stringify(plan.changeset, null, 2)}\n` }]);
   }
   ports.onPlan?.(plan, counts);
+  refuseTooManyDeletes(plan.deletes.length, settings.maxDelete, counts);
 
   const result: SyncResult = {
     bucket: settings.bucket,
@@ -151,13 +154,6 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     invalidation: { status: 'not-needed', paths: [], ...(settings.distributionId ? { distributionId: settings.distributionId } : {}) },
     skipped: walked.skipped,
   };
-  if (plan.deletes.length > settings.maxDelete) {
-    throw new CruddurError(`The plan deletes ${plan.deletes.length} objects, more than --max-delete ${settings.maxDelete}; nothing was changed`, {
-      suggestion: `check the build dir and bucket, then pass --max-delete ${plan.deletes.length} (or --no-delete) if that is intended`,
-      code: 'SYNC_TOO_MANY_DELETES',
-      details: { counts, changesetPath: settings.changesetPath },
-    });
-  }
   if (settings.dryRun) return result;
   if (plan.uploads.length === 0 && plan.deletes.length === 0) {
     if (!settings.distributionId) result.invalidation = { status: 'skipped', paths: [], reason: 'no distribution configured' };
@@ -165,8 +161,12 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
   }
 
   const question = `Upload ${plan.uploads.length} and delete ${plan.deletes.length} objects in s3://${settings.bucket}?`;
-  const approved = settings.autoApprove || (await ports.confirm(question));
+  const approved = settings.autoApprove || (await ports.confirm(question).catch(async (error: unknown) => {
+    await discardChangeset(settings.changesetPath);
+    throw error;
+  }));
   if (!approved) {
+    await discardChangeset(settings.changesetPath);
     throw new CruddurError('Sync not approved; nothing was changed', { suggestion: 'run it again and answer "y", or pass --auto-approve', code: 'SYNC_NOT_APPROVED' });
   }
   const applied = await applyPlan(plan, store, {
@@ -193,6 +193,20 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     });
   }
   return result;
+}
+
+function refuseTooManyDeletes(deletes: number, maxDelete: number, counts: ActionCounts): void {
+  if (deletes <= maxDelete) return;
+  throw new CruddurError(`The plan deletes ${deletes} objects, more than --max-delete ${maxDelete}; nothing was changed`, {
+    suggestion: `check the build dir and bucket (--dry-run writes the changeset), then pass --max-delete ${deletes} (or --no-delete) if that is intended`,
+    code: 'SYNC_TOO_MANY_DELETES',
+    details: { counts },
+  });
+}
+
+/** A sync that was not approved leaves no changeset behind (it describes a plan nobody applied). */
+async function discardChangeset(path: string | undefined): Promise<void> {
+  if (path) await rm(path, { force: true });
 }
 
 async function invalidate(settings: SyncSettings, cdn: Cdn | undefined, changed: string[], ports: SyncPorts): Promise<InvalidationOutcome> {

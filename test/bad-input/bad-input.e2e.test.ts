@@ -38,6 +38,12 @@ describe('bad-input corpus: one line, documented exit code, no stack, no partial
   beforeAll(async () => {
     [s3, pg, fake] = await Promise.all([startTestS3(['cruddur-uploads', 'cruddur-assets', 'cruddur-site']), startTestPostgres(), startFakeAws()]);
     denied = await startFaultProxy(s3.endpoint, { denyAll: true });
+    const expired = '<Response><Errors><Error><Code>ExpiredToken</Code><Message>The security token included in the request is expired</Message></Error></Errors><RequestID>r-1</RequestID></Response>';
+    fake.on((r) => r.action?.startsWith('Describe') === true || r.action?.startsWith('Modify') === true, () => ({ status: 400, headers: { 'content-type': 'text/xml' }, body: expired }));
+    fake.on(
+      (r) => r.method === 'GET' && /\/distribution\/EMISSING0000$/.test(r.path),
+      () => ({ status: 404, headers: { 'content-type': 'text/xml' }, body: '<ErrorResponse><Error><Type>Sender</Type><Code>NoSuchDistribution</Code><Message>The specified distribution does not exist.</Message></Error><RequestId>r-2</RequestId></ErrorResponse>' }),
+    );
     fake.onOperation('GetAuthorizationToken', () => ({ status: 400, body: JSON.stringify({ __type: 'ExpiredTokenException', message: 'The security token included in the request is expired' }) }));
     base = {
       s3: { ...s3.env, UPLOADS_BUCKET_NAME: 'cruddur-uploads', ASSETS_BUCKET_NAME: 'cruddur-assets', SYNC_S3_BUCKET: 'cruddur-site' },
@@ -59,6 +65,8 @@ describe('bad-input corpus: one line, documented exit code, no stack, no partial
       const env = c.env?.(ctx) ?? {};
       const result = await runCli(c.args, { cwd: app.path, env, timeoutMs: 30_000 });
       const lines = result.stderr.split('\n').filter((l) => l.startsWith('Error: ') || l.startsWith('Try: '));
+      // BADINPUT_PRINT=1 shows each case's lines (handy when writing a new case's expectation).
+      if (process.env.BADINPUT_PRINT) console.log(`${c.name}\n  exit ${result.exitCode}\n  ${lines.join('\n  ')}`);
       expect(result.exitCode, result.stderr).toBe(c.exitCode);
       expect(lines[0]?.slice('Error: '.length), result.stderr).toMatch(c.error);
       expect(lines[1], 'a Try: line follows the error').toMatch(/^Try: \S/);
