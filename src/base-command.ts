@@ -109,7 +109,13 @@ export abstract class BaseCommand extends Command {
   private normalise(err: Error & OclifErrorLike): CruddurError {
     if (err instanceof CruddurError) return err;
     if (err.oclif?.exit === 2 || /^(Nonexistent flag|Unexpected argument|Missing required|Expected --|Expected a|Parsing --)/.test(err.message ?? '')) {
-      const message = (err.message ?? 'Invalid usage').split('\n').filter((l) => !/^\s*See more help/.test(l)).join(' ').replace(/\s+/g, ' ').trim();
+      const message = (err.message ?? 'Invalid usage')
+        .split('\n')
+        .filter((l) => !/^\s*(See more help|The following errors? occurred:)/.test(l))
+        .join(' ')
+        .replace(/\s+/g, ' ')
+        .replace(/--(\S+)=true\b/g, '--$1')
+        .trim();
       return new CruddurError(message, { exitCode: 2, code: 'USAGE', suggestion: `cruddur ${this.id?.replaceAll(':', ' ') ?? ''} --help` });
     }
     return toCruddurError(err);

@@ -11,7 +11,7 @@ export const EXTRA_CASES: BadInputCase[] = [
     name: 'env: --check with --stdout',
     args: ['env', 'generate', '--check', '--stdout'],
     exitCode: 2,
-    error: /--stdout=true cannot also be provided when using --check$/,
+    error: /^--stdout cannot also be provided when using --check$/,
   },
   {
     name: 'config: CONNECTION_URL with no host',
