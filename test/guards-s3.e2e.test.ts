@@ -41,7 +41,7 @@ describe('guards on real buckets: refusals and --dry-run only read', () => {
   const env = () => ({ ...s3.env, AWS_ENDPOINT_URL_S3: proxy.endpoint, SYNC_S3_BUCKET: 'guard-site', UPLOADS_BUCKET_NAME: 'guard-uploads', ASSETS_BUCKET_NAME: 'guard-assets' });
 
   it.each([
-    [['frontend', 'sync'], 1, /^Error: Refusing to continue without confirmation: Upload 1 and delete 1 objects in s3:\/\/guard-site\?$/m],
+    [['frontend', 'sync'], 1, /^Error: Refusing to continue without confirmation: Upload 1 and delete 1 object in s3:\/\/guard-site\?$/m],
     [['frontend', 'sync', '--dry-run'], 0, undefined],
     [['frontend', 'sync', '--dry-run', '--force', '--json'], 0, undefined],
     [['avatar', 'clear', '--all'], 1, /^Error: Refusing to continue without confirmation/m],

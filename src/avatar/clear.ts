@@ -3,6 +3,7 @@ import type { S3Store } from '../aws/s3-store.js';
 import { fromAwsError } from '../aws/errors.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
+import { count } from '../core/output.js';
 import type { Confirm } from '../core/prompt.js';
 import { assetsKey } from './plan.js';
 
@@ -86,7 +87,7 @@ export async function clearAvatars(options: ClearOptions, deps: ClearDeps): Prom
     avatarKeys = avatars.map((o) => o.key);
     if (uploadKeys.length + avatarKeys.length > 0) {
       const ok = await deps.confirm(
-        `Delete all ${uploadKeys.length} objects in s3://${options.uploadsBucket} and ${avatarKeys.length} avatars in s3://${options.assetsBucket}/${prefix}?`,
+        `Delete all ${count(uploadKeys.length, 'object')} in s3://${options.uploadsBucket} and ${count(avatarKeys.length, 'avatar')} in s3://${options.assetsBucket}/${prefix}?`,
       );
       if (!ok) throw new CruddurError('Nothing deleted: not confirmed', { suggestion: 'answer "y" to delete, or use --key NAME for one avatar', code: 'CANCELLED' });
     }
@@ -119,7 +120,7 @@ export async function clearAvatars(options: ClearOptions, deps: ClearDeps): Prom
   }
   const failed = [...uploads.failed, ...assets.failed];
   if (failed.length > 0) {
-    throw new CruddurError(`${failed.length} objects could not be deleted (first: ${failed[0]?.key}: ${failed[0]?.message})`, {
+    throw new CruddurError(`${count(failed.length, 'object')} could not be deleted (first: ${failed[0]?.key}: ${failed[0]?.message})`, {
       suggestion: 'check s3:DeleteObject permission on both buckets and run `cruddur avatar clear` again',
       code: 'AVATAR_CLEAR_FAILED',
       details: result,

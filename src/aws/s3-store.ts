@@ -1,3 +1,4 @@
+import { count } from '../core/output.js';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { fromAwsError } from './errors.js';
@@ -117,7 +118,7 @@ export function createS3Store(client: S3Client): S3Store {
             new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: batch.map((Key) => ({ Key })), Quiet: false } }),
           );
         } catch (error) {
-          throw fromAwsError(error, `delete ${batch.length} objects from ${bucket}`);
+          throw fromAwsError(error, `delete ${count(batch.length, 'object')} from ${bucket}`);
         }
         for (const d of response.Deleted ?? []) if (d.Key !== undefined) result.deleted.push(d.Key);
         for (const e of response.Errors ?? []) result.failed.push({ key: e.Key ?? '?', message: e.Message ?? e.Code ?? 'failed' });

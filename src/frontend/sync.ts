@@ -3,7 +3,7 @@ import picomatch from 'picomatch';
 import type { RemoteObject } from '../aws/s3-store.js';
 import { CruddurError } from '../core/errors.js';
 import { writeFilesAtomic } from '../core/fs.js';
-import type { Logger } from '../core/output.js';
+import { count, type Logger } from '../core/output.js';
 import type { Confirm } from '../core/prompt.js';
 import { applyPlan, MULTIPART_THRESHOLD, PART_SIZE, type ApplyProgress, type ApplyResult } from './apply.js';
 import type { Cdn } from './cdn.js';
@@ -160,7 +160,7 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     return result;
   }
 
-  const question = `Upload ${plan.uploads.length} and delete ${plan.deletes.length} objects in s3://${settings.bucket}?`;
+  const question = `Upload ${plan.uploads.length} and delete ${count(plan.deletes.length, 'object')} in s3://${settings.bucket}?`;
   const approved = settings.autoApprove || (await ports.confirm(question).catch(async (error: unknown) => {
     await discardChangeset(settings.changesetPath);
     throw error;
@@ -197,7 +197,7 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
 
 function refuseTooManyDeletes(deletes: number, maxDelete: number, counts: ActionCounts): void {
   if (deletes <= maxDelete) return;
-  throw new CruddurError(`The plan deletes ${deletes} objects, more than --max-delete ${maxDelete}; nothing was changed`, {
+  throw new CruddurError(`The plan deletes ${count(deletes, 'object')}, more than --max-delete ${maxDelete}; nothing was changed`, {
     suggestion: `check the build dir and bucket (--dry-run writes the changeset), then pass --max-delete ${deletes} (or --no-delete) if that is intended`,
     code: 'SYNC_TOO_MANY_DELETES',
     details: { counts },

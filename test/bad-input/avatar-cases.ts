@@ -129,7 +129,7 @@ export const AVATAR_CASES: BadInputCase[] = [
       client.destroy();
     },
     exitCode: 1,
-    error: /^Refusing to continue without confirmation: Delete all 1 objects in s3:\/\/cruddur-uploads and 0 avatars in s3:\/\/cruddur-assets\/avatars\/\?$/,
+    error: /^Refusing to continue without confirmation: Delete all 1 object in s3:\/\/cruddur-uploads and 0 avatars in s3:\/\/cruddur-assets\/avatars\/\?$/,
   },
   {
     name: 'avatar: clear --all --key together',
