@@ -1,5 +1,5 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { execa, type ResultPromise } from 'execa';
+import { execa } from 'execa';
 import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -88,7 +88,7 @@ export async function tempFilesUnder(root: string): Promise<string[]> {
 }
 
 /** Starts the built CLI without waiting, so a test can signal it; same minimal environment as runCli. */
-export function spawnCli(args: string[], options: { cwd: string; env: Record<string, string> }): ResultPromise<{ reject: false }> {
+export function spawnCli(args: string[], options: { cwd: string; env: Record<string, string> }) {
   return execa(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
     env: {
