@@ -83,6 +83,44 @@ describe('Ctrl-C (SIGINT)', () => {
     expect(parseJson<{ invalidation: { status: string; paths: string[] } }>(rerun).invalidation.status).toBe('created');
   });
 
+  it('during a multipart upload: the upload is aborted on the way out (no billed orphan parts), and the re-run converges', async () => {
+    const big = Buffer.alloc(9 * 1024 * 1024);
+    for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE((i * 2654435761) >>> 0, i);
+    const tree = { 'index.html': Buffer.from('<!doctype html><video src="/media/intro.bin">'), 'media/intro.bin': big };
+    await writeTree(join(project.path, 'big-build'), tree);
+    const args = ['frontend', 'sync', '--bucket', 'site', '--build-dir', 'big-build', '--auto-approve', '--max-delete', '100'];
+    const env = { ...s3.env, AWS_ENDPOINT_URL_S3: proxy.endpoint };
+    proxy.configure({ latencyMs: 200 });
+    const from = proxy.log.length;
+    const child = spawnCli(args, { cwd: project.path, env });
+    proxy.hooks.request = (r) => {
+      if (r.method === 'PUT' && r.query.includes('partNumber=1') && proxy.hooks.request) {
+        proxy.hooks = {};
+        child.kill('SIGINT');
+      }
+    };
+    const result = await child;
+    proxy.hooks = {};
+    proxy.configure({});
+    checkOutput(result, 'the interrupted multipart sync');
+    figures.interrupts += 1;
+    expect(result.exitCode, result.stderr).toBe(130);
+    figures.exit130 += 1;
+    const seen = proxy.log.slice(from);
+    const created = seen.findIndex((r) => r.method === 'POST' && r.query.includes('uploads'));
+    expect(created).toBeGreaterThanOrEqual(0);
+    expect(seen.slice(created).some((r) => r.method === 'DELETE' && r.query.includes('uploadId='))).toBe(true);
+    const temps = await tempFilesUnder(project.path);
+    figures.tempFilesLeft += temps.length;
+    expect(temps).toEqual([]);
+
+    const rerun = await runCli(args, { cwd: project.path, env });
+    expect(rerun.exitCode, rerun.stderr).toBe(0);
+    const contents = await bucketContents(client, 'site');
+    expect(Object.keys(contents).sort()).toEqual(['index.html', 'media/intro.bin']);
+    expect(contents['media/intro.bin']?.equals(big)).toBe(true);
+  });
+
   it('during db migrate: exit 130, the migration rolled back and not recorded, the lock released, and the next run applies it', async () => {
     const db = await pg.createDatabase('interrupt');
     const dir = join(project.path, 'backend-flask', 'db', 'migrations');

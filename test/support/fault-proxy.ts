@@ -137,6 +137,10 @@ export class FaultProxy {
       entry.status = 502;
       res.destroy();
     });
+    // A client killed mid-body: drop the upstream request too, or s3rver waits for the rest forever (and cannot stop).
+    req.on('close', () => {
+      if (!req.complete) upstream.destroy();
+    });
     if (entry.method === 'POST') {
       const chunks: Buffer[] = [];
       req.on('data', (chunk: Buffer) => chunks.push(chunk));
