@@ -121,6 +121,36 @@ describe('Ctrl-C (SIGINT)', () => {
     expect(contents['media/intro.bin']?.equals(big)).toBe(true);
   });
 
+  it('during avatar upload of a large image: the multipart upload is aborted on the way out', async () => {
+    const { default: sharp } = await import('sharp');
+    const big = await sharp({ create: { width: 2048, height: 1536, channels: 3, background: '#000', noise: { type: 'gaussian', mean: 128, sigma: 60 } } })
+      .png({ compressionLevel: 0 })
+      .toBuffer();
+    expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
+    await writeFile(join(project.path, 'big.png'), big);
+    proxy.configure({ latencyMs: 200 });
+    const from = proxy.log.length;
+    const child = spawnCli(['avatar', 'upload', 'big.png'], { cwd: project.path, env: { ...s3.env, AWS_ENDPOINT_URL_S3: proxy.endpoint, UPLOADS_BUCKET_NAME: 'site' } });
+    proxy.hooks.request = (r) => {
+      if (r.method === 'PUT' && r.query.includes('partNumber=') && proxy.hooks.request) {
+        proxy.hooks = {};
+        child.kill('SIGINT');
+      }
+    };
+    const result = await child;
+    proxy.hooks = {};
+    proxy.configure({});
+    checkOutput(result, 'the interrupted avatar upload');
+    figures.interrupts += 1;
+    expect(result.exitCode, result.stderr).toBe(130);
+    figures.exit130 += 1;
+    expect(result.stderr).toMatch(/^Interrupted \(SIGINT\)/m);
+    const seen = proxy.log.slice(from);
+    expect(seen.some((r) => r.method === 'POST' && r.query.includes('uploads'))).toBe(true);
+    expect(seen.some((r) => r.method === 'DELETE' && r.query.includes('uploadId='))).toBe(true);
+    expect(Object.keys(await bucketContents(client, 'site'))).not.toContain('big.png');
+  });
+
   it('during db migrate: exit 130, the migration rolled back and not recorded, the lock released, and the next run applies it', async () => {
     const db = await pg.createDatabase('interrupt');
     const dir = join(project.path, 'backend-flask', 'db', 'migrations');
