@@ -52,7 +52,7 @@ if (crash) {
     `| objects compared byte for byte after re-runs | ${crash.objectsCompared} |`,
   );
 }
-if (interrupt) lines.push(`| Ctrl-C runs (sync mid-upload, migrate mid-statement) | ${interrupt.interrupts}; exit 130: ${interrupt.exit130}; temp files left: ${interrupt.tempFilesLeft} |`);
+if (interrupt) lines.push(`| Ctrl-C runs (sync mid-upload and mid-multipart, avatar upload mid-multipart, migrate mid-statement) | ${interrupt.interrupts}; exit 130: ${interrupt.exit130}; temp files left: ${interrupt.tempFilesLeft} |`);
 if (guards) {
   lines.push(
     `| destructive commands refusing without a TTY | ${guards.refusals} (${guards.guardedCommands.join(', ')}) |`,
