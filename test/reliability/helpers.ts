@@ -1,7 +1,6 @@
 import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import { execa } from 'execa';
-import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { assertNoSecrets, CLI } from '../support/cli.js';
 import type { ProxiedRequest } from '../support/fault-proxy.js';
@@ -123,9 +122,3 @@ export async function recordFigures(file: string, figures: Record<string, number
   await mkdir(dir, { recursive: true });
   await writeFile(join(dir, `${file}.json`), `${JSON.stringify(figures, null, 2)}\n`);
 }
-
-export async function readJson<T>(path: string): Promise<T> {
-  return JSON.parse(await readFile(path, 'utf8')) as T;
-}
-
-export const TMP = tmpdir();
