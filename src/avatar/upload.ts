@@ -7,6 +7,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Store } from '../aws/s3-store.js';
 import { fromAwsError } from '../aws/errors.js';
 import { CruddurError, errorMessage } from '../core/errors.js';
+import { onInterrupt } from '../core/interrupt.js';
 import type { Logger } from '../core/output.js';
 import { assetsKey, describeImageError } from './plan.js';
 import { imageInfo, thumbnailSettings } from './transform.js';
@@ -54,10 +55,20 @@ export function createUploader(client: S3Client, partSize = MULTIPART_PART_SIZE)
         },
       });
       upload.on('httpUploadProgress', (p) => input.onProgress?.(p.loaded ?? 0, p.total ?? input.size));
+      // Ctrl-C during a multipart upload: abort it, or S3 keeps (and bills) the parts already sent.
+      const forget = onInterrupt(async () => {
+        await upload.abort();
+        const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
+        if (!uploadId) return;
+        const { AbortMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+        await client.send(new AbortMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: uploadId })).catch(() => undefined);
+      });
       try {
         await upload.done();
       } catch (error) {
         throw fromAwsError(error, `upload s3://${input.bucket}/${input.key}`);
+      } finally {
+        forget();
       }
       return { multipart };
     },

@@ -4,7 +4,7 @@ interface AwsErrorShape {
   name?: string;
   code?: string;
   message?: string;
-  $metadata?: { httpStatusCode?: number };
+  $metadata?: { httpStatusCode?: number; attempts?: number };
 }
 
 /**
@@ -41,6 +41,16 @@ export function fromAwsError(error: unknown, what: string): CruddurError {
   if (/Region not accepted|not a valid hostname component|Invalid region/i.test(detail)) {
     const region = /region="([^"]*)"/.exec(detail)?.[1];
     return make(`${region !== undefined ? `"${region}"` : 'the region'} is not a valid AWS region`, 'pass --region like us-east-1, or fix AWS_REGION / AWS_DEFAULT_REGION / the profile\'s region', 'AWS_BAD_REGION');
+  }
+  // Throttling and 5xx the SDK retried until it gave up. A HEAD answer has no body, so the SDK only knows the status.
+  if (/SlowDown|Throttl|TooManyRequests|RequestLimitExceeded|ServiceUnavailable|InternalError/i.test(name) || (status !== undefined && status >= 500)) {
+    const attempts = e.$metadata?.attempts;
+    const label = name && !/^Unknown/.test(name) ? `${name}, ` : '';
+    return make(
+      `AWS kept failing (${label}HTTP ${status ?? '5xx'})${attempts ? ` after ${attempts} attempt${attempts > 1 ? 's' : ''}` : ''}`,
+      'the service is throttling or unavailable: run it again in a minute (it resumes where it stopped), or allow more retries with AWS_MAX_ATTEMPTS=10',
+      'AWS_UNAVAILABLE',
+    );
   }
   const sys = (error as { code?: string }).code ?? name;
   if (/ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ETIMEDOUT|ECONNRESET|TimeoutError/.test(sys) || /ECONNREFUSED|ENOTFOUND|getaddrinfo/.test(detail)) {

@@ -1,4 +1,5 @@
-import type { Client } from 'pg';
+import type { Client, ClientConfig } from 'pg';
+import { onInterrupt } from '../core/interrupt.js';
 import type { Logger } from '../core/output.js';
 import { chooseUrl, clientConfig, parseTarget, sslModeOf, type DbTarget } from './connection.js';
 import { fromPgError } from './errors.js';
@@ -34,6 +35,7 @@ export async function openClient(target: DbTarget): Promise<Client> {
     // An idle client whose server goes away emits 'error'; without a listener that would crash the process.
     client.on('error', () => {});
     await client.connect();
+    cancelOnInterrupt(client, cfg, pg.Client);
     return client;
   };
   try {
@@ -48,6 +50,29 @@ export async function openClient(target: DbTarget): Promise<Client> {
     }
     throw fromPgError(error, target, config.connectionTimeoutMillis);
   }
+}
+
+/**
+ * On Ctrl-C the process exits at once, but PostgreSQL only notices a vanished client when it next reads from
+ * it: a long statement (a migration's backfill) would keep running, holding its locks and the migration lock.
+ * So an interrupt first cancels whatever this connection is running (from a second connection); the open
+ * transaction then rolls back when the socket closes.
+ */
+function cancelOnInterrupt(client: Client, config: ClientConfig, ClientClass: new (config: ClientConfig) => Client): void {
+  const forget = onInterrupt(async () => {
+    // Sent by the server in BackendKeyData at connect; not in @types/pg.
+    const pid = (client as unknown as { processID?: number }).processID;
+    if (!pid) return;
+    const canceller = new ClientClass({ ...config, connectionTimeoutMillis: 3000 });
+    canceller.on('error', () => {});
+    try {
+      await canceller.connect();
+      await canceller.query('SELECT pg_cancel_backend($1)', [pid]);
+    } finally {
+      await canceller.end().catch(() => {});
+    }
+  });
+  client.once('end', forget);
 }
 
 /** Runs `work` with a connected client and always closes it. */

@@ -93,8 +93,18 @@ export async function explainFailure(client: Client, script: SqlScript, error: u
   if (error instanceof CruddurError) return error;
   const position = Number((error as PgErrorLike).position);
   let where = locateError(script, Number.isFinite(position) ? position : undefined);
-  if (!where && canReplay) where = await replayToLocate(client, script).catch(() => undefined);
+  if (!where && canReplay && worthReplaying(error)) where = await replayToLocate(client, script).catch(() => undefined);
   return sqlError(script, error, where);
+}
+
+/**
+ * Replaying finds the failing line of an SQL error, but an error that says nothing about the SQL (cancelled by
+ * Ctrl-C or a statement_timeout: class 57; connection lost: class 08 or no SQLSTATE) would only run the slow
+ * part again, holding locks after the user asked to stop.
+ */
+export function worthReplaying(error: unknown): boolean {
+  const code = (typeof error === 'object' && error !== null ? (error as PgErrorLike).code : undefined) ?? '';
+  return /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('57') && !code.startsWith('08');
 }
 
 async function replayToLocate(client: Client, script: SqlScript): Promise<{ line: number; statement: string } | undefined> {

@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
 import { DELETE_BATCH } from '../aws/s3-store.js';
 import { errorMessage } from '../core/errors.js';
+import { onInterrupt } from '../core/interrupt.js';
 import { contentMd5 } from './hash.js';
 import { cacheControlResolver, contentTypeFor, isHtml, type CacheRule } from './headers.js';
 import type { LocalFile, Plan } from './plan.js';
@@ -120,7 +121,12 @@ async function uploadFile(store: SyncStore, file: LocalFile, s: UploadSettings):
     return;
   }
   const uploadId = await store.createMultipartUpload({ bucket: s.bucket, key: file.key, contentType: s.contentType, cacheControl: s.cacheControl });
-  const handle = await open(file.absPath, 'r');
+  // Ctrl-C mid-upload: abort it, or S3 keeps (and bills) the parts until a lifecycle rule removes them.
+  const forget = onInterrupt(() => store.abortMultipartUpload({ bucket: s.bucket, key: file.key, uploadId }));
+  const handle = await open(file.absPath, 'r').catch((error: unknown) => {
+    forget();
+    throw error;
+  });
   try {
     const parts: Array<{ partNumber: number; etag: string }> = [];
     // Parts go one after another: files run concurrently already, and this bounds memory to one part per file.
@@ -136,6 +142,7 @@ async function uploadFile(store: SyncStore, file: LocalFile, s: UploadSettings):
     await store.abortMultipartUpload({ bucket: s.bucket, key: file.key, uploadId });
     throw error;
   } finally {
+    forget();
     await handle.close();
   }
 }

@@ -45,6 +45,7 @@ describe('stepSummaryMarkdown', () => {
       failed: [],
       invalidation: { status: 'created', distributionId: 'E1', id: 'I9', paths: ['/', '/index.html'] },
       skipped: [],
+      resumed: [],
     };
     const md = stepSummaryMarkdown(result);
     expect(md).toContain('### Frontend sync to `s3://example.com`');

@@ -5,6 +5,7 @@ import type { ProjectConfig } from '../core/config.js';
 import { usageError } from '../core/errors.js';
 import { parseCacheRule, type CacheRule } from './headers.js';
 import { DEFAULT_MAX_INVALIDATION_PATHS } from './invalidation.js';
+import { pendingPath } from './pending.js';
 
 export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_MAX_DELETE = 256;
@@ -45,6 +46,8 @@ export interface SyncSettings {
   stripHtmlExtension: boolean;
   maxInvalidationPaths: number;
   wait: boolean;
+  /** The invalidation a killed sync still owes (see pending.ts), under `.cruddur/` in the project. */
+  pendingPath: string;
   /** Where each setting came from, for the summary and --verbose. */
   sources: Record<string, string>;
 }
@@ -97,8 +100,9 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     return n;
   };
   const changeset = pick('changesetPath', flags.changeset, 'SYNC_OUTPUT_CHANGESET_PATH') ?? project.paths.changeset;
+  const bucketName = bucket.replace(/^s3:\/\//, '').replace(/\/+$/, '');
   return {
-    bucket: bucket.replace(/^s3:\/\//, '').replace(/\/+$/, ''),
+    bucket: bucketName,
     distributionId: pick('distributionId', flags.distributionId, 'SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'SYNC_CLOUDFRONT_DISTRUBTION_ID'),
     buildDir: project.resolve(pick('buildDir', flags.buildDir, 'SYNC_BUILD_DIR') ?? project.paths.buildDir),
     changesetPath: changeset === '-' || changeset === 'none' ? undefined : project.resolve(changeset),
@@ -113,6 +117,7 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     stripHtmlExtension: flags.stripHtmlExtension ?? false,
     maxInvalidationPaths: positive('max-invalidation-paths', flags.maxInvalidationPaths, DEFAULT_MAX_INVALIDATION_PATHS),
     wait: flags.wait ?? false,
+    pendingPath: pendingPath(project.root, bucketName),
     sources,
   };
 }

@@ -11,6 +11,7 @@ import { hashAllOffThread, multipartEtag } from './hash.js';
 import { keyFor } from './headers.js';
 import { invalidationPaths } from './invalidation.js';
 import { countActions, multipartParts, partSizeCandidates, planSync, type ActionCounts, type ChangesetEntry, type LocalFile, type Plan } from './plan.js';
+import { clearPending, readPending, unionKeys, writePending } from './pending.js';
 import { mapLimit } from './pool.js';
 import type { SyncSettings } from './settings.js';
 import type { SyncStore } from './store.js';
@@ -56,6 +57,8 @@ export interface SyncResult {
   failed: ApplyResult['failed'];
   invalidation: InvalidationOutcome;
   skipped: Array<{ file: string; reason: string }>;
+  /** Keys changed by an earlier sync that stopped before its invalidation, invalidated with this one. */
+  resumed: string[];
 }
 
 async function checkBuildDir(buildDir: string): Promise<void> {
@@ -153,13 +156,25 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     failed: [],
     invalidation: { status: 'not-needed', paths: [], ...(settings.distributionId ? { distributionId: settings.distributionId } : {}) },
     skipped: walked.skipped,
+    resumed: [],
   };
+  const distributionId = settings.distributionId;
+  const carried = distributionId ? await readPending(settings.pendingPath, settings.bucket, distributionId) : [];
+  if (carried.length > 0) {
+    result.resumed = carried;
+    logger.info(`An earlier sync to s3://${settings.bucket} stopped before invalidating ${carried.length} changed path${carried.length > 1 ? 's' : ''}; this run invalidates them too.`);
+  }
   if (settings.dryRun) return result;
-  if (plan.uploads.length === 0 && plan.deletes.length === 0) {
+  if (plan.uploads.length === 0 && plan.deletes.length === 0 && carried.length === 0) {
     if (!settings.distributionId) result.invalidation = { status: 'skipped', paths: [], reason: 'no distribution configured' };
     return result;
   }
 
+  if (plan.uploads.length === 0 && plan.deletes.length === 0) {
+    // Nothing to upload, only the earlier run's invalidation to finish: not destructive, no question.
+    result.invalidation = await invalidate(settings, cdn, carried, ports);
+    return finish(result, { uploaded: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [] }, settings);
+  }
   const question = `Upload ${plan.uploads.length} and delete ${count(plan.deletes.length, 'object')} in s3://${settings.bucket}?`;
   const approved = settings.autoApprove || (await ports.confirm(question).catch(async (error: unknown) => {
     await discardChangeset(settings.changesetPath);
@@ -168,6 +183,11 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
   if (!approved) {
     await discardChangeset(settings.changesetPath);
     throw new CruddurError('Sync not approved; nothing was changed', { suggestion: 'run it again and answer "y", or pass --auto-approve', code: 'SYNC_NOT_APPROVED' });
+  }
+  if (distributionId) {
+    // Durable before the first write: whatever happens to this process, the next run knows what to invalidate.
+    const keys = unionKeys(carried, plan.uploads.map((f) => f.key), plan.deletes);
+    await writePending(settings.pendingPath, { version: 1, bucket: settings.bucket, distributionId, keys, since: (ports.clock?.() ?? new Date()).toISOString() });
   }
   const applied = await applyPlan(plan, store, {
     bucket: settings.bucket,
@@ -181,8 +201,13 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
 
   // Invalidate whatever did change, even after a partial failure: a re-run plans those files as
   // no_change and would never invalidate them otherwise.
-  result.invalidation = await invalidate(settings, cdn, [...applied.uploaded, ...applied.deleted], ports);
+  result.invalidation = await invalidate(settings, cdn, unionKeys(carried, applied.uploaded, applied.deleted), ports);
+  return finish(result, applied, settings);
+}
 
+/** Forgets the owed invalidation once CloudFront has it; fails the run when an upload, delete or the invalidation failed. */
+async function finish(result: SyncResult, applied: ApplyResult, settings: SyncSettings): Promise<SyncResult> {
+  if (['created', 'completed', 'not-needed'].includes(result.invalidation.status)) await clearPending(settings.pendingPath);
   if (applied.failed.length > 0 || result.invalidation.status === 'failed') {
     const first = applied.failed[0];
     const what = applied.failed.length > 0 ? `${applied.failed.length} object${applied.failed.length > 1 ? 's' : ''} failed (first: ${first?.key}: ${first?.message})` : `the invalidation failed: ${result.invalidation.reason}`;

@@ -22,6 +22,18 @@ export interface ProxiedRequest {
   query: string;
   status: number | 'reset';
   injected: boolean;
+  /** The body of POST requests (DeleteObjects' key list, multipart completions), once it has passed through. */
+  body?: string;
+}
+
+/**
+ * Test hooks, called synchronously: `request` when a request arrives (before any fault or forwarding),
+ * `response` when s3rver's answer is back but not yet passed on (e.g. to SIGKILL the client right after
+ * the Nth PUT has landed, without sleeping).
+ */
+export interface ProxyHooks {
+  request?(entry: ProxiedRequest): void;
+  response?(entry: ProxiedRequest): void;
 }
 
 /** A small deterministic PRNG (mulberry32): the same seed gives the same faults. */
@@ -46,6 +58,7 @@ const s3Error = (code: string, message: string) =>
  */
 export class FaultProxy {
   readonly log: ProxiedRequest[] = [];
+  hooks: ProxyHooks = {};
   endpoint = '';
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
@@ -89,6 +102,7 @@ export class FaultProxy {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const entry: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.search, status: 0, injected: false };
     this.log.push(entry);
+    this.hooks.request?.(entry);
     const o = this.options;
     if (o.latencyMs) await new Promise((r) => setTimeout(r, o.latencyMs));
     const roll = this.next();
@@ -114,6 +128,7 @@ export class FaultProxy {
       { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
       (response) => {
         entry.status = response.statusCode ?? 0;
+        this.hooks.response?.(entry);
         res.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(res);
       },
@@ -122,6 +137,15 @@ export class FaultProxy {
       entry.status = 502;
       res.destroy();
     });
+    // A client killed mid-body: drop the upstream request too, or s3rver waits for the rest forever (and cannot stop).
+    req.on('close', () => {
+      if (!req.complete) upstream.destroy();
+    });
+    if (entry.method === 'POST') {
+      const chunks: Buffer[] = [];
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', () => (entry.body = Buffer.concat(chunks).toString('utf8')));
+    }
     req.pipe(upstream);
   }
 }
