@@ -1,6 +1,6 @@
 // Runs the reliability suite (test/reliability: injected S3 faults, SIGKILL crash points, Ctrl-C, production
 // guards and dry runs) against the built CLI and prints the figures the tests counted, as Markdown for
-// bench/RESULTS-reliability.md. Needs `npm run build` first.
+// bench/RESULTS.md. Needs `npm run build` first.
 //
 //   node bench/reliability.js
 import { execFileSync } from 'node:child_process';

@@ -23,7 +23,7 @@ const SECRETS = [DB_PASSWORD, PROD_PASSWORD, SECRET_KEY, SESSION_TOKEN, DOCKER_P
 // The access key id is an identifier, not a secret (AWS prints it in errors and `aws configure list`), so it is not scanned.
 for (const secret of SECRETS) registerSecret(secret);
 
-/** Every output scanned, by kind. The figures go to bench/RESULTS-badinput.md. */
+/** Every output scanned, by kind. The figures go to bench/RESULTS.md. */
 const scanned: Record<string, number> = { stdout: 0, stderr: 0, json: 0, changeset: 0, 'step summary': 0, 'env file': 0 };
 
 function scan(kind: keyof typeof scanned, where: string, text: string): void {

@@ -5,7 +5,7 @@ import { EXTRA_CASES } from './extra-cases.js';
 import { FRONTEND_CASES } from './frontend-cases.js';
 import { RDS_CASES } from './rds-cases.js';
 
-/** Each domain's cases, counted in bench/RESULTS-badinput.md. */
+/** Each domain's cases, counted in bench/RESULTS.md. */
 export const CASES_BY_DOMAIN: Record<string, BadInputCase[]> = {
   'env/config/ecr/bootstrap/local': CORE_CASES,
   db: DB_CASES,

@@ -113,7 +113,7 @@ export function checkOutput(result: { stdout: unknown; stderr: unknown }, what: 
 }
 
 /**
- * The figures for bench/RESULTS-reliability.md: each test file adds its counts; they are written only when
+ * The figures for bench/RESULTS.md: each test file adds its counts; they are written only when
  * CRUDDUR_RELIABILITY_FIGURES names a folder (bench/reliability.js sets it and prints the table).
  */
 export async function recordFigures(file: string, figures: Record<string, number | string[]>): Promise<void> {
