@@ -109,7 +109,7 @@ const xargs = (cmd) => ['-0', '-P2', '-n1', ...cmd];
 
 /** name -> how to run it once (returns seconds). */
 const variants = new Map();
-variants.set('cruddur avatar process (batch, -c 2)', () => timed(process.execPath, [CLI, 'avatar', 'process', inputs, '--out', out('cruddur'), '--concurrency', '2'], { out: out('cruddur') }));
+variants.set('cruddur avatar process (batch, default)', () => timed(process.execPath, [CLI, 'avatar', 'process', inputs, '--out', out('cruddur')], { out: out('cruddur') }));
 variants.set('bare sharp, 2 at a time (floor)', () =>
   timed(process.execPath, [fileURLToPath(import.meta.url), '--bare', JSON.stringify({ files, out: out('bare'), parallel: 2 })], { out: out('bare') }),
 );
@@ -158,7 +158,7 @@ const median = (xs) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
 };
-const BASE = 'cruddur avatar process (batch, -c 2)';
+const BASE = 'cruddur avatar process (batch, default)';
 const base = times.get(BASE);
 /** Median over rounds of (variant time / cruddur time in the same round): robust on a shared, noisy machine. */
 const ratio = (name) => (times.has(name) ? median(times.get(name).map((t, i) => t / base[i])) : undefined);

@@ -2,7 +2,7 @@ import { DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObject
 import { execa } from 'execa';
 import { mkdir, readdir, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
-import { assertNoSecrets, CLI } from '../support/cli.js';
+import { assertNoSecrets, CLI, cliEnv } from '../support/cli.js';
 import type { ProxiedRequest } from '../support/fault-proxy.js';
 import { tempDir, type TempDir } from '../support/tmp.js';
 
@@ -90,16 +90,7 @@ export async function tempFilesUnder(root: string): Promise<string[]> {
 export function spawnCli(args: string[], options: { cwd: string; env: Record<string, string> }) {
   return execa(process.execPath, [CLI, ...args], {
     cwd: options.cwd,
-    env: {
-      PATH: process.env.PATH,
-      HOME: process.env.HOME,
-      CI: 'true',
-      AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-      AWS_EC2_METADATA_DISABLED: 'true',
-      AWS_CONFIG_FILE: '/nonexistent/aws-config',
-      AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-      ...options.env,
-    },
+    env: cliEnv(options.env),
     extendEnv: false,
     stdin: 'ignore',
     reject: false,

@@ -27,6 +27,20 @@ export function assertNoSecrets(text: string, where = 'output'): void {
   }
 }
 
+/** The CLI child's whole environment: PATH, HOME, CI=true, no AWS config or metadata lookups, then `extra`. */
+export function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
+  return {
+    PATH: process.env.PATH,
+    HOME: process.env.HOME,
+    CI: 'true',
+    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
+    AWS_EC2_METADATA_DISABLED: 'true',
+    AWS_CONFIG_FILE: '/nonexistent/aws-config',
+    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
+    ...extra,
+  };
+}
+
 export interface RunCliOptions {
   cwd?: string;
   env?: Record<string, string | undefined>;
@@ -39,16 +53,7 @@ export interface RunCliOptions {
  * environment: PATH and HOME from this process, CI=true, no AWS variables unless given.
  */
 export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
-  const env: Record<string, string | undefined> = {
-    PATH: process.env.PATH,
-    HOME: process.env.HOME,
-    CI: 'true',
-    AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
-    AWS_EC2_METADATA_DISABLED: 'true',
-    AWS_CONFIG_FILE: '/nonexistent/aws-config',
-    AWS_SHARED_CREDENTIALS_FILE: '/nonexistent/aws-credentials',
-    ...options.env,
-  };
+  const env = cliEnv(options.env);
   const result = await execa(process.execPath, [CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env,

@@ -22,7 +22,7 @@ export default class AvatarProcess extends BaseCommand {
 
   static override flags = {
     out: Flags.string({ char: 'o', description: 'Folder for the thumbnails (created if missing).', default: 'avatars' }),
-    concurrency: Flags.integer({ char: 'c', description: 'Images processed at once (default: one per CPU core).', min: 1, max: 64 }),
+    concurrency: Flags.integer({ char: 'c', description: 'Images processed at once (default: two per CPU core, at most 16).', min: 1, max: 64 }),
   };
 
   async run(): Promise<ProcessResult> {
