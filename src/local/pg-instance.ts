@@ -5,6 +5,7 @@ import { dirname, join } from 'node:path';
 import { CruddurError, errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { canConnect, freePort } from './net.js';
+import { ignoreCruddurDir, isAlive } from './state.js';
 import { withStartLock } from './start-lock.js';
 import { LOCAL_PG_PASSWORD, LOCAL_PG_USER } from './postgres.js';
 
@@ -58,29 +59,26 @@ function readState(paths: LocalPostgresPaths): State | undefined {
 
 async function writeState(paths: LocalPostgresPaths, port: number): Promise<void> {
   await writeFile(paths.stateFile, `${JSON.stringify({ port }, null, 2)}\n`);
-  // .cruddur/ holds data and local credentials: keep it out of git (as `cruddur local up` does).
-  const ignore = join(dirname(paths.stateFile), '.gitignore');
-  if (!existsSync(ignore)) await writeFile(ignore, '# local stack data (cruddur local): not for version control\n*\n');
+  await ignoreCruddurDir(dirname(paths.stateFile));
 }
 
 function localUrl(port: number, database = LOCAL_DATABASE): string {
   return `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${port}/${database}`;
 }
 
-/** The port of a server already running on this data dir, from its postmaster.pid (line 4). */
-function runningPort(dataDir: string): number | undefined {
+/** The server running on this data dir, from its postmaster.pid (pid on line 1, port on line 4), if it is alive. */
+export function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
   const pidFile = join(dataDir, 'postmaster.pid');
   if (!existsSync(pidFile)) return undefined;
   const lines = readFileSync(pidFile, 'utf8').split('\n');
   const pid = Number.parseInt(lines[0] ?? '', 10);
   const port = Number.parseInt(lines[3] ?? '', 10);
   if (!Number.isFinite(pid) || !Number.isFinite(port)) return undefined;
-  try {
-    process.kill(pid, 0);
-    return port;
-  } catch {
-    return undefined;
-  }
+  return isAlive(pid) ? { pid, port } : undefined;
+}
+
+function runningPort(dataDir: string): number | undefined {
+  return runningPostmaster(dataDir)?.port;
 }
 
 export interface DirAccess {

@@ -7,6 +7,16 @@ import { CruddurError } from '../core/errors.js';
 /** s3rver accepts only this key pair. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
 
+/** The variables that point cruddur (and the AWS CLI) at an s3rver endpoint. */
+export function s3rverEnv(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_S3: endpoint,
+    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
+    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
+    AWS_REGION: 'us-east-1',
+  };
+}
+
 export interface S3ServerHandle {
   port: number;
   endpoint: string;
@@ -60,12 +70,7 @@ export async function startS3Server(options: StartS3Options): Promise<S3ServerHa
     port,
     endpoint,
     pid: child.pid ?? 0,
-    env: {
-      AWS_ENDPOINT_URL_S3: endpoint,
-      AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-      AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-      AWS_REGION: 'us-east-1',
-    },
+    env: s3rverEnv(endpoint),
     stop: () =>
       new Promise<void>((resolve) => {
         if (child.exitCode !== null || child.signalCode !== null) return resolve();

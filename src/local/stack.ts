@@ -1,13 +1,13 @@
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, open, readFile, rm } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, readFile, rm } from 'node:fs/promises';
 import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { canConnect } from './net.js';
-import { ensureLocalPostgres, LOCAL_DATABASE, localPostgresPaths, localPostgresStatus, stopLocalPostgres } from './pg-instance.js';
-import { clearLocalState, isAlive, localBuckets, localEnv, localPaths, readLocalState, waitForExitOf, writeLocalState, type LocalState } from './state.js';
+import { ensureLocalPostgres, LOCAL_DATABASE, localPostgresPaths, localPostgresStatus, runningPostmaster, stopLocalPostgres } from './pg-instance.js';
+import { clearLocalState, ignoreCruddurDir, isAlive, localBuckets, localEnv, localPaths, readLocalState, waitForExitOf, writeLocalState, type LocalState } from './state.js';
 
 // Resolves to dist/ from both src/local (tests) and dist/local (the CLI).
 const SUPERVISOR = fileURLToPath(new URL('../../dist/local/supervisor.js', import.meta.url));
@@ -54,7 +54,8 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   await ignoreCruddurDir(paths.dir);
   // PostgreSQL is its own daemon (the same one `db` commands start on demand): reused when it runs.
   const postgres = await ensureLocalPostgres(root, logger);
-  await ensureDatabase(postgres.url('postgres'));
+  const [{ createDatabase }, { parseTarget }] = await Promise.all([import('../db/admin.js'), import('../db/connection.js')]);
+  await createDatabase(parseTarget(postgres.url(LOCAL_DATABASE), 'local'), logger);
   const config = JSON.stringify({ root, buckets: localBuckets(env) });
   const child = spawn(process.execPath, ['--openssl-legacy-provider', SUPERVISOR, config], {
     cwd: root,
@@ -84,7 +85,7 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
     pid: child.pid ?? 0,
     startedAt: new Date().toISOString(),
     database: LOCAL_DATABASE,
-    postgres: { port: postgres.port, pid: postmasterPid(root) },
+    postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid },
     s3: { port: ready.s3Port },
     buckets: localBuckets(env),
   };
@@ -96,36 +97,9 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   return { status: 'started', recoveredStale, ms: Date.now() - started, state, env: localEnv(state) };
 }
 
-function postmasterPid(root: string): number | undefined {
-  const file = `${localPostgresPaths(root).dataDir}/postmaster.pid`;
-  const pid = existsSync(file) ? Number.parseInt(readFileSync(file, 'utf8').split('\n')[0] ?? '', 10) : Number.NaN;
-  return Number.isFinite(pid) ? pid : undefined;
-}
-
-async function ensureDatabase(maintenanceUrl: string): Promise<void> {
-  const { default: pg } = await import('pg');
-  const client = new pg.Client({ connectionString: maintenanceUrl });
-  await client.connect();
-  try {
-    const found = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [LOCAL_DATABASE]);
-    if (found.rowCount === 0) await client.query(`CREATE DATABASE "${LOCAL_DATABASE}"`);
-  } finally {
-    await client.end();
-  }
-}
-
 /** In the foreground: resolves when the supervisor exits (Ctrl-C is forwarded by the terminal's process group). */
 export async function waitForExit(state: LocalState): Promise<void> {
-  while (isAlive(state.pid)) await new Promise((r) => setTimeout(r, 250));
-}
-
-/** Keeps .cruddur/ out of git: it holds data and local credentials. */
-async function ignoreCruddurDir(dir: string): Promise<void> {
-  const file = `${dir}/.gitignore`;
-  if (existsSync(file)) return;
-  const handle = await open(file, 'w');
-  await handle.writeFile('# local stack data (cruddur local): not for version control\n*\n');
-  await handle.close();
+  await waitForExitOf(state.pid, Number.POSITIVE_INFINITY);
 }
 
 export interface LocalDownResult {

@@ -1,9 +1,9 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { readFile, rm } from 'node:fs/promises';
+import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeFilesAtomic } from '../core/fs.js';
 import { LOCAL_PG_PASSWORD, LOCAL_PG_USER } from './postgres.js';
-import { S3RVER_CREDENTIALS } from './s3-server.js';
+import { s3rverEnv } from './s3-server.js';
 
 /** Where the local stack keeps everything, under the project root. */
 export function localPaths(root: string) {
@@ -59,10 +59,7 @@ export async function readLocalState(root: string): Promise<LocalState | undefin
 export function localEnv(state: LocalState): Record<string, string> {
   return {
     CONNECTION_URL: `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${state.postgres.port}/${state.database}`,
-    AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${state.s3.port}`,
-    AWS_ACCESS_KEY_ID: S3RVER_CREDENTIALS.accessKeyId,
-    AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
-    AWS_REGION: 'us-east-1',
+    ...s3rverEnv(`http://127.0.0.1:${state.s3.port}`),
     UPLOADS_BUCKET_NAME: state.buckets.uploads,
     ASSETS_BUCKET_NAME: state.buckets.assets,
     SYNC_S3_BUCKET: state.buckets.site,
@@ -76,6 +73,12 @@ export async function writeLocalState(root: string, state: LocalState): Promise<
     { path: paths.state, content: `${JSON.stringify(state, null, 2)}\n`, mode: 0o600 },
     { path: paths.env, content: `# written by \`cruddur local up\`; removed by \`cruddur local down\`\n${env}\n`, mode: 0o600 },
   ]);
+}
+
+/** Keeps .cruddur/ out of git: it holds data and local credentials. */
+export async function ignoreCruddurDir(dir: string): Promise<void> {
+  const file = join(dir, '.gitignore');
+  if (!existsSync(file)) await writeFile(file, '# local stack data (cruddur local): not for version control\n*\n');
 }
 
 export async function clearLocalState(root: string): Promise<void> {

@@ -1,5 +1,6 @@
 import type S3rver from 's3rver';
-import { S3RVER_CREDENTIALS } from './s3-server.js';
+import { resolveAwsSettings, s3ClientConfig } from '../aws/clients.js';
+import { s3rverEnv } from './s3-server.js';
 
 export interface WorkerOptions {
   endpoint: string;
@@ -22,14 +23,8 @@ export async function startThumbnailWorker(server: S3rver, options: WorkerOption
     import('../avatar/worker.js'),
     import('@aws-sdk/client-s3'),
   ]);
-  const client = new S3Client({
-    endpoint: options.endpoint,
-    region: 'us-east-1',
-    forcePathStyle: true,
-    credentials: S3RVER_CREDENTIALS,
-    requestChecksumCalculation: 'WHEN_REQUIRED',
-    responseChecksumValidation: 'WHEN_REQUIRED',
-  });
+  // Configured exactly as every cruddur command configures its S3 client for a custom endpoint.
+  const client = new S3Client(s3ClientConfig(resolveAwsSettings({ env: s3rverEnv(options.endpoint) })));
   const handle = async (bucket: string, key: string) => {
     const started = Date.now();
     try {
