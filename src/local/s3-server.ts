@@ -76,6 +76,8 @@ export async function startS3Server(options: StartS3Options): Promise<S3ServerHa
         if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
+        // A graceful stop takes milliseconds; never let a stuck one hold the caller.
+        setTimeout(() => child.kill('SIGKILL'), 5_000).unref();
       }),
   };
 }

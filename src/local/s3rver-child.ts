@@ -22,6 +22,8 @@ const address = (await server.run()) as { port: number };
 process.stdout.write(`${JSON.stringify({ port: address.port })}\n`);
 
 const stop = () => {
+  // Open keep-alive connections would hold close() until they time out: end them now.
+  (server as unknown as { httpServer?: { closeAllConnections(): void } }).httpServer?.closeAllConnections();
   server.close().finally(() => process.exit(0));
 };
 process.on('SIGTERM', stop);

@@ -47,6 +47,8 @@ let stopping = false;
 async function stop(code: number): Promise<never> {
   if (!stopping) {
     stopping = true;
+    // Open keep-alive connections would hold close() until they time out: end them now.
+    (s3 as unknown as { httpServer?: { closeAllConnections(): void } } | undefined)?.httpServer?.closeAllConnections();
     await s3?.close().catch(() => {});
     log('stopped');
   }

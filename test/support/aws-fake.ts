@@ -63,6 +63,8 @@ export class FakeAws {
   }
 
   async stop(): Promise<void> {
+    // close() alone waits for idle keep-alive connections of killed CLI processes' peers.
+    this.server?.closeAllConnections();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 }

@@ -1,4 +1,4 @@
-import { createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { Socket } from 'node:net';
 
 export interface FaultOptions {
@@ -63,6 +63,7 @@ export class FaultProxy {
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
   private next: () => number;
+  private readonly upstreamAgent = new Agent({ keepAlive: false });
 
   constructor(private readonly target: string, private options: FaultOptions = {}) {
     this.next = random(options.seed ?? 1);
@@ -95,6 +96,8 @@ export class FaultProxy {
 
   async stop(): Promise<void> {
     for (const socket of this.sockets) socket.destroy();
+    // Upstream sockets (pooled or mid-request) would otherwise keep s3rver from shutting down.
+    this.upstreamAgent.destroy();
     await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
   }
 
@@ -125,7 +128,7 @@ export class FaultProxy {
     if (roll < (edge += o.internalErrorRate ?? 0)) return answer(500, s3Error('InternalError', 'We encountered an internal error. Please try again.'));
     const target = new URL(this.target);
     const upstream = httpRequest(
-      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers },
+      { host: target.hostname, port: target.port, method: req.method, path: req.url, headers: req.headers, agent: this.upstreamAgent },
       (response) => {
         entry.status = response.statusCode ?? 0;
         this.hooks.response?.(entry);
