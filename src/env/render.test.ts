@@ -1,4 +1,9 @@
+import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { FIXTURE_APP, SHARED_SAMPLE_APP } from '../../test/support/tmp.js';
+import { parseEnvFile } from '../core/env-file.js';
 import { CruddurError } from '../core/errors.js';
 import { renderTemplate } from './render.js';
 
@@ -93,5 +98,25 @@ describe('renderTemplate: .erb is Ruby ERB (issue 20)', () => {
     ]);
     expect(out.content).toBe('\nA=d\nB=unset\nC=\nD=x\nE=\nF=\nG=\n');
     expect(out.variables).toEqual(['OFF', 'GONE', 'GONE2', 'PRINTED', 'INTERPOLATED', 'FETCHED', 'STRIPPED']);
+  });
+});
+
+describe("the bootcamp's own templates render as before", () => {
+  const apps = [FIXTURE_APP, SHARED_SAMPLE_APP].filter((app) => existsSync(join(app, 'erb')));
+
+  it.each(apps)('%s: Ruby ERB rendering equals the previous (EJS) rendering byte for byte', async (app) => {
+    const envFile = ['demo.env', 'sample.env'].map((f) => join(app, f)).find((f) => existsSync(f)) as string;
+    const env = parseEnvFile(await readFile(envFile, 'utf8'), { file: envFile });
+    const templates = (await readdir(join(app, 'erb'))).filter((f) => f.endsWith('.env.erb'));
+    expect(templates.length).toBeGreaterThanOrEqual(3);
+    for (const name of templates) {
+      const source = await readFile(join(app, 'erb', name), 'utf8');
+      const input = { source, templateName: `erb/${name}`, env, root: '/app' };
+      const erb = await renderTemplate({ ...input, engine: 'erb' });
+      const ejs = await renderTemplate({ ...input, engine: 'ejs' });
+      expect(erb.content).toBe(ejs.content);
+      expect(erb.content).not.toContain('<%');
+      expect(erb.missing).toEqual(ejs.missing);
+    }
   });
 });
