@@ -1,7 +1,7 @@
 /**
  * Ruby's ERB for env templates, as the bootcamp ran it: `ERB.new(File.read(template)).result(binding)`
  * (no trim mode), on the small subset of Ruby env templates use. The spec is Ruby's ERB 2.2 compiler
- * (erb.rb: SimpleScanner + Compiler) and CRuby's semantics; test/erb-ruby.test.ts compares this module
+ * (erb.rb: SimpleScanner + Compiler) and CRuby's semantics; src/env/erb.ruby.test.ts compares this module
  * with `ruby -rerb` byte for byte on a corpus. docs/env.md lists the subset.
  *
  * Tags: text, `<%= expr %>`, `<% code %>`, `<%# comment %>`, `<%%` (a literal `<%` in text), `%%>` (a
