@@ -126,3 +126,9 @@ describe('the settings resolver reads .env files with these rules', () => {
     expect(warnings).toEqual(['.env.local:1: the "NOT_SET" variable is not set; defaulting to a blank string']);
   });
 });
+
+describe('env files: names are looked up as data', () => {
+  it('a name like "constructor" is unset, not an Object property', () => {
+    expect(parseEnvFile('KEY=${constructor:-d}$toString', { file: '.env', lookup: {} }).KEY).toBe('d');
+  });
+});

@@ -44,7 +44,8 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
       code: 'ENV_FILE_INVALID',
     });
   };
-  const resolve = (name: string): string | undefined => lookup[name] ?? (Object.hasOwn(out, name) ? out[name] : undefined);
+  const own = (map: Readonly<Record<string, string | undefined>>, name: string) => (Object.hasOwn(map, name) ? map[name] : undefined);
+  const resolve = (name: string): string | undefined => own(lookup, name) ?? own(out, name);
 
   while (pos < text.length) {
     // Skip whitespace and blank lines.
@@ -97,7 +98,7 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
     pos += keyEnd + 1;
     if (inherited) {
       line++;
-      const value = lookup[key];
+      const value = own(lookup, key);
       if (value !== undefined) out[key] = value;
       continue;
     }
