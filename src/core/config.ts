@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { readEnvFile } from './env-file.js';
 import { CruddurError } from './errors.js';
 
 /** Paths inside the user's repository; every one can be changed in cruddur.json. */
@@ -109,14 +109,11 @@ export function parseConfigFile(text: string, file: string): RawConfig {
   return raw;
 }
 
-function readDotenv(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  return parseDotenv(readFileSync(file));
-}
-
 export interface LoadConfigOptions {
   cwd?: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Where env-file warnings go (an unset `${VAR}`, naming file and line); default: ignored. */
+  warn?: (message: string) => void;
 }
 
 export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfig {
@@ -126,12 +123,14 @@ export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfi
     ? parseConfigFile(readFileSync(configPath, 'utf8'), CONFIG_FILE)
     : { paths: {}, env: {} };
 
+  const processEnv = { ...(options.env ?? process.env) };
+  const readEnv = (file: string) => readEnvFile(join(root, file), { file, lookup: processEnv, warn: options.warn });
   const layers: Array<[EnvSource, Record<string, string | undefined>]> = [
-    ['process', { ...(options.env ?? process.env) }],
-    ['.env.local', readDotenv(join(root, '.env.local'))],
-    ['.env', readDotenv(join(root, '.env'))],
+    ['process', processEnv],
+    ['.env.local', readEnv('.env.local')],
+    ['.env', readEnv('.env')],
     ['cruddur.json', raw.env],
-    ['.cruddur/local.env', readDotenv(join(root, LOCAL_ENV_FILE))],
+    ['.cruddur/local.env', readEnv(LOCAL_ENV_FILE)],
   ];
   const env: Record<string, string> = {};
   const sources = new Map<string, EnvSource>();

@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import type { ProjectConfig } from '../core/config.js';
+import { readEnvFile } from '../core/env-file.js';
 import { awsIdentityCheck, cloudfrontCheck } from './checks/aws.js';
 import { bucketChecks } from './checks/buckets.js';
 import { databaseCheck } from './checks/database.js';
@@ -36,6 +35,6 @@ export function doctorChecks(project: ProjectConfig, pathEnv: Readonly<Record<st
 /** The project's variables plus the generated sync.env, where the frontend sync settings usually live. */
 export function doctorEnv(project: ProjectConfig): Record<string, string> {
   const syncEnv = project.resolve(join(project.paths.envOutDir, 'sync.env'));
-  const fromSync = existsSync(syncEnv) ? parseDotenv(readFileSync(syncEnv)) : {};
+  const fromSync = readEnvFile(syncEnv, { file: 'sync.env', lookup: project.env });
   return { ...fromSync, ...project.env };
 }

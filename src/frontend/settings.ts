@@ -1,7 +1,6 @@
-import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import type { ProjectConfig } from '../core/config.js';
+import { readEnvFile } from '../core/env-file.js';
 import { usageError } from '../core/errors.js';
 import { parseCacheRule, type CacheRule } from './headers.js';
 import { DEFAULT_MAX_INVALIDATION_PATHS } from './invalidation.js';
@@ -65,7 +64,7 @@ export function parseBoolean(name: string, value: string): boolean {
  */
 export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): SyncSettings {
   const syncEnvPath = join(project.resolve(project.paths.envOutDir), SYNC_ENV_FILE);
-  const syncEnv = existsSync(syncEnvPath) ? parseDotenv(readFileSync(syncEnvPath)) : {};
+  const syncEnv = readEnvFile(syncEnvPath, { file: SYNC_ENV_FILE, lookup: project.env });
   const sources: Record<string, string> = {};
   const pick = (setting: string, flag: string | undefined, ...names: string[]): string | undefined => {
     if (flag !== undefined && flag !== '') {
