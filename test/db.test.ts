@@ -2,7 +2,7 @@ import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopLocalPostgres } from '../src/local/pg-instance.js';
+import { stopLocalPostgres } from '../src/local/postgres.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { parseJson, registerSecret, runCli, type CliResult } from './support/cli.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
