@@ -2,7 +2,6 @@ import { mkdir } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { startNodeService } from '../core/exec.js';
 import { CruddurError, errorMessage } from '../core/errors.js';
-import type { SupervisorConfig } from './supervisor.js';
 
 /** s3rver accepts only this key pair. */
 export const S3RVER_CREDENTIALS = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } as const;
@@ -15,6 +14,21 @@ export function s3rverEnv(endpoint: string): Record<string, string> {
     AWS_SECRET_ACCESS_KEY: S3RVER_CREDENTIALS.secretAccessKey,
     AWS_REGION: 'us-east-1',
   };
+}
+
+/** What supervisor.ts reads from argv[2]. */
+export interface SupervisorConfig {
+  /** s3rver's data folder. */
+  directory: string;
+  /** The port to listen on when free (0 or taken: any free port). */
+  port: number;
+  buckets: string[];
+  /** Append log lines here (`local up`: .cruddur/local.log). */
+  logFile?: string;
+  /** Thumbnail uploads like the Lambda (`local up`). */
+  thumbnails?: { uploads: string; assets: string };
+  /** Stop when stdin closes (the parent went away). */
+  watchParent: boolean;
 }
 
 export interface S3ServerHandle {

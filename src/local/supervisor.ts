@@ -7,20 +7,8 @@
 import { appendFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import S3rver from 's3rver';
+import type { SupervisorConfig } from './s3-server.js';
 
-export interface SupervisorConfig {
-  /** s3rver's data folder. */
-  directory: string;
-  /** The port to listen on when free (0 or taken: any free port). */
-  port: number;
-  buckets: string[];
-  /** Append log lines here (`local up`: .cruddur/local.log). */
-  logFile?: string;
-  /** Thumbnail uploads like the Lambda (`local up`). */
-  thumbnails?: { uploads: string; assets: string };
-  /** Stop when stdin closes (the parent went away). */
-  watchParent: boolean;
-}
 
 const config = JSON.parse(process.argv[2] ?? '{}') as SupervisorConfig;
 const log = (line: string) => {
