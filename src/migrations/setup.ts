@@ -66,13 +66,9 @@ export async function setupDatabase(project: Project, target: DbTarget, options:
   };
 }
 
-/**
- * The `bootstrap --db` step: `db setup` on CONNECTION_URL, or on the local embedded PostgreSQL when it is
- * unset. Shape agreed for bootstrap hooks: run(project, aws, logger, options).
- */
-export async function run(
+/** The `bootstrap --db` step: `db setup` on CONNECTION_URL, or on the local embedded PostgreSQL when it is unset. */
+export async function setupConfiguredDatabase(
   project: Pick<ProjectConfig, 'root' | 'paths' | 'resolve' | 'env'>,
-  _aws: unknown,
   logger: Logger,
   options: { silent?: boolean; force?: boolean } = {},
 ): Promise<SetupResult> {
