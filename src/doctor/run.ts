@@ -1,5 +1,6 @@
 import { isCruddurError } from '../core/errors.js';
 import type { Check, CheckOutcome, CheckResult, CheckStatus, DoctorContext } from './types.js';
+import { mapLimit } from '../core/pool.js';
 
 export interface DoctorReport {
   /** False when any check failed. */
@@ -46,15 +47,8 @@ export interface RunChecksOptions {
 export async function runChecks(checks: Check[], base: BaseContext, options: RunChecksOptions = {}): Promise<DoctorReport> {
   const now = options.now ?? (() => performance.now());
   const limit = Math.max(1, options.concurrency ?? checks.length);
-  const results: CheckResult[] = new Array<CheckResult>(checks.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < checks.length; i = next++) {
-      const check = checks[i];
-      if (check) results[i] = await runOne(check, base, now);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, checks.length) }, worker));
+  // runOne never rejects: a failing check is a result.
+  const results = await mapLimit(checks, limit, (check) => runOne(check, base, now));
   const counts: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status] += 1;
   return { ok: counts.fail === 0, counts, checks: results };
