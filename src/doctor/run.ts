@@ -1,6 +1,7 @@
 import { isCruddurError } from '../core/errors.js';
 import type { Check, CheckOutcome, CheckResult, CheckStatus, DoctorContext } from './types.js';
 import { mapLimit } from '../core/pool.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 export interface DoctorReport {
   /** False when any check failed. */
@@ -40,12 +41,13 @@ async function runOne(check: Check, base: BaseContext, now: () => number): Promi
 export interface RunChecksOptions {
   /** How many checks run at once (default: all of them). */
   concurrency?: number;
-  now?: () => number;
+  /** Measures each check's duration (default: the system clock). */
+  clock?: Pick<Clock, 'now'>;
 }
 
 /** Runs the checks in parallel, each with its own time limit; the report keeps the checks' order. */
 export async function runChecks(checks: Check[], base: BaseContext, options: RunChecksOptions = {}): Promise<DoctorReport> {
-  const now = options.now ?? (() => performance.now());
+  const now = () => (options.clock ?? systemClock).now();
   const limit = Math.max(1, options.concurrency ?? checks.length);
   // runOne never rejects: a failing check is a result.
   const results = await mapLimit(checks, limit, (check) => runOne(check, base, now));
