@@ -5,6 +5,7 @@ import { CruddurError, errorMessage, usageError } from '../core/errors.js';
 import { writeFilesAtomic } from '../core/fs.js';
 import { describeImageError, isImageName, planOutputs } from './plan.js';
 import { configureSharpForBatch, thumbnailPipeline } from './transform.js';
+import { mapLimit } from '../core/pool.js';
 
 export interface ProcessedFile {
   input: string;
@@ -99,17 +100,11 @@ export async function processAvatars(options: ProcessOptions, hooks: ProcessHook
   for (const file of results) hooks.onFile?.(file, ++done, total);
 
   await configureSharpForBatch(Math.min(concurrency, jobs.length));
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      if (!job) break;
-      const file = await processOne(resolve(options.cwd, job.input), resolve(options.cwd, job.output), job.input, job.output);
-      results.push(file);
-      hooks.onFile?.(file, ++done, total);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  await mapLimit(jobs, concurrency, async (job) => {
+    const file = await processOne(resolve(options.cwd, job.input), resolve(options.cwd, job.output), job.input, job.output);
+    results.push(file);
+    hooks.onFile?.(file, ++done, total);
+  });
 
   // Report in input order, whatever order they finished in.
   const position = new Map(inputs.map((input, i) => [input, i]));

@@ -20,7 +20,7 @@ export async function resolveDbTarget(
 ): Promise<DbTarget> {
   const chosen = chooseUrl({ env: project.env, prod: options.prod, url: options.url });
   if (chosen) return parseTarget(chosen.url, chosen.source, options.prod === true);
-  const { ensureLocalPostgres } = await import('../local/pg-instance.js');
+  const { ensureLocalPostgres } = await import('../local/postgres.js');
   const local = await ensureLocalPostgres(project.root, logger);
   return parseTarget(local.url(), 'local');
 }

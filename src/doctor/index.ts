@@ -14,8 +14,6 @@ import type { Check } from './types.js';
 export { runChecks, type DoctorReport } from './run.js';
 export type { Check, CheckResult, CheckStatus } from './types.js';
 
-export const DEFAULT_CHECK_TIMEOUT_MS = 8000;
-
 /** Every check, in the order of the table: machine, project, then services. */
 export function doctorChecks(project: ProjectConfig, pathEnv: Readonly<Record<string, string | undefined>> = process.env): Check[] {
   return [

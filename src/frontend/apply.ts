@@ -6,7 +6,7 @@ import { onInterrupt } from '../core/interrupt.js';
 import { contentMd5 } from './hash.js';
 import { cacheControlResolver, contentTypeFor, isHtml, type CacheRule } from './headers.js';
 import type { LocalFile, Plan } from './plan.js';
-import { settleLimit } from './pool.js';
+import { settleLimit } from '../core/pool.js';
 import type { SyncStore } from './store.js';
 
 export const MIB = 1024 * 1024;

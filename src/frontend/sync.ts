@@ -12,7 +12,7 @@ import { keyFor } from './headers.js';
 import { invalidationPaths } from './invalidation.js';
 import { countActions, multipartParts, partSizeCandidates, planSync, type ActionCounts, type ChangesetEntry, type LocalFile, type Plan } from './plan.js';
 import { clearPending, readPending, unionKeys, writePending } from './pending.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../core/pool.js';
 import type { SyncSettings } from './settings.js';
 import type { SyncStore } from './store.js';
 import { walkBuildDir } from './walk.js';

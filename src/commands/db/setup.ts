@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { DbCommand, connectionFlags, yesFlag } from '../../db-base-command.js';
 import { table } from '../../core/output.js';
-import type { SetupResult } from '../../db/setup.js';
+import type { SetupResult } from '../../migrations/setup.js';
 
 export default class DbSetup extends DbCommand {
   static override summary = 'Recreate the database: drop, create, schema, seed, migrate.';
@@ -25,7 +25,7 @@ With no CONNECTION_URL it works on the project's embedded PostgreSQL (started on
     const { flags } = await this.parse(DbSetup);
     const target = await this.target(flags);
     await this.confirmDestructive(flags, target, 'Drop and recreate the database');
-    const { setupDatabase } = await import('../../db/setup.js');
+    const { setupDatabase } = await import('../../migrations/setup.js');
     const result = await setupDatabase(this.project(flags), target, { force: flags.force, silent: this.jsonEnabled() }, this.logger(flags));
     if (!this.jsonEnabled()) {
       this.log(`Database ${result.database} is ready (${target.display})`);
