@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FIXTURE_APP, SHARED_SAMPLE_APP } from '../../test/support/tmp.js';
+import { FIXTURE_APP, REPO_ROOT } from '../../test/support/tmp.js';
 import { parseEnvFile } from '../core/env-file.js';
 import { CruddurError } from '../core/errors.js';
 import { renderTemplate } from './render.js';
@@ -102,7 +102,7 @@ describe('renderTemplate: .erb is Ruby ERB (issue 20)', () => {
 });
 
 describe("the bootcamp's own templates render as before", () => {
-  const apps = [FIXTURE_APP, SHARED_SAMPLE_APP].filter((app) => existsSync(join(app, 'erb')));
+  const apps = [FIXTURE_APP, join(REPO_ROOT, 'test', 'fixtures', 'bootcamp-env')];
 
   it.each(apps)('%s: Ruby ERB rendering equals the previous (EJS) rendering byte for byte', async (app) => {
     const envFile = ['demo.env', 'sample.env'].map((f) => join(app, f)).find((f) => existsSync(f)) as string;
