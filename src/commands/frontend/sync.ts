@@ -44,11 +44,11 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     // The gem's users write --delete=false; oclif booleans only know --no-delete.
     this.argv = this.argv.map((a) => (/^--delete=(false|0|no)$/i.test(a) ? '--no-delete' : /^--delete=(true|1|yes)$/i.test(a) ? '--delete' : a));
     const { flags } = await this.parse(FrontendSync);
-    const [{ resolveSyncSettings }, { syncFrontend }, { createSyncStore }, { createCloudFrontCdn }, report] = await Promise.all([
+    const [{ resolveSyncSettings }, { syncFrontend }, { createSyncStore }, { createCloudFront }, report] = await Promise.all([
       import('../../frontend/settings.js'),
       import('../../frontend/sync.js'),
       import('../../frontend/store.js'),
-      import('../../frontend/cdn.js'),
+      import('../../aws/cloudfront.js'),
       import('../../frontend/report.js'),
     ]);
     const project = this.project(flags);
@@ -77,7 +77,7 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     try {
       result = await syncFrontend(settings, {
         store: async () => createSyncStore(await aws.s3()),
-        cdn: async () => createCloudFrontCdn(await aws.cloudfront()),
+        cdn: async () => createCloudFront(await aws.cloudfront()),
         confirm: terminalConfirm({ assumeYes: settings.autoApprove, yesFlag: '--auto-approve' }),
         logger,
         onPlan: (plan, counts) => {
