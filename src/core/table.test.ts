@@ -60,6 +60,7 @@ describe('fitWidths', () => {
     [[4, 50, 60], [4, 10, 12], 40, [4, 18, 18]],
     [[4, 10, 60], [4, 5, 12], 40, [4, 10, 26]],
     [[30, 30], [25, 25], 20, [10, 10]],
+    [[8, 41, 28], [8, 41, 14], 56, [8, 34, 14]],
   ])('natural %j, longest words %j in %i -> %j', (natural, minimum, available, widths) => {
     expect(fitWidths(natural, minimum, available)).toEqual(widths);
   });

@@ -34,7 +34,7 @@ const longestWord = (text: string) => Math.max(0, ...words(text).map((w) => w.le
  * whose longest words are `minimum` wide, sharing `available` characters: every column first gets its
  * longest word, then the rest is poured into the narrowest unfinished columns (a water level), so short
  * columns are shown whole and long ones share what is left. When even the longest words do not fit,
- * widths are scaled down (min 1) and the caller must break words.
+ * the widest columns are narrowed (min 1) and the caller must break their words.
  */
 export function fitWidths(natural: number[], minimum: number[], available: number): number[] {
   const total = natural.reduce((a, b) => a + b, 0);
@@ -42,8 +42,13 @@ export function fitWidths(natural: number[], minimum: number[], available: numbe
   const widths = minimum.map((m, i) => Math.max(1, Math.min(m, natural[i] ?? m)));
   const floor = widths.reduce((a, b) => a + b, 0);
   if (floor > available) {
-    const scaled = widths.map((w) => Math.max(1, Math.floor((w * available) / floor)));
-    return scaled;
+    // Narrow the widest column one character at a time, so short columns stay whole.
+    for (let excess = floor - available; excess > 0; excess -= 1) {
+      const widest = widths.indexOf(Math.max(...widths));
+      if ((widths[widest] ?? 1) <= 1) break;
+      widths[widest] = (widths[widest] ?? 1) - 1;
+    }
+    return widths;
   }
   let left = available - floor;
   while (left > 0) {

@@ -1,4 +1,5 @@
 import { isCruddurError } from '../core/errors.js';
+import { settingsReport, type SettingReport } from './settings.js';
 import type { Check, CheckOutcome, CheckResult, CheckStatus, DoctorContext } from './types.js';
 
 export interface DoctorReport {
@@ -6,6 +7,8 @@ export interface DoctorReport {
   ok: boolean;
   counts: Record<CheckStatus, number>;
   checks: CheckResult[];
+  /** Each setting the checks used, its value (secrets redacted) and where it came from. */
+  settings: SettingReport[];
 }
 
 export type BaseContext = Omit<DoctorContext, 'signal'>;
@@ -57,5 +60,5 @@ export async function runChecks(checks: Check[], base: BaseContext, options: Run
   await Promise.all(Array.from({ length: Math.min(limit, checks.length) }, worker));
   const counts: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status] += 1;
-  return { ok: counts.fail === 0, counts, checks: results };
+  return { ok: counts.fail === 0, counts, checks: results, settings: settingsReport(base.settings) };
 }

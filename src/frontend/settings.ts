@@ -97,7 +97,7 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     return n;
   };
   const changeset = pick('changesetPath', '--changeset', flags.changeset) ?? project.paths.changeset;
-  const bucketName = bucket.replace(/^s3:\/\//, '').replace(/\/+$/, '');
+  const bucketName = syncBucketName(bucket);
   return {
     bucket: bucketName,
     distributionId: pick('distributionId', '--distribution-id', flags.distributionId),
@@ -117,6 +117,11 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     pendingPath: pendingPath(project.root, bucketName),
     sources,
   };
+}
+
+/** The bucket name in SYNC_S3_BUCKET or --bucket, which the gem also accepted as `s3://name/`. */
+export function syncBucketName(value: string): string {
+  return value.trim().replace(/^s3:\/\//, '').replace(/\/+$/, '');
 }
 
 /** picomatch throws a TypeError on an empty glob: say which flag instead. */
