@@ -1,6 +1,6 @@
 import type { ProjectConfig, ResolvedSetting, SettingSource } from '../core/config.js';
-import { redactUrl } from '../core/redact.js';
 import { SYNC_VARIABLES, syncSetting } from '../frontend/settings.js';
+import { describeDatabaseUrl } from './checks/database.js';
 
 /**
  * The settings the doctor's checks use, each read through the project's one settings resolver exactly as the
@@ -8,7 +8,8 @@ import { SYNC_VARIABLES, syncSetting } from '../frontend/settings.js';
  * the others as plain variables.
  */
 export const DOCTOR_SETTINGS = {
-  connectionUrl: { label: 'database URL', variables: ['CONNECTION_URL'], secret: true },
+  // Shown as host:port/database only, like the database check: no user name, no password.
+  connectionUrl: { label: 'database URL', variables: ['CONNECTION_URL'], show: describeDatabaseUrl },
   uploadsBucket: { label: 'avatar uploads bucket', variables: ['UPLOADS_BUCKET_NAME'] },
   assetsBucket: { label: 'avatar assets bucket', variables: ['ASSETS_BUCKET_NAME'] },
   avatarDistributionId: { label: 'avatar CloudFront distribution', variables: ['CLOUDFRONT_DISTRIBUTION_ID'] },
@@ -16,7 +17,7 @@ export const DOCTOR_SETTINGS = {
   syncDistributionId: { label: 'frontend sync CloudFront distribution', variables: SYNC_VARIABLES.distributionId, sync: 'distributionId' },
   securityGroupId: { label: 'RDS security group', variables: ['DB_SG_ID'] },
   securityGroupRuleId: { label: 'RDS security group rule', variables: ['DB_SG_RULE_ID'] },
-} as const satisfies Record<string, { label: string; variables: readonly string[]; secret?: boolean; sync?: keyof typeof SYNC_VARIABLES }>;
+} as const satisfies Record<string, { label: string; variables: readonly string[]; show?: (value: string) => string; sync?: keyof typeof SYNC_VARIABLES }>;
 
 export type DoctorSettingKey = keyof typeof DOCTOR_SETTINGS;
 
@@ -29,7 +30,7 @@ export interface SettingReport {
   label: string;
   /** The variable that held the value, or the first one looked for when unset. */
   variable: string;
-  /** The value, safe to print (a URL's password replaced); null when unset. */
+  /** The value, safe to print (a database URL as host:port/database); null when unset. */
   value: string | null;
   /** Where it came from; null when unset. */
   source: SettingSource | null;
@@ -45,11 +46,11 @@ export function resolveDoctorSettings(project: ProjectConfig): DoctorSettings {
   return settings;
 }
 
-/** The settings as report rows, in the order of {@link DOCTOR_SETTINGS}; secret values are redacted. */
+/** The settings as report rows, in the order of {@link DOCTOR_SETTINGS}; a database URL shows no credentials. */
 export function settingsReport(settings: DoctorSettings): SettingReport[] {
   return (Object.entries(DOCTOR_SETTINGS) as Array<[DoctorSettingKey, (typeof DOCTOR_SETTINGS)[DoctorSettingKey]]>).map(([key, spec]) => {
     const resolved = settings[key];
-    const value = resolved ? ('secret' in spec && spec.secret ? redactUrl(resolved.value) : resolved.value) : null;
+    const value = resolved ? ('show' in spec ? spec.show(resolved.value) : resolved.value) : null;
     return { key, label: spec.label, variable: resolved?.name ?? spec.variables[0] ?? key, value, source: resolved?.source ?? null };
   });
 }

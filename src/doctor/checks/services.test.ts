@@ -41,6 +41,14 @@ describe('database check against a real PostgreSQL', () => {
     expect(JSON.stringify(outcome)).not.toContain(password);
   });
 
+  it.each(['prefer', 'allow', 'disable'])('accepts sslmode=%s as the db commands do (libpq falls back to plain TCP for prefer/allow)', async (mode) => {
+    const { url } = await pg.createDatabase();
+    const withMode = new URL(url);
+    withMode.searchParams.set('sslmode', mode);
+    // A raw pg connection string with sslmode=prefer insists on TLS, which this server does not offer.
+    await expect(databaseOutcome(withUrl(withMode.toString()))).resolves.toMatchObject({ status: 'ok' });
+  });
+
   it('fails with a fix for a wrong password or a closed port, without printing the password', async () => {
     const wrong = new URL(pg.url('postgres'));
     wrong.password = 's3cretPassw0rd';
