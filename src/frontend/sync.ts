@@ -1,6 +1,6 @@
 import { rm, stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
-import type { RemoteObject } from '../aws/s3-store.js';
+import type { RemoteObject, S3MultipartStore } from '../aws/s3-store.js';
 import { CruddurError } from '../core/errors.js';
 import { writeFilesAtomic } from '../core/fs.js';
 import { count, type Logger } from '../core/output.js';
@@ -14,7 +14,6 @@ import { countActions, multipartParts, partSizeCandidates, planSync, type Action
 import { clearPending, readPending, unionKeys, writePending } from './pending.js';
 import { mapLimit } from './pool.js';
 import type { SyncSettings } from './settings.js';
-import type { SyncStore } from './store.js';
 import { walkBuildDir } from './walk.js';
 
 /** Hashing is disk + CPU work on a 2-core runner: more at once only adds contention. */
@@ -24,7 +23,7 @@ const KEEP_BUDGET = 256 * 1024 * 1024;
 
 export interface SyncPorts {
   /** Asked for once the local tree is being hashed, so loading the SDK overlaps the hashing. */
-  store: () => Promise<SyncStore>;
+  store: () => Promise<S3MultipartStore>;
   /** Only asked for when a distribution is configured (the CloudFront SDK loads lazily). */
   cdn: () => Promise<CloudFront>;
   confirm: Confirm;

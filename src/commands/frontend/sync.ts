@@ -44,10 +44,10 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     // The gem's users write --delete=false; oclif booleans only know --no-delete.
     this.argv = this.argv.map((a) => (/^--delete=(false|0|no)$/i.test(a) ? '--no-delete' : /^--delete=(true|1|yes)$/i.test(a) ? '--delete' : a));
     const { flags } = await this.parse(FrontendSync);
-    const [{ resolveSyncSettings }, { syncFrontend }, { createSyncStore }, { createCloudFront }, report] = await Promise.all([
+    const [{ resolveSyncSettings }, { syncFrontend }, { createS3Store }, { createCloudFront }, report] = await Promise.all([
       import('../../frontend/settings.js'),
       import('../../frontend/sync.js'),
-      import('../../frontend/store.js'),
+      import('../../aws/s3-store.js'),
       import('../../aws/cloudfront.js'),
       import('../../frontend/report.js'),
     ]);
@@ -76,7 +76,7 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     let result: SyncResult;
     try {
       result = await syncFrontend(settings, {
-        store: async () => createSyncStore(await aws.s3()),
+        store: async () => createS3Store(await aws.s3()),
         cdn: async () => createCloudFront(await aws.cloudfront()),
         confirm: terminalConfirm({ assumeYes: settings.autoApprove, yesFlag: '--auto-approve' }),
         logger,
