@@ -1,35 +1,10 @@
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFront } from '../aws/cloudfront.js';
 import type { S3Store } from '../aws/s3-store.js';
-import { fromAwsError } from '../aws/errors.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { count } from '../core/output.js';
 import type { Confirm } from '../core/prompt.js';
 import { assetsKey } from './plan.js';
-
-/** CloudFront's CreateInvalidation, as a port (tests assert the exact request through an SDK mock). */
-export interface Invalidator {
-  invalidate(distributionId: string, paths: string[], callerReference: string): Promise<{ id: string; status: string }>;
-}
-
-export function createInvalidator(client: CloudFrontClient): Invalidator {
-  return {
-    async invalidate(distributionId, paths, callerReference) {
-      const { CreateInvalidationCommand } = await import('@aws-sdk/client-cloudfront');
-      try {
-        const response = await client.send(
-          new CreateInvalidationCommand({
-            DistributionId: distributionId,
-            InvalidationBatch: { CallerReference: callerReference, Paths: { Quantity: paths.length, Items: paths } },
-          }),
-        );
-        return { id: response.Invalidation?.Id ?? '?', status: response.Invalidation?.Status ?? '?' };
-      } catch (error) {
-        throw fromAwsError(error, `invalidate ${paths.join(' ')} on CloudFront distribution ${distributionId}`);
-      }
-    },
-  };
-}
 
 export interface ClearOptions {
   uploadsBucket: string;
@@ -45,7 +20,8 @@ export interface ClearOptions {
 
 export interface ClearDeps {
   store: S3Store;
-  invalidator: Invalidator;
+  /** CloudFront's CreateInvalidation (src/aws/cloudfront.ts; tests assert the exact request through an SDK mock). */
+  invalidator: Pick<CloudFront, 'createInvalidation'>;
   confirm: Confirm;
   logger: Logger;
   now?: () => number;
@@ -115,7 +91,7 @@ export async function clearAvatars(options: ClearOptions, deps: ClearDeps): Prom
   } else {
     const paths = invalidationPaths(options.folder);
     const reference = `cruddur-avatar-clear-${(deps.now ?? Date.now)()}`;
-    const made = await deps.invalidator.invalidate(options.distributionId, paths, reference);
+    const made = await deps.invalidator.createInvalidation(options.distributionId, paths, reference);
     result.invalidation = { distributionId: options.distributionId, ...made, paths };
   }
   const failed = [...uploads.failed, ...assets.failed];

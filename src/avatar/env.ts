@@ -1,9 +1,9 @@
 import type { ProjectConfig } from '../core/config.js';
 import { CruddurError } from '../core/errors.js';
 
-/** A bucket variable the avatar commands need, or an error saying where to set it. */
+/** A bucket variable the avatar commands need (through the project's settings resolver), or an error saying where to set it. */
 export function requireVariable(project: ProjectConfig, name: string, why: string): string {
-  const value = project.env[name]?.trim();
+  const value = optionalVariable(project, name);
   if (value) return value;
   throw new CruddurError(`${name} is not set (${why})`, {
     suggestion: `set ${name} in .env or the environment, or run \`cruddur local up\` for local buckets`,
@@ -11,6 +11,7 @@ export function requireVariable(project: ProjectConfig, name: string, why: strin
   });
 }
 
+/** The variable's value through the project's settings resolver (trimmed), or undefined when unset or blank. */
 export function optionalVariable(project: ProjectConfig, name: string): string | undefined {
-  return project.env[name]?.trim() || undefined;
+  return project.setting({ variables: [name] })?.value.trim();
 }

@@ -1,6 +1,4 @@
-import { join } from 'node:path';
 import type { ProjectConfig } from '../core/config.js';
-import { readEnvFile } from '../core/env-file.js';
 import { awsIdentityCheck, cloudfrontCheck } from './checks/aws.js';
 import { bucketChecks } from './checks/buckets.js';
 import { databaseCheck } from './checks/database.js';
@@ -12,6 +10,7 @@ import { templateChecks } from './checks/templates.js';
 import type { Check } from './types.js';
 
 export { runChecks, type DoctorReport } from './run.js';
+export { resolveDoctorSettings, settingsReport, type SettingReport } from './settings.js';
 export type { Check, CheckResult, CheckStatus } from './types.js';
 
 /** Every check, in the order of the table: machine, project, then services. */
@@ -28,11 +27,4 @@ export function doctorChecks(project: ProjectConfig, pathEnv: Readonly<Record<st
     cloudfrontCheck,
     securityGroupCheck,
   ];
-}
-
-/** The project's variables plus the generated sync.env, where the frontend sync settings usually live. */
-export function doctorEnv(project: ProjectConfig): Record<string, string> {
-  const syncEnv = project.resolve(join(project.paths.envOutDir, 'sync.env'));
-  const fromSync = readEnvFile(syncEnv, { file: 'sync.env', lookup: project.env });
-  return { ...fromSync, ...project.env };
 }

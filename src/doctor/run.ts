@@ -1,4 +1,5 @@
 import { isCruddurError } from '../core/errors.js';
+import { settingsReport, type SettingReport } from './settings.js';
 import type { Check, CheckOutcome, CheckResult, CheckStatus, DoctorContext } from './types.js';
 import { mapLimit } from '../core/pool.js';
 import { systemClock, type Clock } from '../core/clock.js';
@@ -8,6 +9,8 @@ export interface DoctorReport {
   ok: boolean;
   counts: Record<CheckStatus, number>;
   checks: CheckResult[];
+  /** Each setting the checks used, its value (secrets redacted) and where it came from. */
+  settings: SettingReport[];
 }
 
 export type BaseContext = Omit<DoctorContext, 'signal'>;
@@ -53,5 +56,5 @@ export async function runChecks(checks: Check[], base: BaseContext, options: Run
   const results = await mapLimit(checks, limit, (check) => runOne(check, base, now));
   const counts: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status] += 1;
-  return { ok: counts.fail === 0, counts, checks: results };
+  return { ok: counts.fail === 0, counts, checks: results, settings: settingsReport(base.settings) };
 }

@@ -3,7 +3,7 @@ import { basename } from 'node:path';
 import { BaseCommand } from '../../base-command.js';
 import { terminalConfirm } from '../../core/prompt.js';
 import { optionalVariable, requireVariable } from '../../avatar/env.js';
-import { clearAvatars, createInvalidator, type ClearResult } from '../../avatar/clear.js';
+import { clearAvatars, type ClearResult } from '../../avatar/clear.js';
 import { thumbnailSettings } from '../../avatar/transform.js';
 
 export default class AvatarClear extends BaseCommand {
@@ -31,6 +31,7 @@ export default class AvatarClear extends BaseCommand {
     const settings = thumbnailSettings();
     const aws = this.aws(flags);
     const { createS3Store } = await import('../../aws/s3-store.js');
+    const { createCloudFront } = await import('../../aws/cloudfront.js');
     const result = await clearAvatars(
       {
         uploadsBucket,
@@ -43,7 +44,7 @@ export default class AvatarClear extends BaseCommand {
       },
       {
         store: createS3Store(await aws.s3()),
-        invalidator: { invalidate: async (...a) => createInvalidator(await aws.cloudfront()).invalidate(...a) },
+        invalidator: { createInvalidation: async (...a) => createCloudFront(await aws.cloudfront()).createInvalidation(...a) },
         confirm: terminalConfirm({ assumeYes: flags.yes, yesFlag: '--yes' }),
         logger: this.logger(flags),
       },

@@ -1,6 +1,6 @@
 import { Flags } from '@oclif/core';
 import { DbCommand, connectionFlags, yesFlag } from '../../db-base-command.js';
-import { table } from '../../core/output.js';
+import { renderTable } from '../../core/table.js';
 import type { SetupResult } from '../../migrations/setup.js';
 
 export default class DbSetup extends DbCommand {
@@ -29,7 +29,7 @@ With no CONNECTION_URL it works on the project's embedded PostgreSQL (started on
     const result = await setupDatabase(this.project(flags), target, { force: flags.force, silent: this.jsonEnabled() }, this.logger(flags));
     if (!this.jsonEnabled()) {
       this.log(`Database ${result.database} is ready (${target.display})`);
-      this.log(table(['table', 'rows'], result.tables.map((t) => [t.table, String(t.rows)])));
+      this.log(renderTable(['table', 'rows'], result.tables.map((t) => [t.table, String(t.rows)])));
     }
     return result;
   }
