@@ -12,8 +12,9 @@ const DOMAIN_EDGES = {
   bootstrap: ['db', 'ecr', 'env', 'local', 'migrations', 'rds'],
   // db commands fall back to the project's local PostgreSQL, started on demand by the one launcher.
   db: ['local'],
-  // doctor checks what the other domains would use: templates (env), the local stack's S3 keys, the RDS rule.
-  doctor: ['env', 'local', 'rds'],
+  // doctor checks what the other domains would use, through their own code so it checks what they do: the
+  // connection (db), the sync's settings ranking (frontend), templates (env), the local stack's keys, the RDS rule.
+  doctor: ['db', 'env', 'frontend', 'local', 'rds'],
   // the local stack's thumbnail worker runs the same avatar transform as the Lambda.
   local: ['avatar'],
   // migrations run on src/db's connection and script runner; `db setup` (schema, seed, then migrate) lives here.
@@ -27,15 +28,11 @@ const DOMAIN_EDGES = {
 const SDK_EXCEPTIONS = [
   // S3 uploads with lib-storage and multipart abort: to move into src/aws/s3-store.ts (avatar issue 16).
   '^src/avatar/(upload|clear)\\.ts$',
-  // CloudFront invalidation and the S3 store of sync: to merge into src/aws/cloudfront.ts and s3-store.ts (F2, sync).
-  '^src/frontend/(cdn|store)\\.ts$',
   // ECR GetAuthorizationToken, EC2 security groups: to move into src/aws adapters (AWS issue 21).
   '^src/ecr/login\\.ts$',
   '^src/rds/security-groups\\.ts$',
   // Cognito ListUsers for update-cognito-user-ids: to move into an src/aws adapter (DB issue 14).
   '^src/db/cognito\\.ts$',
-  // STS and CloudFront checks of doctor: to call the src/aws adapters (F2).
-  '^src/doctor/checks/aws\\.ts$',
   // The thumbnail worker's S3 client inside the local S3 process: to use src/aws/s3-store.ts.
   '^src/local/thumbnail-worker\\.ts$',
 ];

@@ -1,6 +1,5 @@
 import type { ProjectConfig, ResolvedSetting, SettingSource } from '../core/config.js';
 import { SYNC_VARIABLES, syncSetting } from '../frontend/settings.js';
-import { describeDatabaseUrl } from './checks/database.js';
 
 /**
  * The settings the doctor's checks use, each read through the project's one settings resolver exactly as the
@@ -53,4 +52,14 @@ export function settingsReport(settings: DoctorSettings): SettingReport[] {
     const value = resolved ? ('show' in spec ? spec.show(resolved.value) : resolved.value) : null;
     return { key, label: spec.label, variable: resolved?.name ?? spec.variables[0] ?? key, value, source: resolved?.source ?? null };
   });
+}
+
+/** host:port/database of a connection URL: what is safe and useful to show (no user, no password). */
+export function describeDatabaseUrl(url: string): string {
+  try {
+    const u = new URL(url);
+    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname && u.pathname !== '/' ? u.pathname : '/'}`;
+  } catch {
+    return '(unparsable URL)';
+  }
 }

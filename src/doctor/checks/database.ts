@@ -1,15 +1,8 @@
 import { isCruddurError } from '../../core/errors.js';
+import { describeDatabaseUrl } from '../settings.js';
 import { fail, ok, skip, type Check, type CheckOutcome, type DoctorContext } from '../types.js';
 
-/** host:port/database of a connection URL: what is safe and useful to show (no user, no password). */
-export function describeDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname && u.pathname !== '/' ? u.pathname : '/'}`;
-  } catch {
-    return '(unparsable URL)';
-  }
-}
+export { describeDatabaseUrl };
 
 /** The driver's code under a CruddurError (a SQLSTATE such as 28P01, or a socket error such as ECONNREFUSED). */
 function causeCode(error: Error): string | undefined {
