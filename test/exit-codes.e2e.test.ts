@@ -60,7 +60,8 @@ const CASES: Case[] = [
   { name: 'local up when the S3 process cannot start', broken: 's3-dir', args: ['local', 'up'], code: 1 },
 ];
 
-describe('exit codes on the cold path, then warm', () => {
+// Each case initialises a PostgreSQL (the cold path) and runs the CLI twice or more: beyond the default limit when loaded.
+describe('exit codes on the cold path, then warm', { timeout: 180_000 }, () => {
   it.each(CASES)('$name: exit $code cold and warm', async ({ broken, args, code }) => {
     const app = await brokenApp(broken);
     expect(existsSync(join(app.path, '.cruddur', 'postgres'))).toBe(false);

@@ -63,7 +63,7 @@ describe('ensureLocalPostgres', () => {
       const dataDir = localPostgresDataDir(project);
       if (dataDir.startsWith(ROOT_DATA_HOME)) await rm(dirname(dataDir), { recursive: true, force: true });
     }
-  });
+  }, 120_000);
 
   it('starts once (even when asked twice at once), keeps its port across restarts, and keeps the data', async () => {
     root = await tempDir('cruddur-local-');
