@@ -109,7 +109,8 @@ export function parseConfigFile(text: string, file: string): RawConfig {
   return raw;
 }
 
-function readDotenv(file: string): Record<string, string> {
+/** A `.env` file as the project reads its own (dotenv rules); `{}` when the file does not exist. */
+export function readDotenv(file: string): Record<string, string> {
   if (!existsSync(file)) return {};
   return parseDotenv(readFileSync(file));
 }
