@@ -56,7 +56,12 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   const postgres = await ensureLocalPostgres(root, logger);
   const [{ createDatabase }, { parseTarget }] = await Promise.all([import('../db/admin.js'), import('../db/connection.js')]);
   await createDatabase(parseTarget(postgres.url(LOCAL_DATABASE), 'local'), logger);
-  const config = JSON.stringify({ root, buckets: localBuckets(env) });
+  // The avatar buckets as the avatar commands resolve them (THUMBING_BUCKET_NAME, assets.<DOMAIN_NAME>, ...).
+  const [{ loadProjectConfig }, { resolveAvatarConfig }] = await Promise.all([import('../core/config.js'), import('../avatar/config.js')]);
+  const avatar = resolveAvatarConfig(loadProjectConfig({ cwd: root }));
+  const defaults = localBuckets(env);
+  const buckets = { ...defaults, uploads: avatar.uploadsBucket?.value ?? defaults.uploads, assets: avatar.assetsBucket?.value ?? defaults.assets };
+  const config = JSON.stringify({ root, buckets });
   const child = spawn(process.execPath, ['--openssl-legacy-provider', SUPERVISOR, config], {
     cwd: root,
     detached: !options.foreground,
@@ -87,7 +92,7 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
     database: LOCAL_DATABASE,
     postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid },
     s3: { port: ready.s3Port },
-    buckets: localBuckets(env),
+    buckets,
   };
   await writeLocalState(root, state);
   if (!options.foreground) {

@@ -69,7 +69,7 @@ try {
   });
   const address = (await s3.run()) as { port: number };
   await writeFile(portsFile, JSON.stringify({ s3: address.port }));
-  const worker = await startThumbnailWorker(s3, { endpoint: `http://127.0.0.1:${address.port}`, uploads: config.buckets.uploads, assets: config.buckets.assets, log });
+  const worker = await startThumbnailWorker(s3, { endpoint: `http://127.0.0.1:${address.port}`, root: config.root, uploads: config.buckets.uploads, assets: config.buckets.assets, log });
   log(`ready: s3 127.0.0.1:${address.port}; thumbnail worker ${worker}`);
   say({ s3Port: address.port });
 } catch (error) {
