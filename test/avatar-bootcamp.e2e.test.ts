@@ -7,6 +7,7 @@ import { halvesJpeg } from './avatar/images.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { parseJson, runCli } from './support/cli.js';
 import { REPO_ROOT, tempDir, type TempDir } from './support/tmp.js';
+import { FAKE_NPM } from './avatar/fake-npm.js';
 
 /**
  * Acceptance for issue 16: a repository in the bootcamp's week-8 layout (the CDK app with its .env,
@@ -137,5 +138,62 @@ describe('the bootcamp layout with the local stack (built CLI)', () => {
     const expected = await sharp(await readFile(join(app.path, 'bin/avatar/files/data.jpg'))).resize(512, 512).png().toBuffer();
     expect((await readFile(join(out, 'data.jpg'))).equals(expected)).toBe(true);
     await rm(out, { recursive: true });
+  });
+});
+
+describe("cruddur's own handler (avatar build --init) with the local stack (built CLI)", () => {
+  let app: TempDir;
+  let bin: TempDir;
+  let client: S3Client;
+  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: app.path, env, timeoutMs: 90_000 });
+
+  beforeAll(async () => {
+    app = await tempDir('cruddur-own-handler-');
+    await chmod(app.path, 0o755);
+    await mkdir(join(app.path, '.git'));
+    await mkdir(join(app.path, 'bin/avatar/files'), { recursive: true });
+    await writeFile(join(app.path, 'bin/avatar/files/data.jpg'), await halvesJpeg(900, 600));
+    bin = await tempDir('cruddur-fake-npm-');
+    await writeFile(join(bin.path, 'npm'), FAKE_NPM);
+    await chmod(join(bin.path, 'npm'), 0o755);
+    const built = await cli(['avatar', 'build', '--init'], { PATH: `${bin.path}:${process.env.PATH}`, FAKE_NPM_LOG: join(bin.path, 'log') });
+    if (built.exitCode !== 0) throw new Error(`avatar build --init failed: ${built.stderr}`);
+    // The fake npm laid out package.json files only: use this checkout's real sharp instead.
+    const folder = join(app.path, 'aws/lambdas/process-images');
+    await rm(join(folder, 'node_modules'), { recursive: true });
+    await symlink(join(REPO_ROOT, 'node_modules'), join(folder, 'node_modules'));
+    // The size lives in the handler's own settings file: change it there, once.
+    const settings = JSON.parse(await readFile(join(folder, 'thumbnail-settings.json'), 'utf8')) as Record<string, unknown>;
+    await writeFile(join(folder, 'thumbnail-settings.json'), JSON.stringify({ ...settings, width: 300, height: 200 }));
+    const up = await cli(['local', 'up', '--json']);
+    if (up.exitCode !== 0) throw new Error(`local up failed: ${up.stderr}${up.stdout}`);
+    const { env } = parseJson<{ env: Record<string, string> }>(up);
+    client = new S3Client({ endpoint: env.AWS_ENDPOINT_URL_S3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
+  }, 180_000);
+  afterAll(async () => {
+    client?.destroy();
+    await cli(['local', 'down']);
+    await app?.cleanup();
+    await bin?.cleanup();
+  }, 60_000);
+
+  it('the worker (running the handler), avatar process and avatar process --lambda give the same bytes, at the size in its settings file', async () => {
+    const upload = await cli(['avatar', 'upload', '--wait', '--json']);
+    expect(upload.exitCode, upload.stderr).toBe(0);
+    const doc = parseJson<{ avatar: { bucket: string; key: string } }>(upload);
+    expect(doc.avatar.key).toBe('avatars/data.jpg');
+    const object = await client.send(new GetObjectCommand({ Bucket: doc.avatar.bucket, Key: doc.avatar.key }));
+    const fromWorker = Buffer.from(await object.Body!.transformToByteArray());
+    expect(await readFile(join(app.path, '.cruddur/local.log'), 'utf8')).toMatch(/thumbnail worker watching .* with running .*index\.js/);
+
+    const local = await cli(['avatar', 'process', 'bin/avatar/files/data.jpg', '--out', 'local']);
+    expect(local.exitCode, local.stderr).toBe(0);
+    const lambda = await cli(['avatar', 'process', 'bin/avatar/files/data.jpg', '--lambda', '--out', 'lambda']);
+    expect(lambda.exitCode, lambda.stderr).toBe(0);
+    const fromProcess = await readFile(join(app.path, 'local/data.jpg'));
+    const fromLambda = await readFile(join(app.path, 'lambda/data.jpg'));
+    expect(await sharp(fromWorker).metadata()).toMatchObject({ format: 'jpeg', width: 300, height: 200 });
+    expect(fromProcess.equals(fromWorker)).toBe(true);
+    expect(fromLambda.equals(fromWorker)).toBe(true);
   });
 });
