@@ -108,7 +108,9 @@ export interface DecodedImage {
  */
 export async function decodeImage(input: Buffer | string, settings: ThumbnailSettings = thumbnailSettings()): Promise<DecodedImage> {
   const { default: sharp } = await import('sharp');
-  const meta = await sharp(input, { limitInputPixels: PIXEL_LIMIT_FOR_UPLOAD }).metadata();
+  const header = Buffer.isBuffer(input) ? input.subarray(0, 16) : await readHeader(input, 16);
+  const hevcBrand = isHevcBrand(header);
+  const meta = hevcBrand ? { format: 'heif', compression: 'hevc' as const, width: 0, height: 0 } : await sharp(input, { limitInputPixels: PIXEL_LIMIT_FOR_UPLOAD }).metadata();
   if (meta.format === 'heif' && meta.compression !== 'av1') {
     throw new CruddurError(`HEIC image coded with ${meta.compression ?? 'HEVC'}, which sharp (and so the thumbnail Lambda) cannot decode`, {
       suggestion: 'convert it to JPEG first (on a Mac: `sips -s format jpeg photo.heic --out photo.jpg`; on Linux: `heif-convert photo.heic photo.jpg`), or set the iPhone camera to "Most Compatible"',
@@ -121,6 +123,26 @@ export async function decodeImage(input: Buffer | string, settings: ThumbnailSet
 }
 
 const PIXEL_LIMIT_FOR_UPLOAD = 268_402_689;
+
+/** HEIF brands for HEVC-coded images (ISO/IEC 23008-12 Annex B: heic, heix, heim, heis; hevc, hevx for sequences). */
+const HEVC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx']);
+
+/** Whether the ISO BMFF `ftyp` box at the start names an HEVC HEIF brand (what iPhones write). */
+export function isHevcBrand(header: Buffer): boolean {
+  return header.length >= 12 && header.toString('latin1', 4, 8) === 'ftyp' && HEVC_BRANDS.has(header.toString('latin1', 8, 12));
+}
+
+async function readHeader(path: string, bytes: number): Promise<Buffer> {
+  const { open } = await import('node:fs/promises');
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
 
 /** A CloudFront invalidation path for an object key: leading slash, each segment URL-encoded (AWS docs). */
 export function invalidationPath(key: string): string {
