@@ -197,3 +197,21 @@ describe("cruddur's own handler (avatar build --init) with the local stack (buil
     expect(fromLambda.equals(fromWorker)).toBe(true);
   });
 });
+
+describe("a handler whose sharp cannot load here (built CLI, no stack)", () => {
+  it('avatar process --lambda falls back to the configured transform and says so once', async () => {
+    const app = await bootcampApp();
+    try {
+      // No dependencies installed in the handler folder (and none above it in the temp dir).
+      await rm(join(app.path, 'aws/lambdas/process-images/node_modules'));
+      await writeFile(join(app.path, 'b.jpg'), await halvesJpeg(300, 200));
+      const result = await runCli(['avatar', 'process', 'bin/avatar/files/data.jpg', 'b.jpg', '--lambda', '--out', 'out'], { cwd: app.path });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(result.stderr.match(/cannot load on this machine/g)).toHaveLength(1);
+      expect(result.stderr).toMatch(/the sharp in .*aws\/lambdas\/process-images cannot load on this machine \(.*sharp.*\); using the configured transform instead/);
+      expect(await sharp(join(app.path, 'out/data.jpg')).metadata()).toMatchObject({ format: 'jpeg', width: 512, height: 512 });
+    } finally {
+      await app.cleanup();
+    }
+  });
+});

@@ -44,7 +44,7 @@ export async function startThumbnailWorker(server: S3rver, options: WorkerOption
   if (handler) {
     const probe = await handlers.probeSharp(handler, execProgram);
     if (!probe.ok) {
-      options.log(`thumbnail: the handler's sharp cannot load on this machine (${probe.error}); using the configured transform instead`);
+      options.log(`thumbnail: the handler's sharp cannot load on this machine (${(probe.error ?? '').split('\n')[0]}); using the configured transform instead`);
       mode = `the configured transform (the sharp in ${handler.folder} cannot load here)`;
       handler = undefined;
     }

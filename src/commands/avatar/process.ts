@@ -50,7 +50,7 @@ export default class AvatarProcess extends BaseCommand {
         if (probe.ok) {
           handler = { uploadKey: (name: string) => uploadKeyFor(avatar, name), run: (files: Array<{ path: string; key: string; size: number }>) => runHandlerOnFiles(location, avatar, files, execProgram) };
         } else {
-          this.warn(`the sharp in ${location.folder} cannot load on this machine (${probe.error}); using the configured transform instead`);
+          this.logger(flags).warn(`the sharp in ${location.folder} cannot load on this machine (${(probe.error ?? '').split('\n')[0]}); using the configured transform instead`);
         }
       }
       result = await processAvatars({ inputs: argv as string[], outDir: flags.out, concurrency: flags.concurrency, cwd, settings: avatar.transform, handler }, progress);
