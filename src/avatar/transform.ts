@@ -115,11 +115,3 @@ export async function configureSharpForBatch(imagesAtOnce: number): Promise<void
   sharp.concurrency(batchThreads(availableParallelism(), imagesAtOnce));
   sharp.cache(false);
 }
-
-/** What sharp says about a file, or why it is not an image we can read. */
-export async function imageInfo(input: Buffer | string): Promise<{ format: string; width: number; height: number }> {
-  const { default: sharp } = await import('sharp');
-  const meta = await sharp(input).metadata();
-  if (!meta.format || !meta.width || !meta.height) throw new Error('not an image sharp can read');
-  return { format: meta.format, width: meta.width, height: meta.height };
-}
