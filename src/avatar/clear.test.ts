@@ -33,7 +33,7 @@ const options = (change: Partial<ClearOptions>): ClearOptions => ({
   assetsBucket: 'assets',
   all: false,
   folder: 'avatars',
-  extension: '.jpg',
+  avatarKey: (key) => `avatars/${key.replace(/\.[^.]*$/, '')}.jpg`,
   ...change,
 });
 

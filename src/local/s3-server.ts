@@ -26,7 +26,7 @@ export interface SupervisorConfig {
   /** Append log lines here (`local up`: .cruddur/local.log). */
   logFile?: string;
   /** Thumbnail uploads like the Lambda (`local up`). */
-  thumbnails?: { uploads: string; assets: string };
+  thumbnails?: { uploads: string; assets: string; root: string };
   /** Stop when stdin closes (the parent went away). */
   watchParent: boolean;
 }
@@ -49,7 +49,7 @@ export interface StartS3Options {
   /** Keep running after this process exits (`local up`); otherwise it stops when this process goes. */
   detached?: boolean;
   /** Thumbnail uploads into the assets bucket like the Lambda (`local up`). */
-  thumbnails?: { uploads: string; assets: string };
+  thumbnails?: { uploads: string; assets: string; root: string };
   /** Append the server's log lines here. */
   logFile?: string;
   /** Show the server's stderr (`local up --foreground`). */

@@ -73,12 +73,16 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   // PostgreSQL is its own daemon (the same one `db` commands start on demand): reused when it runs.
   const postgres = await ensureLocalPostgres(root, logger);
   await ensureDatabase(postgres, LOCAL_DATABASE);
-  const buckets = localBuckets(env);
+  // The avatar buckets as the avatar commands resolve them (THUMBING_BUCKET_NAME, assets.<DOMAIN_NAME>, ...).
+  const [{ loadProjectConfig }, { resolveAvatarConfig }] = await Promise.all([import('../core/config.js'), import('../avatar/config.js')]);
+  const avatar = resolveAvatarConfig(loadProjectConfig({ cwd: root }));
+  const defaults = localBuckets(env);
+  const buckets = { ...defaults, uploads: avatar.uploadsBucket?.value ?? defaults.uploads, assets: avatar.assetsBucket?.value ?? defaults.assets };
   const s3 = await startS3Server({
     directory: paths.s3,
     port: await previousS3Port(root),
-    buckets: Object.values(buckets),
-    thumbnails: { uploads: buckets.uploads, assets: buckets.assets },
+    buckets: [...new Set(Object.values(buckets))],
+    thumbnails: { uploads: buckets.uploads, assets: buckets.assets, root },
     logFile: paths.log,
     detached: !options.foreground,
     inheritStderr: options.foreground,

@@ -26,7 +26,7 @@ export default class LocalUp extends BaseCommand {
     this.log(result.status === 'already-running' ? `The local stack is already running (pid ${s.pid}).` : `Local stack started in ${(result.ms / 1000).toFixed(1)} s (pid ${s.pid}).`);
     this.log(`  PostgreSQL  ${redactUrl(result.env.CONNECTION_URL ?? '')}`);
     this.log(`  S3 API      ${result.env.AWS_ENDPOINT_URL_S3}  buckets: ${s.buckets.uploads}, ${s.buckets.assets}, ${s.buckets.site}`);
-    this.log('  thumbnails  uploads -> assets/avatars/<name>.jpg');
+    this.log(`  thumbnails  ${s.buckets.uploads} -> ${s.buckets.assets} by your handler when there is one (\`cruddur avatar config\`; log in .cruddur/local.log)`);
     this.log('  settings    .cruddur/local.env (used when no real setting is present)');
     if (flags.foreground && result.status === 'started') {
       this.log('Press Ctrl-C to stop.');
