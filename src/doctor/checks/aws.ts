@@ -2,12 +2,25 @@ import { fromAwsError } from '../../aws/errors.js';
 import { S3RVER_CREDENTIALS } from '../../local/s3-server.js';
 import { fail, ok, skip, type Check, type CheckOutcome, type DoctorContext } from '../types.js';
 
-/** STS GetCallerIdentity: who the AWS calls run as. No credentials at all is 'skip', not a failure. */
+/**
+ * STS GetCallerIdentity: who the AWS calls run as. A credential failure (expired SSO session, unknown
+ * profile, failing credential_process, role that cannot be assumed, ...) is a failure with its fix; only
+ * a machine with no AWS configuration at all (no profile chosen or in the files, no keys) is 'skip'.
+ */
 export async function awsIdentityOutcome(ctx: Pick<DoctorContext, 'aws' | 'signal'>): Promise<CheckOutcome> {
-  const { settings } = ctx.aws;
+  const settings = await ctx.aws.resolved();
   // The local stack's s3rver keys are not an AWS account: asking STS with them would only fail.
   if (settings.credentials?.accessKeyId === S3RVER_CREDENTIALS.accessKeyId && !settings.endpoints.sts) {
     return skip('only the local stack\'s S3 keys are set (no AWS account)', 'set AWS_PROFILE (or real AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) to use AWS');
+  }
+  try {
+    await (await ctx.aws.credentials())();
+  } catch (error) {
+    const e = fromAwsError(error, 'load the AWS credentials');
+    if (e.code === 'AWS_NO_CREDENTIALS' && !settings.profile && !settings.profileFound) {
+      return skip('no AWS configuration (no profile, no keys)', 'set AWS_PROFILE to a profile in ~/.aws/config (`aws configure sso`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+    }
+    return fail(e.message, e.suggestion ?? 'check your AWS credentials');
   }
   const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
   const sts = await ctx.aws.sts();
@@ -16,7 +29,6 @@ export async function awsIdentityOutcome(ctx: Pick<DoctorContext, 'aws' | 'signa
     return ok(`account ${me.Account ?? '?'}, ${me.Arn ?? '?'} (region ${settings.region})`);
   } catch (error) {
     const e = fromAwsError(error, 'get the AWS identity');
-    if (e.code === 'AWS_NO_CREDENTIALS') return skip('no AWS credentials found', 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (`aws sso login`)');
     return fail(e.message, e.suggestion ?? 'check your AWS credentials');
   }
 }
