@@ -96,7 +96,7 @@ function credentialEndpoint(settings: AwsSettings, env: Readonly<Record<string, 
  * connect and socket limits as every client, the whole lookup `timeouts.totalMs`. Failures become
  * AwsCredentialError with their cause (see errors.ts `credentialError`).
  */
-export async function credentialProvider(settings: AwsSettings, env: Readonly<Record<string, string | undefined>> = process.env): Promise<CredentialProvider> {
+export async function credentialProvider(settings: AwsSettings, env: Readonly<Record<string, string | undefined>> = process.env, logger?: Logger): Promise<CredentialProvider> {
   if (settings.credentials) {
     const keys = settings.credentials;
     return async () => keys;
@@ -123,6 +123,8 @@ export async function credentialProvider(settings: AwsSettings, env: Readonly<Re
     ...(settings.profile ? { profile: settings.profile } : {}),
     filepath: settings.credentialsFile,
     configFilepath: settings.configFile,
+    // The SDK's notes (keys in the environment passed over for an explicit profile) go to --verbose, not stderr.
+    logger: { trace() {}, debug() {}, info() {}, warn: (message: string) => logger?.debug(message), error: (message: string) => logger?.debug(message) },
     // A role profile's AssumeRole goes to the STS endpoint in force (a profile's endpoint_url included).
     clientConfig: { requestHandler, maxAttempts: 2, ...(settings.profileKind === 'role' && settings.endpoints.sts ? { endpoint: settings.endpoints.sts } : {}) },
   }) as unknown as CredentialProvider;
@@ -240,7 +242,7 @@ export class AwsClients {
 
   /** The credentials every client uses (see `credentialProvider`); doctor calls it to report credential failures. */
   async credentials(): Promise<CredentialProvider> {
-    this.credentialsPromise ??= this.settingsPromise.then((s) => credentialProvider(s, this.env));
+    this.credentialsPromise ??= this.settingsPromise.then((s) => credentialProvider(s, this.env, this.logger));
     return this.credentialsPromise;
   }
 

@@ -59,6 +59,12 @@ already allows exactly this address. A CIDR wider than one host is refused.`;
       case 'unchanged':
         this.log(`${result.groupId} ${rule} already up to date: ${formatView(result.after)}${source}`);
         break;
+      case 'already-allowed': {
+        const by = result.allowedBy;
+        const what = by ? `rule ${by.ruleId}${by.description ? ` "${by.description}"` : ''} (${formatView(by.rule)})` : 'another rule';
+        this.log(`${result.dryRun ? 'Dry run: nothing to change' : 'Nothing changed'}: ${result.cidr} on port ${result.port} is already allowed in ${result.groupId} by ${what}${source}`);
+        break;
+      }
       case 'would-modify':
       case 'would-create':
         this.log(`Dry run: would ${result.action === 'would-create' ? 'create' : 'change'} ${rule} in ${result.groupId}${source}`);
