@@ -5,10 +5,11 @@ import type { UpdateSgResult } from '../../rds/update-sg.js';
 
 export default class RdsUpdateSg extends BaseCommand {
   static override summary = "Allow this machine's public IP to reach the RDS database (security-group rule).";
-  static override description = `Finds the inbound rule of the database's security group (DB_SG_ID) by DB_SG_RULE_ID, or by its
-description (GITPOD) and port, and sets it to <your ip>/32 (/128 for IPv6) on TCP 5432. The IP comes from --ip,
-GITPOD_IP, or an HTTPS echo service (checkip.amazonaws.com, then api.ipify.org). Nothing is written when the rule
-already allows exactly this address. A CIDR wider than one host is refused.`;
+  static override description = `Finds the inbound rule of the database's security group (DB_SG_ID) by DB_SG_RULE_ID (an id that does not
+exist is an error listing the inbound rules), else by its description (GITPOD) and port, and sets it to
+<your ip>/32 (/128 for IPv6) on TCP 5432. The IP comes from --ip, GITPOD_IP, or an HTTPS echo service
+(checkip.amazonaws.com, then api.ipify.org). Nothing is written when the rule already allows exactly this address,
+or when another rule of the group already allows it (that rule is named). A CIDR wider than one host is refused.`;
 
   static override examples = [
     { description: 'Update the rule for the current public IP', command: '<%= config.bin %> <%= command.id %>' },
