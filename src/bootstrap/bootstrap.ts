@@ -31,16 +31,15 @@ export interface BootstrapResult {
   ok: boolean;
 }
 
-/** Resolves the credential chain with a bound, so a machine without credentials skips quickly. */
-async function hasAwsCredentials(aws: AwsClients): Promise<boolean> {
+/** Resolves the credential chain with a bound; undefined when credentials were found, else why not (an expired SSO session, ...). */
+async function missingAwsCredentials(aws: AwsClients): Promise<string | undefined> {
   try {
-    const client = await aws.sts();
-    const credentials = client.config.credentials as () => Promise<{ accessKeyId?: string }>;
+    const credentials = await aws.credentials();
     const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000).unref());
     const found = await Promise.race([credentials(), timeout]);
-    return Boolean(found?.accessKeyId);
-  } catch {
-    return false;
+    return found?.accessKeyId ? undefined : 'no AWS credentials found';
+  } catch (error) {
+    return error instanceof Error ? error.message : 'no AWS credentials found';
   }
 }
 
@@ -58,9 +57,8 @@ export function bootstrapTasks(): Array<Task<BootstrapContext>> {
         if (flagged) return flagged;
         if (!(await hasProgram('docker'))) return 'Docker is not installed';
         // `cruddur local up` supplies s3rver's placeholder keys: they are no account to log in with.
-        if (ctx.aws.settings.credentials?.accessKeyId === S3RVER_CREDENTIALS.accessKeyId) return 'only the local stack\'s S3 credentials are set';
-        if (!(await hasAwsCredentials(ctx.aws))) return 'no AWS credentials found';
-        return undefined;
+        if ((await ctx.aws.resolved()).credentials?.accessKeyId === S3RVER_CREDENTIALS.accessKeyId) return 'only the local stack\'s S3 credentials are set';
+        return missingAwsCredentials(ctx.aws);
       },
       async run(ctx) {
         const result = await ecrLogin(await ctx.aws.ecr(), execProgram);

@@ -1,7 +1,7 @@
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsClients, resolveAwsSettings } from '../../aws/clients.js';
 import type { DoctorSettings } from '../settings.js';
 import type { DoctorContext } from '../types.js';
@@ -37,7 +37,7 @@ describe('AWS identity check', () => {
   });
 
   it.each([
-    ['no credentials is a skip naming the variables', awsError('CredentialsProviderError', 'Could not load credentials from any providers'), 'skip', 'AWS_ACCESS_KEY_ID'],
+    ['credentials the SDK could not load are a failure naming the variables', awsError('CredentialsProviderError', 'Could not load credentials from any providers'), 'fail', 'AWS_ACCESS_KEY_ID'],
     ['rejected keys fail', awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403), 'fail', 'AWS_ACCESS_KEY_ID'],
     ['expired credentials fail', awsError('ExpiredToken', 'The security token included in the request is expired', 400), 'fail', 'aws sso login'],
   ])('%s', async (_name, error, status, fix) => {
@@ -45,6 +45,30 @@ describe('AWS identity check', () => {
     const outcome = await awsIdentityOutcome(ctx());
     expect(outcome.status).toBe(status);
     expect(outcome.fix).toContain(fix);
+  });
+});
+
+describe('AWS identity check without any AWS configuration', () => {
+  it('is a skip naming the variables (no profile chosen or in the files, no keys)', async () => {
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) vi.stubEnv(name, undefined);
+    vi.stubEnv('HOME', '/nonexistent-home');
+    const none = new AwsClients(resolveAwsSettings({ env: { HOME: '/nonexistent-home' } }));
+    try {
+      const outcome = await awsIdentityOutcome({ aws: none, signal: new AbortController().signal });
+      expect(outcome).toMatchObject({ status: 'skip', fix: expect.stringContaining('AWS_PROFILE') });
+      expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+    } finally {
+      none.destroy();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('an unknown profile is a failure naming it', async () => {
+    const typo = new AwsClients(resolveAwsSettings({ env: { HOME: '/nonexistent-home', AWS_PROFILE: 'typo' } }));
+    const outcome = await awsIdentityOutcome({ aws: typo, signal: new AbortController().signal });
+    typo.destroy();
+    expect(outcome).toMatchObject({ status: 'fail', detail: expect.stringContaining('"typo"'), fix: expect.stringContaining('aws configure') });
   });
 });
 

@@ -1,3 +1,4 @@
+import { fromAwsError } from '../../aws/errors.js';
 import { createCloudFront } from '../../aws/cloudfront.js';
 import { createSts } from '../../aws/sts.js';
 import { isCruddurError } from '../../core/errors.js';
@@ -5,12 +6,25 @@ import { S3RVER_CREDENTIALS } from '../../local/s3-server.js';
 import type { DoctorSettings } from '../settings.js';
 import { fail, ok, skip, type Check, type CheckOutcome, type DoctorContext } from '../types.js';
 
-/** STS GetCallerIdentity: who the AWS calls run as. No credentials at all is 'skip', not a failure. */
+/**
+ * STS GetCallerIdentity: who the AWS calls run as. A credential failure (expired SSO session, unknown
+ * profile, failing credential_process, role that cannot be assumed, ...) is a failure with its fix; only
+ * a machine with no AWS configuration at all (no profile chosen or in the files, no keys) is 'skip'.
+ */
 export async function awsIdentityOutcome(ctx: Pick<DoctorContext, 'aws' | 'signal'>): Promise<CheckOutcome> {
-  const { settings } = ctx.aws;
+  const settings = await ctx.aws.resolved();
   // The local stack's s3rver keys are not an AWS account: asking STS with them would only fail.
   if (settings.credentials?.accessKeyId === S3RVER_CREDENTIALS.accessKeyId && !settings.endpoints.sts) {
     return skip('only the local stack\'s S3 keys are set (no AWS account)', 'set AWS_PROFILE (or real AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY) to use AWS');
+  }
+  try {
+    await (await ctx.aws.credentials())();
+  } catch (error) {
+    const e = fromAwsError(error, 'load the AWS credentials');
+    if (e.code === 'AWS_NO_CREDENTIALS' && !settings.profile && !settings.profileFound) {
+      return skip('no AWS configuration (no profile, no keys)', 'set AWS_PROFILE to a profile in ~/.aws/config (`aws configure sso`), or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY');
+    }
+    return fail(e.message, e.suggestion ?? 'check your AWS credentials');
   }
   const sts = createSts(await ctx.aws.sts());
   try {
@@ -18,7 +32,6 @@ export async function awsIdentityOutcome(ctx: Pick<DoctorContext, 'aws' | 'signa
     return ok(`account ${me.account}, ${me.arn} (region ${settings.region})`);
   } catch (error) {
     if (!isCruddurError(error)) throw error;
-    if (error.code === 'AWS_NO_CREDENTIALS') return skip('no AWS credentials found', 'set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or AWS_PROFILE (`aws sso login`)');
     return fail(error.message, error.suggestion ?? 'check your AWS credentials');
   }
 }

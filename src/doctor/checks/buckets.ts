@@ -22,7 +22,8 @@ export async function bucketOutcome(ctx: Pick<DoctorContext, 'settings' | 'aws'>
   if (!bucket) return skip(`${setting.variable} is not set`, `set ${setting.variable} (${setting.purpose}), or run \`cruddur local up\``);
   const { createS3Store } = await import('../../aws/s3-store.js');
   const store = createS3Store(await ctx.aws.s3());
-  const where = ctx.aws.settings.endpoints.s3 ? ` at ${ctx.aws.settings.endpoints.s3}` : '';
+  const endpoint = (await ctx.aws.resolved()).endpoints.s3;
+  const where = endpoint ? ` at ${endpoint}` : '';
   if (await store.bucketExists(bucket)) return ok(`s3://${bucket} reachable${where}`);
   return fail(`s3://${bucket} does not exist${where}`, `create the bucket, or fix ${setting.variable} (and --region)`);
 }
