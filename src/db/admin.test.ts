@@ -5,7 +5,6 @@ import { startTestPostgres, type TestPostgres } from '../../test/support/postgre
 import { createDatabase, databaseExists, dropDatabase, killSessions, listSessions } from './admin.js';
 import { withClient } from './client.js';
 import { parseTarget, withDatabase } from './connection.js';
-import { runScript } from './script.js';
 
 describe('database administration (real PostgreSQL)', () => {
   let server: TestPostgres;
@@ -64,22 +63,6 @@ describe('database administration (real PostgreSQL)', () => {
     expect(await killSessions(target(name))).toBe(2);
     expect((await listSessions(target(name), name)).length).toBe(0);
     expect((await bystander.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
-  });
-
-  it('runs a script whole in one transaction: an error keeps nothing and names the line', async () => {
-    const { name } = await server.createDatabase('script');
-    const t = withDatabase(target('postgres'), name);
-    const script = { sql: 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (\'x\');\n', file: 'db/seed.sql', firstLine: 1 };
-    const error = (await withClient(t, (c) => runScript(c, script)).catch((e: unknown) => e)) as Error;
-    expect(error.message).toBe('db/seed.sql:3: invalid input syntax for type integer: "x" (in `INSERT INTO a VALUES (\'x\');`)');
-    expect(await server.query(name, "SELECT to_regclass('public.a') AS t")).toEqual([{ t: null }]);
-  });
-
-  it('runs scripts PostgreSQL refuses in a transaction without one', async () => {
-    const { name } = await server.createDatabase('notx');
-    const t = withDatabase(target('postgres'), name);
-    await withClient(t, (c) => runScript(c, { sql: 'CREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n', file: 'x.sql' }));
-    expect(await server.query(name, "SELECT indexname FROM pg_indexes WHERE tablename = 'a'")).toEqual([{ indexname: 'a_id' }]);
   });
 });
 

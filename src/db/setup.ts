@@ -5,7 +5,7 @@ import { migrate, type MigrateResult } from '../migrations/runner.js';
 import { createDatabase, dropDatabase } from './admin.js';
 import { quoteIdent, resolveDbTarget, withClient } from './client.js';
 import type { DbTarget } from './connection.js';
-import { readSqlFile, runScript } from './script.js';
+import { readSqlFile, runScript, type TransactionMode } from './script.js';
 
 type Project = Pick<ProjectConfig, 'root' | 'paths' | 'resolve'>;
 
@@ -13,19 +13,34 @@ export interface LoadResult {
   database: string;
   file: string;
   ms: number;
+  /** Statements the server ran. */
+  statements: number;
+  /** psql's \echo lines, in order. */
+  echoes: string[];
 }
 
 function display(path: string): string {
   return path.replace(/^\.\//, '');
 }
 
-/** Runs a project SQL file (schema or seed) on the target database, whole, in one transaction. */
-export async function loadSqlFile(project: Project, target: DbTarget, which: 'schema' | 'seed'): Promise<LoadResult> {
+export interface LoadOptions {
+  /** psql's -1 (`single`), or psql's default commit behaviour (`auto`, see TransactionMode). */
+  mode?: TransactionMode;
+  /** Directory `\i` resolves against (psql: the working directory). */
+  cwd?: string;
+}
+
+/** Runs a project SQL file (schema or seed) on the target database as psql -f would (see script.ts). */
+export async function loadSqlFile(project: Project, target: DbTarget, which: 'schema' | 'seed', options: LoadOptions = {}): Promise<LoadResult> {
   const relative = project.paths[which];
-  const script = await readSqlFile(project.resolve(relative), display(relative), which);
+  const script = await readSqlFile(project.resolve(relative), display(relative), which, {
+    cwd: options.cwd ?? process.cwd(),
+    database: target.database,
+    displayRoot: project.root,
+  });
   const started = Date.now();
-  await withClient(target, (client) => runScript(client, script));
-  return { database: target.database, file: script.file, ms: Date.now() - started };
+  const result = await withClient(target, (client) => runScript(client, script, { mode: options.mode }));
+  return { database: target.database, file: script.file, ms: Date.now() - started, statements: result.statements, echoes: result.echoes };
 }
 
 export function migrationsSource(project: Project): { dir: string; display: string } {
@@ -57,6 +72,8 @@ export interface SetupOptions {
   force?: boolean;
   /** No task list on stderr (--json). */
   silent?: boolean;
+  /** psql's -1 for schema.sql and seed.sql. */
+  singleTransaction?: boolean;
 }
 
 export interface SetupResult {
@@ -74,6 +91,7 @@ const BOOKKEEPING = new Set(['schema_migrations', 'schema_information']);
 /** `db setup`: drop if it exists, create, load schema.sql, seed.sql, then migrate; each step listed. */
 export async function setupDatabase(project: Project, target: DbTarget, options: SetupOptions, logger: Logger): Promise<SetupResult> {
   let migrated: MigrateResult | undefined;
+  const loadMode: LoadOptions = { mode: options.singleTransaction ? 'single' : 'auto' };
   const tasks: Array<Task<void>> = [
     {
       id: 'drop',
@@ -84,8 +102,8 @@ export async function setupDatabase(project: Project, target: DbTarget, options:
       },
     },
     { id: 'create', title: `Create ${target.database}`, run: async () => void (await createDatabase(target, logger)) },
-    { id: 'schema', title: `Load ${project.paths.schema}`, run: async () => `${(await loadSqlFile(project, target, 'schema')).ms} ms` },
-    { id: 'seed', title: `Seed from ${project.paths.seed}`, run: async () => `${(await loadSqlFile(project, target, 'seed')).ms} ms` },
+    { id: 'schema', title: `Load ${project.paths.schema}`, run: async () => `${(await loadSqlFile(project, target, 'schema', loadMode)).ms} ms` },
+    { id: 'seed', title: `Seed from ${project.paths.seed}`, run: async () => `${(await loadSqlFile(project, target, 'seed', loadMode)).ms} ms` },
     {
       id: 'migrate',
       title: 'Run migrations',
