@@ -3,10 +3,7 @@ import type { LoadResult } from '../../db/setup.js';
 
 export default class DbSchemaLoad extends DbCommand {
   static override summary = 'Load schema.sql into the database.';
-  static override description = `Runs backend-flask/db/schema.sql (the "schema" path in cruddur.json) as \`psql -f\` would: the same statements, meta-commands
-(\\i, \\ir, \\restrict, \\echo) and COPY ... FROM stdin data, each statement committed as psql commits it (runs that PostgreSQL
-allows in a transaction go in one, which is faster). An error names the file, line and statement and says what was kept;
---single-transaction (psql -1) keeps nothing on error. See docs/db.md.`;
+  static override description = `Runs backend-flask/db/schema.sql (the "schema" path in cruddur.json) as \`psql -f\` would: the same statements, meta-commands (\\i, \\ir, \\restrict, \\echo) and COPY ... FROM stdin data, each statement committed as psql commits it (runs that PostgreSQL allows in a transaction go in one, which is faster). An error names the file, line and statement and says what was kept; --single-transaction (psql -1) keeps nothing on error. See docs/db.md.`;
 
   static override examples = [
     { description: 'Load the schema', command: '<%= config.bin %> <%= command.id %>' },
