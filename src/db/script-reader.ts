@@ -9,7 +9,8 @@ import { CruddurError, firstLine } from '../core/errors.js';
  * copy.c) and statement boundaries are confirmed by PostgreSQL's own grammar (libpg-query):
  * - a UTF-8 byte-order mark is dropped and CRLF/CR line endings read as LF;
  * - a statement ends at a `;` outside quotes ('', E'', "", $tag$), comments (--, nested block comments) and
- *   parentheses, unless the grammar says it is not complete yet (a `BEGIN ATOMIC ... END` function body);
+ *   parentheses, unless the grammar says it is not complete yet (a `BEGIN ATOMIC ... END` function body); the
+ *   psql differential corpus (test/db/psql-differential.test.ts) proves these boundaries equal to psql's;
  * - a backslash outside quotes starts a meta-command that runs to the end of its line and never reaches the
  *   server: `\restrict`/`\unrestrict`, `\echo`/`\qecho`/`\warn`, `\set ON_ERROR_STOP`, `\encoding UTF8`,
  *   `\i`/`\include` (relative to the working directory), `\ir`/`\include_relative` (relative to the file),
@@ -101,7 +102,20 @@ interface ParsedNode {
   incomplete: boolean;
 }
 
-function classify(pg: LibPgQuery, text: string): ParsedNode {
+/**
+ * Statements whose handling depends on the grammar: COPY (FROM stdin takes data), those PostgreSQL may refuse in a
+ * transaction block or whose effect needs a commit, transaction control, and BEGIN ATOMIC bodies (is the statement
+ * complete?). Only these are parsed (the WebAssembly parser costs ~80 ms CPU to load); anything this misses, e.g.
+ * a comment between the keywords, is still caught by the server's 25001/55P04 refusal and re-run (script.ts).
+ */
+const NEEDS_GRAMMAR =
+  /^(copy\b|(create|drop)\s+(unique\s+)?index\s+concurrently\b|reindex\b|vacuum\b|(create|drop)\s+(database|tablespace|subscription)\b|alter\s+system\b|alter\s+type\b[\s\S]*\badd\s+value\b|(begin|start|commit|end|rollback|abort|savepoint|release|prepare\s+transaction|commit\s+prepared|rollback\s+prepared)\b)|\bbegin\s+atomic\b/i;
+
+const PLAIN: ParsedNode = { ownTransaction: false, transactionControl: false, copyFromStdin: false, incomplete: false };
+
+async function classify(text: string): Promise<ParsedNode> {
+  if (!NEEDS_GRAMMAR.test(text)) return PLAIN;
+  const pg = await loadGrammar();
   let tree: { stmts?: Array<{ stmt: Record<string, Record<string, unknown>> }> };
   try {
     tree = pg.parseSync(text);
@@ -129,9 +143,8 @@ function classify(pg: LibPgQuery, text: string): ParsedNode {
 
 /** Reads a script and the files it includes into statements (errors name file and line). */
 export async function readScript(source: ScriptSource, options: ReadOptions): Promise<ParsedScript> {
-  const pg = await loadGrammar();
   const out: ParsedScript = { file: source.display, statements: [], echoes: [] };
-  await readInto(pg, source, options, out, [], { quit: false });
+  await readInto(source, options, out, [], { quit: false });
   return out;
 }
 
@@ -141,7 +154,7 @@ function metaError(file: string, line: number, problem: string, suggestion: stri
 
 const TRUE_WORDS = /^(on|true|1|yes|)$/i;
 
-async function readInto(pg: LibPgQuery, source: ScriptSource, options: ReadOptions, out: ParsedScript, stack: string[], state: { quit: boolean }): Promise<void> {
+async function readInto(source: ScriptSource, options: ReadOptions, out: ParsedScript, stack: string[], state: { quit: boolean }): Promise<void> {
   let raw = source.sql;
   if (raw === undefined) {
     if (!source.path || !existsSync(source.path)) throw new CruddurError(`${source.display} does not exist`, { suggestion: 'check the path', code: 'DB_FILE_MISSING' });
@@ -199,7 +212,7 @@ async function readInto(pg: LibPgQuery, source: ScriptSource, options: ReadOptio
       const metaLine = line;
       const command = sql.slice(i + 1, end);
       advanceTo(end);
-      await metaCommand(pg, command, file, metaLine, source, options, out, stack, state);
+      await metaCommand(command, file, metaLine, source, options, out, stack, state);
       continue;
     }
     if (c === ';' && depth === 0) {
@@ -208,7 +221,7 @@ async function readInto(pg: LibPgQuery, source: ScriptSource, options: ReadOptio
         continue;
       }
       const text = sql.slice(start, i + 1);
-      const parsed = classify(pg, text);
+      const parsed = await classify(text);
       if (parsed.incomplete && /\bbegin\s+atomic\b/i.test(text)) {
         advanceTo(i + 1);
         continue;
@@ -287,7 +300,7 @@ async function readInto(pg: LibPgQuery, source: ScriptSource, options: ReadOptio
   if (start >= 0 && !state.quit) {
     // psql sends what is left at the end of the file without a `;`.
     const text = sql.slice(start).replace(/\s+$/, '');
-    const parsed = classify(pg, text);
+    const parsed = await classify(text);
     out.statements.push({ text, file, line: startLine, node: parsed.node, ownTransaction: parsed.ownTransaction, transactionControl: parsed.transactionControl });
   }
 }
@@ -325,7 +338,6 @@ function metaArgs(text: string): string[] {
 }
 
 async function metaCommand(
-  pg: LibPgQuery,
   command: string,
   file: string,
   line: number,
@@ -372,7 +384,7 @@ async function metaCommand(
       if (!existsSync(path)) throw metaError(file, line, `\\${name} ${target}: ${path} does not exist`, relativeToFile ? 'the path is relative to this file' : `the path is relative to the working directory (${options.cwd}); \\ir is relative to the file`);
       if (stack.includes(path)) throw metaError(file, line, `\\${name} ${target} includes itself`, 'remove the circular include');
       const display = relative(options.displayRoot ?? options.cwd, path) || path;
-      await readInto(pg, { path, display: display.startsWith('..') ? path : display }, options, out, [...stack, ...(source.path ? [source.path] : []), path], state);
+      await readInto({ path, display: display.startsWith('..') ? path : display }, options, out, [...stack, ...(source.path ? [source.path] : []), path], state);
       return;
     }
     case 'c':
