@@ -123,6 +123,6 @@ export const DB_CASES: BadInputCase[] = [
     args: ['db', 'update-cognito-user-ids'],
     env: () => ({ CONNECTION_URL: REFUSED }),
     exitCode: 1,
-    error: /^AWS_COGNITO_USER_POOL_ID is not set$/,
+    error: /^AWS_COGNITO_USER_POOL_ID is not set \(nor REACT_APP_AWS_USER_POOLS_ID\)$/,
   },
 ];
