@@ -153,7 +153,7 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     it('malformed URL', async () => {
       registerSecret('Sup3rSecretPw');
       const result = await runCli(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: 'postgres://app:Sup3rSecretPw@[broken/cruddur' } });
-      expectOneLineError(result, /CONNECTION_URL is malformed: it is not a valid URL/, /postgresql:\/\/user@host:5432\/database with `:password`/);
+      expectOneLineError(result, /CONNECTION_URL is malformed: the bracketed IPv6 host is not valid/, /postgresql:\/\/user@host:5432\/database with `:password`/);
     });
 
     it('wrong password', async () => {

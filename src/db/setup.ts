@@ -1,7 +1,7 @@
 import type { ProjectConfig } from '../core/config.js';
 import { quoteIdent, withClient } from './client.js';
 import type { DbTarget } from './connection.js';
-import { readSqlFile, runScript } from './script.js';
+import { readSqlFile, runScript, type TransactionMode } from './script.js';
 
 type Project = Pick<ProjectConfig, 'root' | 'paths' | 'resolve'>;
 
@@ -9,19 +9,34 @@ export interface LoadResult {
   database: string;
   file: string;
   ms: number;
+  /** Statements the server ran. */
+  statements: number;
+  /** psql's \echo lines, in order. */
+  echoes: string[];
 }
 
 function display(path: string): string {
   return path.replace(/^\.\//, '');
 }
 
-/** Runs a project SQL file (schema or seed) on the target database, whole, in one transaction. */
-export async function loadSqlFile(project: Project, target: DbTarget, which: 'schema' | 'seed'): Promise<LoadResult> {
+export interface LoadOptions {
+  /** psql's -1 (`single`), or psql's default commit behaviour (`auto`, see TransactionMode). */
+  mode?: TransactionMode;
+  /** Directory `\i` resolves against (psql: the working directory). */
+  cwd?: string;
+}
+
+/** Runs a project SQL file (schema or seed) on the target database as psql -f would (see script.ts). */
+export async function loadSqlFile(project: Project, target: DbTarget, which: 'schema' | 'seed', options: LoadOptions = {}): Promise<LoadResult> {
   const relative = project.paths[which];
-  const script = await readSqlFile(project.resolve(relative), display(relative), which);
+  const script = await readSqlFile(project.resolve(relative), display(relative), which, {
+    cwd: options.cwd ?? process.cwd(),
+    database: target.database,
+    displayRoot: project.root,
+  });
   const started = Date.now();
-  await withClient(target, (client) => runScript(client, script));
-  return { database: target.database, file: script.file, ms: Date.now() - started };
+  const result = await withClient(target, (client) => runScript(client, script, { mode: options.mode }));
+  return { database: target.database, file: script.file, ms: Date.now() - started, statements: result.statements, echoes: result.echoes };
 }
 
 export function migrationsSource(project: Project): { dir: string; display: string } {

@@ -6,7 +6,7 @@ import { runTasks, type Task, type TaskOutcome } from '../core/tasks.js';
 import { createDatabase, dropDatabase } from '../db/admin.js';
 import { resolveDbTarget } from '../db/client.js';
 import type { DbTarget } from '../db/connection.js';
-import { loadSqlFile, migrationsSource, tableCounts, type TableCount } from '../db/setup.js';
+import { loadSqlFile, migrationsSource, tableCounts, type LoadOptions, type TableCount } from '../db/setup.js';
 import { migrate, type MigrateResult } from './runner.js';
 
 type Project = Pick<ProjectConfig, 'root' | 'paths' | 'resolve'>;
@@ -16,6 +16,8 @@ export interface SetupOptions {
   force?: boolean;
   /** No task list on stderr (--json). */
   silent?: boolean;
+  /** psql's -1 for schema.sql and seed.sql. */
+  singleTransaction?: boolean;
 }
 
 export interface SetupResult {
@@ -33,6 +35,7 @@ const BOOKKEEPING = new Set(['schema_migrations', 'schema_information']);
 /** `db setup`: drop if it exists, create, load schema.sql, seed.sql, then migrate; each step listed. */
 export async function setupDatabase(project: Project, target: DbTarget, options: SetupOptions, logger: Logger): Promise<SetupResult> {
   let migrated: MigrateResult | undefined;
+  const loadMode: LoadOptions = { mode: options.singleTransaction ? 'single' : 'auto' };
   const tasks: Array<Task<void>> = [
     {
       id: 'drop',
@@ -43,8 +46,8 @@ export async function setupDatabase(project: Project, target: DbTarget, options:
       },
     },
     { id: 'create', title: `Create ${target.database}`, run: async () => void (await createDatabase(target, logger)) },
-    { id: 'schema', title: `Load ${project.paths.schema}`, run: async () => `${(await loadSqlFile(project, target, 'schema')).ms} ms` },
-    { id: 'seed', title: `Seed from ${project.paths.seed}`, run: async () => `${(await loadSqlFile(project, target, 'seed')).ms} ms` },
+    { id: 'schema', title: `Load ${project.paths.schema}`, run: async () => `${(await loadSqlFile(project, target, 'schema', loadMode)).ms} ms` },
+    { id: 'seed', title: `Seed from ${project.paths.seed}`, run: async () => `${(await loadSqlFile(project, target, 'seed', loadMode)).ms} ms` },
     {
       id: 'migrate',
       title: 'Run migrations',
