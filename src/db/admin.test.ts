@@ -4,7 +4,7 @@ import { silentLogger } from '../core/output.js';
 import { startTestPostgres, type TestPostgres } from '../../test/support/postgres.js';
 import { createDatabase, dropDatabase, killSessions, listSessions } from './admin.js';
 import { withClient } from './client.js';
-import { parseTarget, withDatabase, type DbTarget } from './connection.js';
+import { parseTarget, maintenanceTarget, type DbTarget } from './connection.js';
 
 describe('database administration (real PostgreSQL)', () => {
   let server: TestPostgres;

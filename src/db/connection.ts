@@ -140,10 +140,6 @@ export function maintenanceTarget(target: DbTarget, database = 'postgres'): DbTa
   return { ...target, url: url.toString(), database, display: redactUrl(url.toString()) };
 }
 
-/** A copy of the target for another database on the same server. */
-export function withDatabase(target: DbTarget, database: string): DbTarget {
-  return maintenanceTarget(target, database);
-}
 
 /** Where a TLS file setting came from, for errors: the URL parameter, the variable, or libpq's default path. */
 export interface TlsFile {
