@@ -52,6 +52,19 @@ export interface Prepared {
   isIgnored: (path: string) => boolean;
 }
 
+/**
+ * The ignore list as one predicate over keys and build paths: a glob without `/` matches a file name
+ * anywhere (`.DS_Store`), one with `/` the whole path (`uploads/**`). The sync's state object always matches:
+ * it is never uploaded, deleted or invalidated as content.
+ */
+export function ignoreMatcher(globs: readonly string[]): (path: string) => boolean {
+  const byName = globs.filter((g) => !g.includes('/'));
+  const byPath = globs.filter((g) => g.includes('/'));
+  const name = byName.length > 0 ? picomatch(byName, { dot: true, basename: true }) : () => false;
+  const path = byPath.length > 0 ? picomatch(byPath, { dot: true }) : () => false;
+  return (p) => p === STATE_KEY || name(p) || path(p);
+}
+
 async function checkBuildDir(buildDir: string): Promise<void> {
   const info = await stat(buildDir).catch(() => undefined);
   if (!info?.isDirectory()) {
@@ -89,9 +102,7 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
       code: 'SYNC_EMPTY_BUILD',
     });
   }
-  const globs = picomatch(settings.ignore.length > 0 ? settings.ignore : ['\0never'], { dot: true, basename: true });
-  // The state object is the sync's own: never uploaded, deleted or invalidated as content.
-  const isIgnored = (path: string) => path === STATE_KEY || (settings.ignore.length > 0 && globs(path));
+  const isIgnored = ignoreMatcher(settings.ignore);
   const all: LocalFile[] = walked.files.map((f) => ({ ...f, key: keyFor(f.file, { stripHtml: settings.stripHtmlExtension }) }));
   const ignored = all.filter((f) => isIgnored(f.key) || isIgnored(f.file));
   const toHash = all.filter((f) => !(isIgnored(f.key) || isIgnored(f.file)));
