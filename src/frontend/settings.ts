@@ -60,8 +60,10 @@ export function parseBoolean(name: string, value: string): boolean {
 
 /**
  * Flags first, then the process environment, then `<envOutDir>/sync.env` (written by `cruddur env
- * generate sync`), then the other configuration layers (.env files, cruddur.json). The gem's variables
- * are understood, including its misspelt SYNC_CLOUDFRONT_DISTRUBTION_ID.
+ * generate sync`), then the other configuration layers (.env files, cruddur.json "env"). The gem's variables
+ * are understood, including its misspelt SYNC_CLOUDFRONT_DISTRUBTION_ID, and the bare names the bootcamp's
+ * Rakefile used (S3_BUCKET, CLOUDFRONT_DISTRUBTION_ID, BUILD_DIR, OUTPUT_CHANGESET_PATH, AUTO_APPROVE,
+ * IGNORE_FILES) as fallbacks after every SYNC_ one. SYNC_IGNORE_FILES adds to --ignore.
  */
 export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): SyncSettings {
   const syncEnvPath = join(project.resolve(project.paths.envOutDir), SYNC_ENV_FILE);
@@ -89,22 +91,26 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     return undefined;
   };
 
-  const bucket = pick('bucket', flags.bucket, 'SYNC_S3_BUCKET');
+  // The gem's own names (the bootcamp's Rakefile passed S3_BUCKET, CLOUDFRONT_DISTRUBTION_ID, ...) are
+  // fallbacks: a SYNC_ name set anywhere wins over a bare one.
+  const pickGem = (setting: string, flag: string | undefined, names: string[], gemNames: string[]) => pick(setting, flag, ...names) ?? pick(setting, undefined, ...gemNames);
+  const bucket = pickGem('bucket', flags.bucket, ['SYNC_S3_BUCKET'], ['S3_BUCKET']);
   if (!bucket) {
     throw usageError('No bucket to sync to', `pass --bucket, or set SYNC_S3_BUCKET (e.g. in ${SYNC_ENV_FILE} via \`cruddur env generate sync\`)`);
   }
-  const autoApproveText = flags.autoApprove ? 'true' : pick('autoApprove', undefined, 'SYNC_AUTO_APPROVE');
+  const autoApproveText = flags.autoApprove ? 'true' : pickGem('autoApprove', undefined, ['SYNC_AUTO_APPROVE'], ['AUTO_APPROVE']);
   const positive = (name: string, value: number | undefined, fallback: number, min = 1) => {
     const n = value ?? fallback;
     if (!Number.isInteger(n) || n < min) throw usageError(`--${name} must be a whole number >= ${min}`, `pass e.g. --${name} ${fallback}`);
     return n;
   };
-  const changeset = pick('changesetPath', flags.changeset, 'SYNC_OUTPUT_CHANGESET_PATH') ?? project.paths.changeset;
+  const changeset = pickGem('changesetPath', flags.changeset, ['SYNC_OUTPUT_CHANGESET_PATH'], ['OUTPUT_CHANGESET_PATH']) ?? project.paths.changeset;
+  const ignoreFiles = splitList(pickGem('ignore', undefined, ['SYNC_IGNORE_FILES'], ['IGNORE_FILES']) ?? '');
   const bucketName = bucket.replace(/^s3:\/\//, '').replace(/\/+$/, '');
   return {
     bucket: bucketName,
-    distributionId: pick('distributionId', flags.distributionId, 'SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'SYNC_CLOUDFRONT_DISTRUBTION_ID'),
-    buildDir: project.resolve(pick('buildDir', flags.buildDir, 'SYNC_BUILD_DIR') ?? project.paths.buildDir),
+    distributionId: pickGem('distributionId', flags.distributionId, ['SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'SYNC_CLOUDFRONT_DISTRUBTION_ID'], ['CLOUDFRONT_DISTRUBTION_ID', 'CLOUDFRONT_DISTRIBUTION_ID']),
+    buildDir: project.resolve(pickGem('buildDir', flags.buildDir, ['SYNC_BUILD_DIR'], ['BUILD_DIR']) ?? project.paths.buildDir),
     changesetPath: changeset === '-' || changeset === 'none' ? undefined : project.resolve(changeset),
     autoApprove: autoApproveText === undefined ? false : parseBoolean('SYNC_AUTO_APPROVE', autoApproveText),
     dryRun: flags.dryRun ?? false,
@@ -112,7 +118,7 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     force: flags.force ?? false,
     maxDelete: positive('max-delete', flags.maxDelete, DEFAULT_MAX_DELETE, 0),
     concurrency: positive('concurrency', flags.concurrency, DEFAULT_CONCURRENCY),
-    ignore: checkIgnoreGlobs(flags.ignore ?? []),
+    ignore: [...ignoreFiles, ...checkIgnoreGlobs(flags.ignore ?? [])],
     cacheRules: (flags.cacheControl ?? []).map(parseCacheRule),
     stripHtmlExtension: flags.stripHtmlExtension ?? false,
     maxInvalidationPaths: positive('max-invalidation-paths', flags.maxInvalidationPaths, DEFAULT_MAX_INVALIDATION_PATHS),
@@ -120,6 +126,11 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     pendingPath: pendingPath(project.root, bucketName),
     sources,
   };
+}
+
+/** The gem's `ignore_files` list as one variable: names or globs separated by commas or newlines. */
+export function splitList(text: string): string[] {
+  return text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
 }
 
 /** picomatch throws a TypeError on an empty glob: say which flag instead. */
