@@ -94,7 +94,7 @@ function startLatencyProxy(target, { kms = false } = {}) {
       req.pipe(upstream);
     }, DELAY_MS);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, close: () => server.close() })));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, close: () => { server.close(); server.closeAllConnections(); agent.destroy(); } })));
 }
 
 const tree = join(work, 'build');
@@ -131,6 +131,7 @@ try {
     if (aws) firstAws.push((await time(aws, ['s3', 'sync', tree, `s3://${await newBucket('awscli')}`, '--endpoint-url', s3.endpoint, '--only-show-errors'], { env: baseEnv })).ms);
   }
   results.first = { cruddur: median(firstCruddur), aws: aws ? median(firstAws) : undefined, awsPath: aws };
+  console.log(`[partial] first upload cruddur ${fmt(results.first.cruddur)} aws ${results.first.aws ? fmt(results.first.aws) : '-'}`);
 
   // 2. No-change plan vs the floor: node -e 0 + a bare listing script + md5sum of the tree.
   const listScript = join(work, 'list.mjs');
@@ -155,6 +156,7 @@ if (n === 0) process.exit(1);`,
     md5sum.push((await time('sh', ['-c', `find "${tree}" -type f -print0 | xargs -0 md5sum > /dev/null`])).ms);
   }
   results.noChange = { cruddur: median(noChange), node: median(nodeBare), list: median(listing), md5sum: median(md5sum) };
+  console.log(`[partial] no-change ${JSON.stringify(results.noChange)}`);
 
   // 3. Through a 20 ms-per-request proxy: cruddur at several concurrencies vs one upload at a time (the gem's model).
   const proxy = await startLatencyProxy(s3.port);
@@ -181,6 +183,7 @@ if (n === 0) process.exit(1);`,
     await remote.send(new PutObjectCommand({ Bucket: serialBucket, Key: key, Body: body, ContentMD5: createHash('md5').update(body).digest('base64') }));
   }
   results.serial = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`[partial] 20 ms proxy ${JSON.stringify(sweep)} one at a time ${fmt(results.serial)}`);
 
   // 4. SSE-KMS-style bucket (ETags replaced), nothing changed, through the 20 ms proxy, vs the same plan on a plain bucket.
   const kmsProxy = await startLatencyProxy(s3.port, { kms: true });
@@ -206,13 +209,14 @@ if (n === 0) process.exit(1);`,
     kmsCold.push((await cruddurSync(kmsBucket, kmsEnv, ['--json'])).ms);
   }
   results.kms = { warm: median(kmsWarm), plain: median(plainWarm), cold: median(kmsCold) };
+  console.log(`[partial] kms ${JSON.stringify({ kmsWarm, plainWarm, kmsCold })}`);
   kmsProxy.close();
   results.sweep = sweep;
   remote.destroy();
   proxy.close();
 } finally {
   client.destroy();
-  await s3.stop();
+  await Promise.race([s3.stop(), new Promise((r) => setTimeout(r, 10_000))]);
   rmSync(work, { recursive: true, force: true });
 }
 
