@@ -15,6 +15,8 @@ const DOMAIN_EDGES = {
   // doctor checks what the other domains would use, through their own code so it checks what they do: the
   // connection (db), the sync's settings ranking (frontend), templates (env), the local stack's keys, the RDS rule.
   doctor: ['db', 'env', 'frontend', 'local', 'rds'],
+  // static-build reads the frontend env template's variable names (env) to refuse a build that ships without them.
+  frontend: ['env'],
   // the local stack's thumbnail worker runs the same avatar transform as the Lambda.
   local: ['avatar'],
   // migrations run on src/db's connection and script runner; `db setup` (schema, seed, then migrate) lives here.

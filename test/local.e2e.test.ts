@@ -113,7 +113,7 @@ describe('cruddur local up/down/status', () => {
       expect(uploaded.exitCode, uploaded.stderr).toBe(0);
       expect(parseJson<{ avatar: { appeared: boolean; key: string } }>(uploaded).avatar).toMatchObject({ appeared: true, key: 'avatars/me.jpg' });
     }
-    const built = await runCli(['frontend', 'static-build'], { cwd: app.path, env: { REACT_APP_BACKEND_URL: 'http://localhost:4567' } });
+    const built = await runCli(['frontend', 'static-build', '--allow-missing'], { cwd: app.path, env: { REACT_APP_BACKEND_URL: 'http://localhost:4567' } });
     expect(built.exitCode, built.stderr).toBe(0);
     const synced = await cli('frontend', 'sync', '--auto-approve', '--json');
     expect(synced.exitCode, synced.stderr).toBe(0);

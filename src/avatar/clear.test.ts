@@ -15,7 +15,9 @@ function memoryStore(buckets: Record<string, string[]>) {
     bucketExists: async (b) => data.has(b),
     listObjects: async (b, prefix = '') => [...(data.get(b) ?? [])].filter((k) => k.startsWith(prefix)).map(object),
     headObject: async (b, k) => (data.get(b)?.has(k) ? object(k) : undefined),
-    putObject: async () => {},
+    getObjectText: async () => undefined,
+    headMetadata: async () => undefined,
+    putObject: async () => 'etag',
     deleteObjects: async (b, keys): Promise<DeleteResult> => {
       for (let i = 0; i < keys.length; i += 1000) batches.push({ bucket: b, size: keys.slice(i, i + 1000).length });
       for (const k of keys) data.get(b)?.delete(k);

@@ -81,13 +81,13 @@ function lookups(project: ProjectConfig): { explicit: Lookup; local: Lookup; cdk
     return value && allowed(source) ? { value, source: `${name} from ${source === 'env' ? 'the environment' : source}` } : undefined;
   };
   const explicit: Lookup = (name) => {
-    const high = from(name, (s) => s === 'process' || s === '.env.local' || s === '.env');
+    const high = from(name, (s) => s === 'env' || s === '.env.local' || s === '.env');
     if (high) return high;
     const value = cdk[name]?.trim();
     if (value) return { value, source: `${name} from ${CDK_ENV_FILE}` };
     return from(name, (s) => s === 'cruddur.json');
   };
-  const local: Lookup = (name) => from(name, (s) => s === '.cruddur/local.env');
+  const local: Lookup = (name) => from(name, (s) => s === 'local stack');
   return { explicit, local, cdk };
 }
 

@@ -22,6 +22,8 @@ export interface PutObjectInput {
   cacheControl?: string;
   /** Base64 MD5 of the body; S3 rejects the upload if the bytes differ. */
   contentMD5?: string;
+  /** User metadata (`x-amz-meta-<name>`), e.g. the content MD5 frontend sync stores. */
+  metadata?: Record<string, string>;
 }
 
 export interface DeleteResult {
@@ -34,7 +36,12 @@ export interface S3Store {
   bucketExists(bucket: string): Promise<boolean>;
   listObjects(bucket: string, prefix?: string): Promise<RemoteObject[]>;
   headObject(bucket: string, key: string): Promise<RemoteObject | undefined>;
-  putObject(input: PutObjectInput): Promise<void>;
+  /** An object's body as UTF-8, or undefined when there is no such object. */
+  getObjectText(bucket: string, key: string): Promise<string | undefined>;
+  /** ETag and one user-metadata value (undefined when the object lacks it), or undefined when there is no object. */
+  headMetadata(bucket: string, key: string, name: string): Promise<{ etag: string; value: string | undefined } | undefined>;
+  /** Returns the new object's ETag (without quotes). */
+  putObject(input: PutObjectInput): Promise<string>;
   /** Deletes in batches of at most 1,000 keys (the DeleteObjects limit). */
   deleteObjects(bucket: string, keys: string[]): Promise<DeleteResult>;
 }
@@ -53,10 +60,11 @@ export interface UploadPartInput {
 /** The S3Store port plus the multipart calls large files need (frontend sync uploads big bundles in parts). */
 export interface S3MultipartStore extends S3Store {
   /** CreateMultipartUpload; returns the UploadId. */
-  createMultipartUpload(input: { bucket: string; key: string; contentType?: string; cacheControl?: string }): Promise<string>;
+  createMultipartUpload(input: { bucket: string; key: string; contentType?: string; cacheControl?: string; metadata?: Record<string, string> }): Promise<string>;
   /** UploadPart; returns the part's ETag (quotes kept, as CompleteMultipartUpload wants it back). */
   uploadPart(input: UploadPartInput): Promise<string>;
-  completeMultipartUpload(input: { bucket: string; key: string; uploadId: string; parts: Array<{ partNumber: number; etag: string }> }): Promise<void>;
+  /** Returns the object's ETag (without quotes). */
+  completeMultipartUpload(input: { bucket: string; key: string; uploadId: string; parts: Array<{ partNumber: number; etag: string }> }): Promise<string>;
   /** Best effort: a lifecycle rule for incomplete uploads cleans up what this misses. */
   abortMultipartUpload(input: { bucket: string; key: string; uploadId: string }): Promise<void>;
 }
@@ -71,6 +79,8 @@ function badResponse(what: string, missing: string): CruddurError {
 }
 
 const unquote = (etag: string | undefined) => (etag ?? '').replaceAll('"', '');
+const notFound = (error: unknown) =>
+  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 || ['NotFound', 'NoSuchKey'].includes((error as { name?: string }).name ?? '');
 
 /**
  * The one S3 adapter: every S3 call of the domain services goes through it. Responses are checked here
@@ -122,10 +132,32 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       }
     },
 
+    async getObjectText(bucket, key) {
+      const { GetObjectCommand } = await sdk;
+      try {
+        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        return await out.Body?.transformToString('utf8');
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw fromAwsError(error, `read s3://${bucket}/${key}`);
+      }
+    },
+
+    async headMetadata(bucket, key, name) {
+      const { HeadObjectCommand } = await sdk;
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
+        return { etag: unquote(head.ETag), value: head.Metadata?.[name] };
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw fromAwsError(error, `read s3://${bucket}/${key}`);
+      }
+    },
+
     async putObject(input) {
       const { PutObjectCommand } = await sdk;
       try {
-        await client.send(
+        const out = await client.send(
           new PutObjectCommand({
             Bucket: input.bucket,
             Key: input.key,
@@ -134,8 +166,10 @@ export function createS3Store(client: S3Client): S3MultipartStore {
             ContentType: input.contentType,
             CacheControl: input.cacheControl,
             ContentMD5: input.contentMD5,
+            Metadata: input.metadata,
           }),
         );
+        return unquote(out.ETag);
       } catch (error) {
         throw fromAwsError(error, `upload s3://${input.bucket}/${input.key}`);
       }
@@ -159,11 +193,11 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       }
       return result;
     },
-    async createMultipartUpload({ bucket, key, contentType, cacheControl }) {
+    async createMultipartUpload({ bucket, key, contentType, cacheControl, metadata }) {
       const { CreateMultipartUploadCommand } = await sdk;
       let out;
       try {
-        out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, CacheControl: cacheControl }));
+        out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, CacheControl: cacheControl, Metadata: metadata }));
       } catch (error) {
         throw fromAwsError(error, `start a multipart upload of s3://${bucket}/${key}`);
       }
@@ -186,7 +220,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
     async completeMultipartUpload({ bucket, key, uploadId, parts }) {
       const { CompleteMultipartUploadCommand } = await sdk;
       try {
-        await client.send(
+        const out = await client.send(
           new CompleteMultipartUploadCommand({
             Bucket: bucket,
             Key: key,
@@ -194,6 +228,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
             MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
           }),
         );
+        return unquote(out.ETag);
       } catch (error) {
         throw fromAwsError(error, `complete the multipart upload of s3://${bucket}/${key}`);
       }

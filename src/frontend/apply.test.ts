@@ -7,8 +7,9 @@ import { startTestS3, type TestS3 } from '../../test/support/s3.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import { applyPlan } from './apply.js';
 import { md5File, multipartEtag } from './hash.js';
-import { planSync, type LocalFile } from './plan.js';
-import { createS3Store, type S3MultipartStore } from '../aws/s3-store.js';
+import { planSync, type HashedFile } from './plan.js';
+import { createS3Store } from '../aws/s3-store.js';
+import { syncStoreOf, type SyncStore } from './store.js';
 
 let s3: TestS3;
 let client: S3Client;
@@ -22,12 +23,12 @@ afterAll(async () => {
 });
 
 /** The real store, recording each call in order. */
-function recording(store: S3MultipartStore, calls: string[]): S3MultipartStore {
+function recording(store: SyncStore, calls: string[]): SyncStore {
   return {
     ...store,
     putObject: async (input) => {
       calls.push(`put ${input.key} md5=${input.contentMD5}`);
-      await store.putObject(input);
+      return store.putObject(input);
     },
     createMultipartUpload: async (input) => {
       calls.push(`multipart ${input.key}`);
@@ -44,13 +45,16 @@ function recording(store: S3MultipartStore, calls: string[]): S3MultipartStore {
   };
 }
 
-async function localFile(file: string, content: Buffer | string): Promise<LocalFile> {
+async function localFile(file: string, content: Buffer | string): Promise<HashedFile> {
   const absPath = join(dir.path, file);
   await mkdir(join(absPath, '..'), { recursive: true });
   await writeFile(absPath, content);
   const size = Buffer.byteLength(content);
   return { file, key: file, absPath, size, md5: await md5File(absPath, size) };
 }
+
+const plan2 = (files: HashedFile[], remote: Map<string, { key: string; size: number; etag: string }>, options: Parameters<typeof planSync>[1]) =>
+  planSync({ files, ignored: [], remote }, options);
 
 describe('applyPlan', () => {
   it('uploads assets first, HTML last, deletes after both; sends Content-MD5; uses parts for big files', async () => {
@@ -61,19 +65,19 @@ describe('applyPlan', () => {
       await localFile('static/js/main.0123abcd.js', 'js'),
       await localFile('media/big.bin', big),
     ];
-    const store = createS3Store(client);
+    const store = syncStoreOf(createS3Store(client));
     await store.putObject({ bucket: 'apply', key: 'stale.js', body: Buffer.from('old') });
-    const plan = planSync(files, new Map([['stale.js', { key: 'stale.js', size: 3, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
+    const plan = plan2(files, new Map([['stale.js', { key: 'stale.js', size: 3, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
     const calls: string[] = [];
     const result = await applyPlan(plan, recording(store, calls), { bucket: 'apply', concurrency: 1, cacheRules: [], multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 });
-    const b64 = (f: LocalFile) => Buffer.from(f.md5 ?? '', 'hex').toString('base64');
+    const b64 = (f: HashedFile) => Buffer.from(f.md5, 'hex').toString('base64');
     expect(calls).toEqual([
       'multipart media/big.bin',
       'part media/big.bin #1',
       'part media/big.bin #2',
-      `put static/js/main.0123abcd.js md5=${b64(files[2] as LocalFile)}`,
-      `put docs/page.html md5=${b64(files[1] as LocalFile)}`,
-      `put index.html md5=${b64(files[0] as LocalFile)}`,
+      `put static/js/main.0123abcd.js md5=${b64(files[2] as HashedFile)}`,
+      `put docs/page.html md5=${b64(files[1] as HashedFile)}`,
+      `put index.html md5=${b64(files[0] as HashedFile)}`,
       'delete stale.js',
     ]);
     expect(result).toMatchObject({ deleted: ['stale.js'], deleteBatches: 1, failed: [], skippedPhases: [] });
@@ -81,20 +85,24 @@ describe('applyPlan', () => {
     const bytes = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
     expect(createHash('md5').update(bytes).digest('hex')).toBe(createHash('md5').update(big).digest('hex'));
     expect(object.ContentType).toBe('application/octet-stream');
+    // The content hash travels with every upload, multipart included: the ETag may not be the MD5.
+    expect(object.Metadata?.['cruddur-md5']).toBe(createHash('md5').update(big).digest('hex'));
+    // Real S3 answers `<md5>-2`; s3rver the whole object's MD5.
+    expect(result.etags['media/big.bin']).toMatch(/^[0-9a-f]{32}(-2)?$/);
     // What real S3 would report for it, and what the planner then recomputes.
     expect(await multipartEtag(join(dir.path, 'media/big.bin'), big.length, 5 * 1024 * 1024)).toMatch(/^[0-9a-f]{32}-2$/);
   });
 
   it('stops before HTML and deletes when an asset fails, and reports every failure', async () => {
     const files = [await localFile('index.html', '<html>'), await localFile('a.js', 'a'), await localFile('b.js', 'b')];
-    const plan = planSync(files, new Map([['gone.txt', { key: 'gone.txt', size: 1, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
+    const plan = plan2(files, new Map([['gone.txt', { key: 'gone.txt', size: 1, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
     const calls: string[] = [];
-    const store = recording(createS3Store(client), calls);
-    const failing: S3MultipartStore = {
+    const store = recording(syncStoreOf(createS3Store(client)), calls);
+    const failing: SyncStore = {
       ...store,
       putObject: async (input) => {
         if (input.key === 'a.js') throw new Error('boom');
-        await store.putObject(input);
+        return store.putObject(input);
       },
     };
     const result = await applyPlan(plan, failing, { bucket: 'apply', concurrency: 4, cacheRules: [] });

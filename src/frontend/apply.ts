@@ -1,12 +1,13 @@
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
-import { DELETE_BATCH, type S3MultipartStore } from '../aws/s3-store.js';
+import { DELETE_BATCH } from '../aws/s3-store.js';
 import { errorMessage } from '../core/errors.js';
 import { onInterrupt } from '../core/interrupt.js';
 import { contentMd5 } from './hash.js';
 import { cacheControlResolver, contentTypeFor, isHtml, type CacheRule } from './headers.js';
-import type { LocalFile, Plan } from './plan.js';
+import type { HashedFile, Plan } from './plan.js';
 import { settleLimit } from '../core/pool.js';
+import { MD5_METADATA, type SyncStore } from './store.js';
 
 export const MIB = 1024 * 1024;
 /** Files from this size up go in 8 MiB parts: the AWS CLI's defaults, so the ETags of either tool compare; it also bounds memory to one part per upload in flight. */
@@ -28,6 +29,8 @@ export interface ApplyOptions {
   multipartThreshold?: number;
   partSize?: number;
   onProgress?: (progress: ApplyProgress) => void;
+  /** Bytes kept from hashing, by absPath; each is dropped once uploaded. Files not in it are read again. */
+  bodies?: Map<string, Buffer>;
 }
 
 export interface ApplyResult {
@@ -37,6 +40,16 @@ export interface ApplyResult {
   failed: Array<{ key: string; message: string }>;
   /** Phases not run because an earlier one failed. */
   skippedPhases: ApplyPhase[];
+  /** The ETag S3 gave each uploaded key (to remember which ETags are not the MD5). */
+  etags: Record<string, string>;
+}
+
+/**
+ * The apply order, pure: assets first, then HTML entry points (once every asset they reference is in
+ * place), then deletes. Returns new arrays; the plan is not changed.
+ */
+export function applyOrder(plan: Plan): { assets: HashedFile[]; html: HashedFile[]; deletes: string[] } {
+  return { assets: plan.uploads.filter((f) => !isHtml(f.file)), html: plan.uploads.filter((f) => isHtml(f.file)), deletes: [...plan.deletes] };
 }
 
 /**
@@ -44,16 +57,16 @@ export interface ApplyResult {
  * points once every asset is in place, deletes last. A failed phase stops the later ones; a re-run
  * plans only what is still missing.
  */
-export async function applyPlan(plan: Plan, store: S3MultipartStore, options: ApplyOptions): Promise<ApplyResult> {
-  const result: ApplyResult = { uploaded: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [] };
+export async function applyPlan(plan: Plan, store: SyncStore, options: ApplyOptions): Promise<ApplyResult> {
+  const result: ApplyResult = { uploaded: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [], etags: {} };
   const cacheControl = cacheControlResolver(options.cacheRules);
-  const assets = plan.uploads.filter((f) => !isHtml(f.file));
-  const html = plan.uploads.filter((f) => isHtml(f.file));
+  const { assets, html, deletes } = applyOrder(plan);
+  const bodies = options.bodies ?? new Map<string, Buffer>();
 
-  const uploadPhase = async (phase: ApplyPhase, files: LocalFile[]) => {
+  const uploadPhase = async (phase: ApplyPhase, files: HashedFile[]) => {
     let done = 0;
     const outcomes = await settleLimit(files, options.concurrency, async (file) => {
-      await uploadFile(store, file, {
+      result.etags[file.key] = await uploadFile(store, file, bodies, {
         bucket: options.bucket,
         contentType: contentTypeFor(file.file),
         cacheControl: cacheControl(file.file, file.key),
@@ -63,7 +76,7 @@ export async function applyPlan(plan: Plan, store: S3MultipartStore, options: Ap
       options.onProgress?.({ phase, done: ++done, total: files.length });
     });
     outcomes.forEach((outcome, i) => {
-      const key = (files[i] as LocalFile).key;
+      const key = (files[i] as HashedFile).key;
       if (outcome.ok) result.uploaded.push(key);
       else result.failed.push({ key, message: errorMessage(outcome.error) });
     });
@@ -79,8 +92,8 @@ export async function applyPlan(plan: Plan, store: S3MultipartStore, options: Ap
     result.skippedPhases.push('deletes');
     return result;
   }
-  for (let i = 0; i < plan.deletes.length; i += DELETE_BATCH) {
-    const batch = plan.deletes.slice(i, i + DELETE_BATCH);
+  for (let i = 0; i < deletes.length; i += DELETE_BATCH) {
+    const batch = deletes.slice(i, i + DELETE_BATCH);
     try {
       const outcome = await store.deleteObjects(options.bucket, batch);
       result.deleteBatches += 1;
@@ -89,7 +102,7 @@ export async function applyPlan(plan: Plan, store: S3MultipartStore, options: Ap
     } catch (error) {
       result.failed.push(...batch.map((key) => ({ key, message: errorMessage(error) })));
     }
-    options.onProgress?.({ phase: 'deletes', done: Math.min(i + DELETE_BATCH, plan.deletes.length), total: plan.deletes.length });
+    options.onProgress?.({ phase: 'deletes', done: Math.min(i + DELETE_BATCH, deletes.length), total: deletes.length });
   }
   return result;
 }
@@ -102,24 +115,26 @@ interface UploadSettings {
   partSize: number;
 }
 
-async function uploadFile(store: S3MultipartStore, file: LocalFile, s: UploadSettings): Promise<void> {
+/** Uploads one file with its MD5 in the object's metadata (MD5_METADATA); returns the ETag S3 gave it. */
+async function uploadFile(store: SyncStore, file: HashedFile, bodies: Map<string, Buffer>, s: UploadSettings): Promise<string> {
+  const metadata = { [MD5_METADATA]: file.md5 };
   if (file.size < s.threshold) {
     // A Buffer, not a stream: s3rver and the SDK's checksum code both handle Buffers reliably.
-    const body = file.body ?? (await readFile(file.absPath));
+    const body = bodies.get(file.absPath) ?? (await readFile(file.absPath));
     if (body.length !== file.size) throw new Error(`${file.file} changed since it was planned; run the sync again`);
-    await store.putObject({
+    const etag = await store.putObject({
       bucket: s.bucket,
       key: file.key,
       body,
-      contentLength: body.length,
       contentType: s.contentType,
       cacheControl: s.cacheControl,
-      ...(file.md5 ? { contentMD5: contentMd5(file.md5) } : {}),
+      contentMD5: contentMd5(file.md5),
+      metadata,
     });
-    file.body = undefined;
-    return;
+    bodies.delete(file.absPath);
+    return etag;
   }
-  const uploadId = await store.createMultipartUpload({ bucket: s.bucket, key: file.key, contentType: s.contentType, cacheControl: s.cacheControl });
+  const uploadId = await store.createMultipartUpload({ bucket: s.bucket, key: file.key, contentType: s.contentType, cacheControl: s.cacheControl, metadata });
   // Ctrl-C mid-upload: abort it, or S3 keeps (and bills) the parts until a lifecycle rule removes them.
   const forget = onInterrupt(() => store.abortMultipartUpload({ bucket: s.bucket, key: file.key, uploadId }));
   const handle = await open(file.absPath, 'r').catch((error: unknown) => {
@@ -136,7 +151,7 @@ async function uploadFile(store: S3MultipartStore, file: LocalFile, s: UploadSet
       const md5 = createHash('md5').update(body).digest('base64');
       parts.push({ partNumber, etag: await store.uploadPart({ bucket: s.bucket, key: file.key, uploadId, partNumber, body, contentMD5: md5 }) });
     }
-    await store.completeMultipartUpload({ bucket: s.bucket, key: file.key, uploadId, parts });
+    return await store.completeMultipartUpload({ bucket: s.bucket, key: file.key, uploadId, parts });
   } catch (error) {
     await store.abortMultipartUpload({ bucket: s.bucket, key: file.key, uploadId });
     throw error;

@@ -4,6 +4,7 @@ import type { ProjectConfig } from '../core/config.js';
 import { readEnvFile } from '../core/env-file.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
+import { discoverTemplates } from '../env/templates.js';
 
 export const FRONTEND_ENV_FILE = 'frontend-react-js.env';
 
@@ -12,6 +13,8 @@ export interface StaticBuildOptions {
   script?: string;
   /** Where the build's output goes; stderr keeps stdout clean for --json. */
   output?: NodeJS.WritableStream;
+  /** Build even when names the frontend env template defines are unset (--allow-missing). */
+  allowMissing?: boolean;
 }
 
 export interface StaticBuildResult {
@@ -21,7 +24,21 @@ export interface StaticBuildResult {
   exitCode: number;
   /** Names (never values) of the REACT_APP_* variables passed, and where each came from. */
   variables: Array<{ name: string; source: string }>;
+  /** Names the frontend env template defines that had no value (only with allowMissing). */
+  missing: string[];
   durationMs: number;
+}
+
+/**
+ * The names the frontend's env template defines (`REACT_APP_BACKEND_URL=<%= ... %>` lines of
+ * `frontend-react-js.env.erb`), or [] when the project has no such template. Dotenv syntax: an optional
+ * `export `, a name, `=`; comments and blank lines skipped.
+ */
+export function templateNames(project: ProjectConfig): { template: string | undefined; names: string[] } {
+  const template = discoverTemplates(project).find((t) => t.name === FRONTEND_ENV_FILE.replace(/\.env$/, '') && !t.builtIn);
+  if (!template || !existsSync(template.path)) return { template: undefined, names: [] };
+  const names = [...readFileSync(template.path, 'utf8').matchAll(/^[ \t]*(?:export[ \t]+)?([A-Za-z_][A-Za-z0-9_]*)[ \t]*=/gm)].map((m) => m[1] as string);
+  return { template: template.path, names: [...new Set(names)] };
 }
 
 /** REACT_APP_* from the generated env file, overridden by the same names set in the environment. */
@@ -72,6 +89,18 @@ export async function staticBuild(project: ProjectConfig, options: StaticBuildOp
     logger.warn(`${rel}/node_modules is missing; run \`npm ci\` in ${rel} if the build cannot find its tools`);
   }
   const { values, variables } = reactAppVariables(project);
+  // In CI there is no generated env file: a name the template needs and nobody set would ship an app
+  // pointing nowhere. Refuse before building, unless asked to go on.
+  const { template, names } = templateNames(project);
+  const missing = names.filter((n) => !values[n]);
+  if (missing.length > 0 && !options.allowMissing) {
+    throw new CruddurError(`The frontend env template needs ${missing.join(', ')}, but ${missing.length > 1 ? 'they are' : 'it is'} not set (${relative(project.root, template ?? '') || template})`, {
+      suggestion: `set ${missing.length > 1 ? 'them' : 'it'} in the environment or run \`cruddur env generate frontend-react-js\`; --allow-missing builds anyway`,
+      code: 'FRONTEND_ENV_MISSING',
+      details: { missing },
+    });
+  }
+  if (missing.length > 0) logger.warn(`building without ${missing.join(', ')} (--allow-missing)`);
   if (variables.length === 0) logger.warn(`no REACT_APP_* variables found (run \`cruddur env generate frontend-react-js\` to write ${FRONTEND_ENV_FILE})`);
   else logger.info(`Building ${rel} with ${variables.map((v) => v.name).join(', ')}`);
 
@@ -97,5 +126,5 @@ export async function staticBuild(project: ProjectConfig, options: StaticBuildOp
     throw new CruddurError(`npm run ${script} could not run: ${result.shortMessage}`, { suggestion: 'run it by hand in the frontend folder to see why', code: 'FRONTEND_BUILD_FAILED' });
   }
   const buildDir = project.resolve(project.paths.buildDir);
-  return { frontendDir, buildDir, script, exitCode: result.exitCode, variables, durationMs: Date.now() - started };
+  return { frontendDir, buildDir, script, exitCode: result.exitCode, variables, missing, durationMs: Date.now() - started };
 }

@@ -1,24 +1,28 @@
 import { describe, expect, it } from 'vitest';
 import type { RemoteObject } from '../aws/s3-store.js';
-import { countActions, multipartParts, partSizeCandidates, planSync, type LocalFile, type PlanOptions } from './plan.js';
+import { countActions, keysNeedingStoredMd5, multipartParts, partSizeCandidates, planSync as planWith, type HashedFile, type LocalFile, type PlanOptions } from './plan.js';
 
 const MD5_A = 'a'.repeat(32);
 const MD5_B = 'b'.repeat(32);
 const MIB = 1024 * 1024;
 
-const local = (file: string, size: number, md5: string | undefined, extra: Partial<LocalFile> = {}): LocalFile => ({
+type TestFile = LocalFile & { md5?: string; multipartEtags?: readonly string[] };
+const local = (file: string, size: number, md5: string | undefined, extra: Partial<HashedFile> = {}): TestFile => ({
   file,
   key: file,
   absPath: `/build/${file}`,
   size,
-  md5,
+  ...(md5 !== undefined ? { md5 } : {}),
   ...extra,
 });
+/** Files without an md5 are the ignored ones (never hashed). */
+const planSync = (files: TestFile[], remote: Map<string, RemoteObject>, options: PlanOptions, stored?: Map<string, string | null>) =>
+  planWith({ files: files.filter((f) => f.md5 !== undefined) as HashedFile[], ignored: files.filter((f) => f.md5 === undefined), remote, ...(stored ? { stored } : {}) }, options);
 const remote = (...objects: RemoteObject[]) => new Map(objects.map((o) => [o.key, o]));
 const options = (extra: Partial<PlanOptions> = {}): PlanOptions => ({ ignore: () => false, delete: true, force: false, ...extra });
 
 describe('planSync', () => {
-  it.each<[string, LocalFile[], RemoteObject[], Partial<PlanOptions>, Array<[string, string, RegExp]>]>([
+  it.each<[string, TestFile[], RemoteObject[], Partial<PlanOptions>, Array<[string, string, RegExp]>]>([
     ['new file', [local('a.js', 3, MD5_A)], [], {}, [['a.js', 'create', /not in the bucket/]]],
     ['same size and md5', [local('a.js', 3, MD5_A)], [{ key: 'a.js', size: 3, etag: MD5_A }], {}, [['a.js', 'no_change', /same size and MD5/]]],
     ['etag case ignored', [local('a.js', 3, MD5_A)], [{ key: 'a.js', size: 3, etag: MD5_A.toUpperCase() }], {}, [['a.js', 'no_change', /MD5/]]],
@@ -44,7 +48,7 @@ describe('planSync', () => {
       [local('big.bin', 20 * MIB, MD5_A)],
       [{ key: 'big.bin', size: 20 * MIB, etag: `${MD5_B}-7` }],
       {},
-      [['big.bin', 'update', /unknown part size/]],
+      [['big.bin', 'update', /content differs \(multipart ETag, 7 parts\)/]],
     ],
     ['kms etag', [local('a.js', 3, MD5_A)], [{ key: 'a.js', size: 3, etag: 'xyz' }], {}, [['a.js', 'update', /not an MD5/]]],
     ['only in bucket', [], [{ key: 'old.js', size: 3, etag: MD5_A }], {}, [['old.js', 'delete', /not in the build/]]],
@@ -55,7 +59,7 @@ describe('planSync', () => {
       [{ key: 'keep/me.txt', size: 1, etag: MD5_A }],
       { ignore: (p) => p === '.DS_Store' || p.startsWith('keep/') },
       [
-        ['.DS_Store', 'ignore', /matches --ignore/],
+        ['.DS_Store', 'ignore', /matches the ignore list/],
         ['keep/me.txt', 'ignore', /kept in the bucket/],
       ],
     ],
@@ -88,6 +92,33 @@ describe('planSync', () => {
       { path: 'gone.css', md5: MD5_B, action: 'delete', size: 5, reason: 'not in the build' },
       { path: 'index.html', md5: MD5_A, action: 'create', size: 10, reason: 'not in the bucket' },
     ]);
+  });
+
+  it.each<[string, string, Map<string, string | null> | undefined, string, RegExp]>([
+    ['KMS ETag, stored MD5 matches', 'f'.repeat(32), new Map([['a.js', MD5_A]]), 'no_change', /stored MD5/],
+    ['KMS ETag, stored MD5 differs', 'f'.repeat(32), new Map([['a.js', MD5_B]]), 'update', /content differs \(stored MD5\)/],
+    ['KMS ETag, object without a stored MD5 (foreign)', 'f'.repeat(32), new Map([['a.js', null]]), 'update', /no stored MD5 \(uploaded once to store one\)/],
+    ['SSE-C style ETag, stored MD5 matches', 'not-hex', new Map([['a.js', MD5_A]]), 'no_change', /stored MD5/],
+    ['multipart with an unknown part size, stored MD5 matches', `${MD5_B}-9`, new Map([['a.js', MD5_A]]), 'no_change', /stored MD5/],
+    ['multipart with an unknown part size, no stored MD5', `${MD5_B}-9`, new Map([['a.js', null]]), 'update', /multipart ETag \(9 parts\) not reproduced and no stored MD5/],
+  ])('%s', (_name, etag, stored, action, reason) => {
+    const plan = planSync([local('a.js', 3, MD5_A)], remote({ key: 'a.js', size: 3, etag }), options(), stored);
+    expect(plan.changeset[0]).toMatchObject({ action });
+    expect(plan.changeset[0]?.reason).toMatch(reason);
+  });
+
+  it('asks for stored MD5s only where the ETag cannot settle it', () => {
+    const files = [local('same.js', 3, MD5_A), local('kms.js', 3, MD5_A), local('bigger.js', 4, MD5_A), local('new.js', 3, MD5_A)] as HashedFile[];
+    const objects = remote({ key: 'same.js', size: 3, etag: MD5_A }, { key: 'kms.js', size: 3, etag: MD5_B }, { key: 'bigger.js', size: 3, etag: MD5_B });
+    expect(keysNeedingStoredMd5(files, objects)).toEqual(['kms.js']);
+  });
+
+  it('never changes its inputs', () => {
+    const files = [local('a.js', 3, MD5_A), local('b.js', 3, MD5_A)];
+    const objects = remote({ key: 'a.js', size: 3, etag: MD5_B }, { key: 'gone', size: 1, etag: MD5_A });
+    const before = JSON.stringify([files, [...objects]]);
+    planSync(Object.freeze(files) as TestFile[], objects, options());
+    expect(JSON.stringify([files, [...objects]])).toBe(before);
   });
 
   it('refuses two files that map to one key', () => {

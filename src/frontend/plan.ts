@@ -4,19 +4,36 @@ import { CruddurError } from '../core/errors.js';
 export type SyncAction = 'create' | 'update' | 'delete' | 'no_change' | 'ignore';
 export const SYNC_ACTIONS: readonly SyncAction[] = ['create', 'update', 'delete', 'no_change', 'ignore'];
 
-/** A file of the build dir; `md5` is absent only for ignored files (they are never hashed). */
+/** A file of the build dir, as walked. */
 export interface LocalFile {
   /** Path relative to the build dir, with `/` separators. */
-  file: string;
+  readonly file: string;
   /** The object key (differs from `file` only with --strip-html-extension). */
-  key: string;
-  absPath: string;
-  size: number;
-  md5?: string;
-  /** `<md5>-<parts>` ETags recomputed for the part sizes a remote multipart object may have used. */
-  multipartEtags?: string[];
-  /** The bytes read while hashing (small files, within a memory budget), reused by the upload. */
-  body?: Buffer;
+  readonly key: string;
+  readonly absPath: string;
+  readonly size: number;
+}
+
+/** A build file after hashing: the planner only ever sees these (ignored files are never hashed). */
+export interface HashedFile extends LocalFile {
+  /** MD5 of the bytes, hex. */
+  readonly md5: string;
+  /** `<md5>-<parts>` ETags recomputed for the part sizes the bucket's multipart object may have used. */
+  readonly multipartEtags?: readonly string[];
+}
+
+/**
+ * The MD5 an object's metadata says its bytes have (MD5_METADATA), for objects whose ETag did not settle
+ * the comparison; null when the object has none (written by another tool, or before cruddur stored it).
+ */
+export type StoredMd5 = ReadonlyMap<string, string | null>;
+
+export interface PlanInput {
+  files: readonly HashedFile[];
+  /** Build files matching --ignore (not hashed). */
+  ignored: readonly LocalFile[];
+  remote: ReadonlyMap<string, RemoteObject>;
+  stored?: StoredMd5;
 }
 
 /** One line of the changeset, the gem's `{path, md5, action}` plus size and the reason for the action. */
@@ -31,13 +48,13 @@ export interface ChangesetEntry {
 export interface Plan {
   changeset: ChangesetEntry[];
   /** Files to upload (create + update), in key order. */
-  uploads: LocalFile[];
+  uploads: HashedFile[];
   /** Keys to delete, in key order. */
   deletes: string[];
 }
 
 export interface PlanOptions {
-  /** Whether a key (or build path) is excluded by --ignore; ignored keys are neither uploaded nor deleted. */
+  /** Whether a bucket key is excluded by the ignore list; ignored keys are neither uploaded nor deleted. */
   ignore: (path: string) => boolean;
   /** Delete bucket objects that are not in the build (--delete, default true). */
   delete: boolean;
@@ -67,32 +84,63 @@ export function partSizeCandidates(size: number, parts: number, preferred: reado
   return [...new Set(all)].filter(fits);
 }
 
-function compare(local: LocalFile & { md5: string }, remote: RemoteObject): { action: 'update' | 'no_change'; reason: string } {
+type Decision = { action: 'update' | 'no_change'; reason: string };
+
+/** The ETag alone decides: no_change, update, or undefined when only the stored MD5 can tell. */
+function compareEtag(local: HashedFile, remote: RemoteObject): Decision | undefined {
   if (local.size !== remote.size) return { action: 'update', reason: `size differs (local ${local.size} B, bucket ${remote.size} B)` };
   const etag = remote.etag.toLowerCase();
-  if (MD5.test(etag)) {
-    return etag === local.md5 ? { action: 'no_change', reason: 'same size and MD5' } : { action: 'update', reason: 'content differs (MD5)' };
-  }
+  if (etag === local.md5) return { action: 'no_change', reason: 'same size and MD5' };
   const parts = multipartParts(etag);
-  if (parts !== undefined) {
-    const candidates = local.multipartEtags ?? [];
-    if (candidates.some((c) => c.toLowerCase() === etag)) return { action: 'no_change', reason: `same size and multipart ETag (${parts} parts)` };
-    if (candidates.length > 0) return { action: 'update', reason: `content differs (multipart ETag, ${parts} parts)` };
-    return { action: 'update', reason: 'multipart ETag with an unknown part size' };
+  if (parts !== undefined && (local.multipartEtags ?? []).some((c) => c.toLowerCase() === etag)) {
+    return { action: 'no_change', reason: `same size and multipart ETag (${parts} parts)` };
   }
-  return { action: 'update', reason: 'bucket ETag is not an MD5 (encrypted object?)' };
+  return undefined;
 }
 
 /**
- * The sync decision: every build file and every bucket object gets exactly one action with a reason.
- * The listing is a map, never merge-joined (s3rver, like some S3 clones, lists keys out of order).
+ * Keys whose comparison needs the object's stored MD5 (a HeadObject, unless the sync state already knows
+ * it): same size, and an ETag that is neither the file's MD5 nor a multipart ETag it reproduces. On a
+ * plain bucket that is only same-size edits; on an SSE-KMS bucket every object, until the state knows them.
  */
-export function planSync(local: readonly LocalFile[], remote: ReadonlyMap<string, RemoteObject>, options: PlanOptions): Plan {
+export function keysNeedingStoredMd5(files: readonly HashedFile[], remote: ReadonlyMap<string, RemoteObject>): string[] {
+  const keys: string[] = [];
+  for (const file of files) {
+    const object = remote.get(file.key);
+    if (object && compareEtag(file, object) === undefined) keys.push(file.key);
+  }
+  return keys;
+}
+
+function compare(local: HashedFile, remote: RemoteObject, stored: StoredMd5 | undefined): Decision {
+  const byEtag = compareEtag(local, remote);
+  if (byEtag) return byEtag;
+  const md5 = stored?.get(local.key);
+  if (typeof md5 === 'string') {
+    return md5.toLowerCase() === local.md5
+      ? { action: 'no_change', reason: 'same size and stored MD5 (the ETag is not the MD5)' }
+      : { action: 'update', reason: 'content differs (stored MD5)' };
+  }
+  const parts = multipartParts(remote.etag);
+  if (md5 === null) {
+    return { action: 'update', reason: `${parts !== undefined ? `multipart ETag (${parts} parts) not reproduced` : 'ETag is not this MD5'} and no stored MD5 (uploaded once to store one)` };
+  }
+  if (parts !== undefined) return { action: 'update', reason: `content differs (multipart ETag, ${parts} parts)` };
+  return MD5.test(remote.etag) ? { action: 'update', reason: 'content differs (MD5)' } : { action: 'update', reason: 'bucket ETag is not an MD5 (encrypted object?)' };
+}
+
+/**
+ * The sync decision, pure: every build file and every bucket object gets exactly one action with a reason.
+ * The inputs are read, never changed. The listing is a map, never merge-joined (s3rver, like some S3
+ * clones, lists keys out of order).
+ */
+export function planSync(input: PlanInput, options: PlanOptions): Plan {
+  const { remote } = input;
   const changeset: ChangesetEntry[] = [];
-  const uploads: LocalFile[] = [];
+  const uploads: HashedFile[] = [];
   const deletes: string[] = [];
   const seen = new Map<string, string>();
-  for (const file of local) {
+  const claim = (file: LocalFile) => {
     const other = seen.get(file.key);
     if (other !== undefined) {
       throw new CruddurError(`Two build files map to the same key "${file.key}": ${other} and ${file.file}`, {
@@ -101,26 +149,27 @@ export function planSync(local: readonly LocalFile[], remote: ReadonlyMap<string
       });
     }
     seen.set(file.key, file.file);
+  };
+  for (const file of input.ignored) {
+    claim(file);
+    changeset.push({ path: file.key, md5: remote.get(file.key)?.etag ?? '', action: 'ignore', size: file.size, reason: 'matches the ignore list' });
+  }
+  for (const file of input.files) {
+    claim(file);
     const inBucket = remote.get(file.key);
-    if (options.ignore(file.key) || options.ignore(file.file)) {
-      changeset.push({ path: file.key, md5: file.md5 ?? inBucket?.etag ?? '', action: 'ignore', size: file.size, reason: 'matches --ignore' });
-      continue;
-    }
-    if (file.md5 === undefined) throw new Error(`planSync: ${file.file} was not hashed`);
-    const hashed = file as LocalFile & { md5: string };
     const decision = !inBucket
       ? { action: 'create' as const, reason: 'not in the bucket' }
       : options.force
         ? { action: 'update' as const, reason: 'forced (--force)' }
-        : compare(hashed, inBucket);
-    changeset.push({ path: file.key, md5: hashed.md5, action: decision.action, size: file.size, reason: decision.reason });
+        : compare(file, inBucket, input.stored);
+    changeset.push({ path: file.key, md5: file.md5, action: decision.action, size: file.size, reason: decision.reason });
     if (decision.action !== 'no_change') uploads.push(file);
   }
   for (const object of remote.values()) {
     if (seen.has(object.key)) continue;
     const base = { path: object.key, md5: object.etag, size: object.size };
     if (options.ignore(object.key)) {
-      changeset.push({ ...base, action: 'ignore', reason: 'matches --ignore (kept in the bucket)' });
+      changeset.push({ ...base, action: 'ignore', reason: 'matches the ignore list (kept in the bucket)' });
     } else if (!options.delete) {
       changeset.push({ ...base, action: 'ignore', reason: 'not in the build (kept: --no-delete)' });
     } else {

@@ -35,6 +35,24 @@ describe('resolveSyncSettings', () => {
     expect([f.bucket, f.distributionId, f.autoApprove]).toEqual(['from-flag', 'EFLAG', true]);
   });
 
+  it("reads the bootcamp Rakefile's bare names as fallbacks after the SYNC_ ones", async () => {
+    const gem = await tempDir('cruddur-settings-gem-');
+    try {
+      await writeFile(join(gem.path, 'cruddur.json'), JSON.stringify({ env: { IGNORE_FILES: 'favicon.ico, robots.txt\nstylesheets/index' } }));
+      const env = { S3_BUCKET: 'gem-bucket', CLOUDFRONT_DISTRUBTION_ID: 'EGEM', BUILD_DIR: '/gem/build', OUTPUT_CHANGESET_PATH: 'tmp/gem.json', AUTO_APPROVE: 'true' };
+      const s = resolveSyncSettings(loadProjectConfig({ cwd: gem.path, env }), { ignore: ['.DS_Store'] });
+      expect([s.bucket, s.distributionId, s.buildDir, s.changesetPath, s.autoApprove]).toEqual(['gem-bucket', 'EGEM', '/gem/build', join(gem.path, 'tmp/gem.json'), true]);
+      expect(s.ignore).toEqual(['favicon.ico', 'robots.txt', 'stylesheets/index', '.DS_Store']);
+      expect(s.sources.distributionId).toBe('CLOUDFRONT_DISTRUBTION_ID (env)');
+      // A SYNC_ name wins over the bare one, even from a lower layer (sync.env against the environment).
+      await writeFile(join(gem.path, 'sync.env'), 'SYNC_S3_BUCKET=sync-bucket\nSYNC_IGNORE_FILES=error.html\n');
+      const t = resolveSyncSettings(loadProjectConfig({ cwd: gem.path, env }), {});
+      expect([t.bucket, t.ignore]).toEqual(['sync-bucket', ['error.html']]);
+    } finally {
+      await gem.cleanup();
+    }
+  });
+
   it('has the documented defaults', () => {
     const s = resolveSyncSettings(project({}), {});
     expect([s.concurrency, s.maxDelete, s.maxInvalidationPaths, s.delete, s.dryRun]).toEqual([32, 256, 15, true, false]);

@@ -57,6 +57,9 @@ export function parseBoolean(name: string, value: string): boolean {
 /**
  * The gem's variables for each frontend sync setting (SPEC: `frontend sync`), in order of preference,
  * including the bootcamp's misspelt SYNC_CLOUDFRONT_DISTRUBTION_ID. `doctor` checks the same ones.
+ * The bare names the bootcamp's Rakefile passed to the gem (S3_BUCKET, CLOUDFRONT_DISTRUBTION_ID, BUILD_DIR,
+ * OUTPUT_CHANGESET_PATH, AUTO_APPROVE, IGNORE_FILES) are fallbacks (GEM_VARIABLES): a SYNC_ name set in any
+ * layer wins over a bare one.
  */
 export const SYNC_VARIABLES = {
   bucket: ['SYNC_S3_BUCKET'],
@@ -64,7 +67,18 @@ export const SYNC_VARIABLES = {
   buildDir: ['SYNC_BUILD_DIR'],
   changesetPath: ['SYNC_OUTPUT_CHANGESET_PATH'],
   autoApprove: ['SYNC_AUTO_APPROVE'],
+  ignore: ['SYNC_IGNORE_FILES'],
 } as const satisfies Record<string, readonly string[]>;
+
+/** The bare names of the bootcamp's Rakefile, read only when no SYNC_ name is set in any layer. */
+export const GEM_VARIABLES = {
+  bucket: ['S3_BUCKET'],
+  distributionId: ['CLOUDFRONT_DISTRUBTION_ID', 'CLOUDFRONT_DISTRIBUTION_ID'],
+  buildDir: ['BUILD_DIR'],
+  changesetPath: ['OUTPUT_CHANGESET_PATH'],
+  autoApprove: ['AUTO_APPROVE'],
+  ignore: ['IGNORE_FILES'],
+} as const satisfies Record<keyof typeof SYNC_VARIABLES, readonly string[]>;
 
 export type SyncSettingName = keyof typeof SYNC_VARIABLES;
 
@@ -74,7 +88,10 @@ export type SyncSettingName = keyof typeof SYNC_VARIABLES;
  * and the local stack. `frontend sync` and `doctor` both call this, so they agree on the bucket.
  */
 export function syncSetting(project: ProjectConfig, setting: SyncSettingName, flag?: { name: string; value: string | undefined }): ResolvedSetting | undefined {
-  return project.setting({ variables: SYNC_VARIABLES[setting], syncEnv: true, ...(flag ? { flag } : {}) });
+  return (
+    project.setting({ variables: SYNC_VARIABLES[setting], syncEnv: true, ...(flag ? { flag } : {}) }) ??
+    project.setting({ variables: GEM_VARIABLES[setting], syncEnv: true })
+  );
 }
 
 /** Resolves the flags and the gem's variables (see {@link syncSetting}) into the sync's settings. */
@@ -97,6 +114,7 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     return n;
   };
   const changeset = pick('changesetPath', '--changeset', flags.changeset) ?? project.paths.changeset;
+  const ignoreFiles = splitList(pick('ignore', '--ignore', undefined) ?? '');
   const bucketName = syncBucketName(bucket);
   return {
     bucket: bucketName,
@@ -109,7 +127,7 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     force: flags.force ?? false,
     maxDelete: positive('max-delete', flags.maxDelete, DEFAULT_MAX_DELETE, 0),
     concurrency: positive('concurrency', flags.concurrency, DEFAULT_CONCURRENCY),
-    ignore: checkIgnoreGlobs(flags.ignore ?? []),
+    ignore: [...ignoreFiles, ...checkIgnoreGlobs(flags.ignore ?? [])],
     cacheRules: (flags.cacheControl ?? []).map(parseCacheRule),
     stripHtmlExtension: flags.stripHtmlExtension ?? false,
     maxInvalidationPaths: positive('max-invalidation-paths', flags.maxInvalidationPaths, DEFAULT_MAX_INVALIDATION_PATHS),
@@ -122,6 +140,11 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
 /** The bucket name in SYNC_S3_BUCKET or --bucket, which the gem also accepted as `s3://name/`. */
 export function syncBucketName(value: string): string {
   return value.trim().replace(/^s3:\/\//, '').replace(/\/+$/, '');
+}
+
+/** The gem's `ignore_files` list as one variable: names or globs separated by commas or newlines. */
+export function splitList(text: string): string[] {
+  return text.split(/[,\n]/).map((s) => s.trim()).filter(Boolean);
 }
 
 /** picomatch throws a TypeError on an empty glob: say which flag instead. */

@@ -24,10 +24,10 @@ const site = (ctx: CaseContext) => ({ ...ctx.s3 });
 
 export const FRONTEND_CASES: BadInputCase[] = [
   {
-    name: 'frontend: static-build whose build script fails (REACT_APP_* variable missing)',
+    name: 'frontend: static-build with names of the env template unset (REACT_APP_* variable missing)',
     args: ['frontend', 'static-build'],
     exitCode: 1,
-    error: /^npm run build failed with exit code 1$/,
+    error: /^The frontend env template needs REACT_APP_BACKEND_URL, .* but they are not set/,
   },
   {
     name: 'frontend: missing build dir',

@@ -22,6 +22,14 @@ export function routeCloudFront(fake: FakeAws): void {
   fake.on(
     (r) => r.method === 'POST' && r.path === `/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation`,
     (r) => {
+      const refused = [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? '')).find((p) => cloudFrontRejects(p) !== undefined);
+      if (refused !== undefined) {
+        return {
+          status: 400,
+          headers: XML,
+          body: '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>InvalidArgument</Code><Message>Your request contains one or more invalid invalidation paths.</Message></Error><RequestId>1</RequestId></ErrorResponse>',
+        };
+      }
       const id = `I${next++}`;
       return {
         status: 201,
@@ -39,6 +47,28 @@ export function routeCloudFront(fake: FakeAws): void {
   );
 }
 
+const UNSAFE = new Set([...' "<>#{}|\\^~[]`?']);
+
+/**
+ * Why CloudFront would refuse an invalidation path (InvalidArgument), or undefined when it is valid,
+ * per its Developer Guide: starts with `/`; non-ASCII and RFC 1738 unsafe characters URL-encoded
+ * (`%XX`); `*` only as the last character (a wildcard).
+ */
+export function cloudFrontRejects(path: string): string | undefined {
+  if (!path.startsWith('/')) return 'does not start with /';
+  for (let i = 0; i < path.length; i++) {
+    const ch = path[i] as string;
+    const code = ch.charCodeAt(0);
+    if (code <= 0x20 || code >= 0x7f) return `unencoded character at ${i}`;
+    if (UNSAFE.has(ch)) return `unsafe character ${ch} at ${i}`;
+    if (ch === '%' && !/^%[0-9A-Fa-f]{2}/.test(path.slice(i))) return `bad escape at ${i}`;
+    if (ch === '*' && i !== path.length - 1) return `* not last at ${i}`;
+  }
+  return undefined;
+}
+
+const unxml = (text: string) => text.replaceAll('&lt;', '<').replaceAll('&gt;', '>').replaceAll('&quot;', '"').replaceAll('&apos;', "'").replaceAll('&amp;', '&');
+
 function batchXml(r: RecordedRequest): string {
   return /<InvalidationBatch[\s\S]*<\/InvalidationBatch>/.exec(r.body)?.[0] ?? '';
 }
@@ -47,7 +77,7 @@ function batchXml(r: RecordedRequest): string {
 export function invalidationRequests(fake: FakeAws): string[][] {
   return fake.requests
     .filter((r) => r.method === 'POST' && r.path.endsWith('/invalidation'))
-    .map((r) => [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => m[1] ?? ''));
+    .map((r) => [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? '')));
 }
 
 export function distributionLookups(fake: FakeAws): string[] {

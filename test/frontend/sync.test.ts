@@ -6,6 +6,7 @@ import { startFakeAws, type FakeAws } from '../support/aws-fake.js';
 import { parseJson, runCli } from '../support/cli.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 import { copyApp, tempDir, type TempDir } from '../support/tmp.js';
+import { STATE_KEY } from '../../src/frontend/state.js';
 import { BROKEN_DISTRIBUTION_ID, DISTRIBUTION_ID, distributionLookups, invalidationRequests, routeCloudFront } from './cloudfront-fake.js';
 
 interface Entry {
@@ -26,6 +27,14 @@ interface SyncJson {
 interface ErrorJson {
   error: { code: string; message: string; suggestion: string };
 }
+
+/** Every name the sample app's erb/frontend-react-js.env.erb defines. */
+const FRONTEND_ENV = {
+  REACT_APP_BACKEND_URL: 'https://api.example.test',
+  REACT_APP_AWS_PROJECT_REGION: 'us-east-1',
+  REACT_APP_AWS_USER_POOLS_ID: 'us-east-1_TEST',
+  REACT_APP_CLIENT_ID: 'client',
+};
 
 const BUCKETS = ['site', 'wipe', 'guarded', 'crash', 'many', 'broken'];
 let s3: TestS3;
@@ -68,7 +77,7 @@ beforeAll(async () => {
     join(app.path, 'sync.env'),
     ['SYNC_S3_BUCKET=site', `SYNC_CLOUDFRONT_DISTRUBTION_ID=${DISTRIBUTION_ID}`, 'SYNC_BUILD_DIR=frontend-react-js/build', 'SYNC_OUTPUT_CHANGESET_PATH=tmp/changeset.json', 'SYNC_AUTO_APPROVE=false', ''].join('\n'),
   );
-  const built = await cli(['frontend', 'static-build'], { REACT_APP_BACKEND_URL: 'https://api.example.test' });
+  const built = await cli(['frontend', 'static-build'], FRONTEND_ENV);
   expect(built.exitCode, built.stderr).toBe(0);
 });
 
@@ -147,7 +156,7 @@ describe('frontend sync against s3rver', () => {
     const changed = json.changeset.filter((e) => e.action !== 'no_change');
     expect(changed).toEqual([
       expect.objectContaining({ path: 'favicon.svg', action: 'delete', reason: 'not in the build' }),
-      expect.objectContaining({ path: 'robots.txt', action: 'update', reason: 'content differs (MD5)', size: Buffer.byteLength(robots) }),
+      expect.objectContaining({ path: 'robots.txt', action: 'update', reason: expect.stringMatching(/^content differs/), size: Buffer.byteLength(robots) }),
     ]);
     expect(json.uploaded).toEqual(['robots.txt']);
     expect(json.deleted).toEqual(['favicon.svg']);
@@ -238,7 +247,11 @@ describe('frontend sync against s3rver', () => {
     expect(error.code).toBe('SYNC_FAILED');
     expect(error.message).toMatch(/^Sync incomplete: the invalidation failed: Could not invalidate (\/\S*|\d+ paths) on CloudFront distribution E2BROKENDISTR01/);
     expect(error.suggestion).toMatch(/run the sync again/);
-    expect(await listKeys('broken')).toEqual(await filesUnder(build()));
+    // What is owed stays in the bucket (not in this checkout), for the next run from any checkout.
+    expect(await listKeys('broken')).toEqual([STATE_KEY, ...(await filesUnder(build()))].sort());
+    const state = await client.send(new GetObjectCommand({ Bucket: 'broken', Key: STATE_KEY }));
+    const owed = (JSON.parse(await (state.Body as { transformToString(): Promise<string> }).transformToString()) as { owed: string[] }).owed;
+    expect(owed).toEqual(await filesUnder(build()));
     expect(await readFile(summaryFile, 'utf8')).toContain('CloudFront: failed');
   });
 
@@ -278,7 +291,7 @@ describe('frontend sync against s3rver', () => {
     expect(await listKeys('site')).not.toContain('new.txt');
     const changeset = JSON.parse(await readFile(join(app.path, 'tmp', 'dry.json'), 'utf8')) as Entry[];
     expect(changeset.find((e) => e.path === 'new.txt')).toMatchObject({ action: 'create', size: 3 });
-    expect(changeset.find((e) => e.path === 'static/.DS_Store')).toMatchObject({ action: 'ignore', reason: 'matches --ignore' });
+    expect(changeset.find((e) => e.path === 'static/.DS_Store')).toMatchObject({ action: 'ignore', reason: 'matches the ignore list' });
     expect(changeset.find((e) => e.path === 'robots.txt')).toMatchObject({ action: 'ignore' });
     await rm(build('new.txt'));
     await rm(build('static', '.DS_Store'));
@@ -286,8 +299,22 @@ describe('frontend sync against s3rver', () => {
 });
 
 describe('frontend static-build', () => {
+  it('refuses before building when names the env template defines are unset, and says which', async () => {
+    const { REACT_APP_CLIENT_ID: _unset, ...partial } = FRONTEND_ENV;
+    const before = await filesUnder(build());
+    const result = await cli(['frontend', 'static-build'], partial);
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/Error: The frontend env template needs REACT_APP_CLIENT_ID, but it is not set \(erb\/frontend-react-js.env.erb\)/);
+    expect(result.stderr).toMatch(/Try: .*--allow-missing/);
+    expect(result.stderr).not.toMatch(/npm run build/);
+    expect(await filesUnder(build())).toEqual(before);
+    const allowed = await cli(['frontend', 'static-build', '--allow-missing', '--json'], partial);
+    expect(allowed.exitCode, allowed.stderr).toBe(0);
+    expect(parseJson<{ missing: string[] }>(allowed).missing).toEqual(['REACT_APP_CLIENT_ID']);
+  });
+
   it('keeps the build exit code and says why', async () => {
-    const result = await cli(['frontend', 'static-build']);
+    const result = await cli(['frontend', 'static-build', '--allow-missing']);
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toContain('build failed: REACT_APP_BACKEND_URL is missing');
     expect(result.stderr).toMatch(/Error: npm run build failed with exit code 1/);
@@ -295,7 +322,7 @@ describe('frontend static-build', () => {
 
   it('reads REACT_APP_* from frontend-react-js.env', async () => {
     await writeFile(join(app.path, 'frontend-react-js.env'), 'REACT_APP_BACKEND_URL=https://from-file.example.test\n');
-    const result = await cli(['frontend', 'static-build', '--json']);
+    const result = await cli(['frontend', 'static-build', '--json', '--allow-missing']);
     expect(result.exitCode, result.stderr).toBe(0);
     expect(parseJson<{ variables: unknown[] }>(result).variables).toEqual([{ name: 'REACT_APP_BACKEND_URL', source: 'frontend-react-js.env' }]);
     const js = (await filesUnder(build('static', 'js')))[0] ?? '';

@@ -7,7 +7,9 @@ export default class FrontendStaticBuild extends BaseCommand {
   static override summary = "Build the React app (npm run build) with the REACT_APP_* variables.";
   static override description = `Runs the frontend's \`npm run build\` (folder "frontend" in cruddur.json, default frontend-react-js/) with
 the REACT_APP_* variables from the generated frontend-react-js.env; the same names set in the environment win.
-The build's output is streamed to stderr and its exit code is kept. Replaces bin/frontend/static-build.`;
+Every name the frontend env template (frontend-react-js.env.erb) defines must have a value, or the command
+stops before building (--allow-missing builds anyway). The build's output is streamed to stderr and its exit
+code is kept. Replaces bin/frontend/static-build.`;
 
   static override examples = [
     { description: 'Build with the generated env file', command: '<%= config.bin %> env generate frontend-react-js && <%= config.bin %> <%= command.id %>' },
@@ -17,12 +19,13 @@ The build's output is streamed to stderr and its exit code is kept. Replaces bin
 
   static override flags = {
     script: Flags.string({ description: 'The npm script to run.', default: 'build' }),
+    'allow-missing': Flags.boolean({ description: 'Build even when names the frontend env template (frontend-react-js.env.erb) defines are unset.' }),
   };
 
   async run(): Promise<StaticBuildResult> {
     const { flags } = await this.parse(FrontendStaticBuild);
     const { staticBuild } = await import('../../frontend/build.js');
-    const result = await staticBuild(this.project(flags), { script: flags.script }, this.logger(flags));
+    const result = await staticBuild(this.project(flags), { script: flags.script, allowMissing: flags['allow-missing'] }, this.logger(flags));
     if (result.exitCode !== 0) {
       throw new CruddurError(`npm run ${result.script} failed with exit code ${result.exitCode}`, {
         suggestion: 'read the build output above; check the REACT_APP_* variables (`cruddur env generate frontend-react-js`)',

@@ -9,11 +9,15 @@ export default class FrontendSync extends BaseCommand {
   static override summary = 'Sync the build to S3 (plan, changeset, approval, upload) and invalidate CloudFront.';
   static override description = `Replaces the aws_s3_website_sync gem. Settings come from flags, or from the gem's variables in the
 environment or sync.env: SYNC_S3_BUCKET, SYNC_CLOUDFRONT_DISTRIBUTION_ID (or the bootcamp's SYNC_CLOUDFRONT_DISTRUBTION_ID),
-SYNC_BUILD_DIR, SYNC_OUTPUT_CHANGESET_PATH, SYNC_AUTO_APPROVE.
+SYNC_BUILD_DIR, SYNC_OUTPUT_CHANGESET_PATH, SYNC_AUTO_APPROVE, SYNC_IGNORE_FILES; then the bare names of the
+bootcamp's Rakefile (S3_BUCKET, CLOUDFRONT_DISTRUBTION_ID, BUILD_DIR, OUTPUT_CHANGESET_PATH, AUTO_APPROVE).
 
-Files are compared by content (size, then MD5 against the ETag), never by date, so a fresh CI checkout uploads
-only what changed. The changeset is written as JSON and summarised; after approval, assets are uploaded first,
-HTML entry points last, deletes after both (batches of 1,000), then one CloudFront invalidation.`;
+Files are compared by content (size, then MD5 against the ETag, or the MD5 each upload stores in its metadata
+when the ETag is not one: SSE-KMS, SSE-C, multipart), never by date, so a fresh CI checkout uploads only what
+changed. The changeset is written as JSON and summarised (no_change and ignore rows only in the file); after
+approval, assets are uploaded first, HTML entry points last, deletes after both (batches of 1,000), then one
+CloudFront invalidation. What is owed to CloudFront and a lock are kept in the bucket (.cruddur/sync-state.json):
+a killed deploy is invalidated by the next run from any checkout, and an overlapping deploy refuses.`;
 
   static override examples = [
     { description: 'Preview what would change', command: '<%= config.bin %> <%= command.id %> --dry-run' },
@@ -33,7 +37,7 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     force: Flags.boolean({ description: 'Upload every file even when the bucket already has the same bytes (e.g. after changing --cache-control).' }),
     'max-delete': Flags.integer({ description: 'Refuse a plan that deletes more objects than this.', default: 256, min: 0 }),
     concurrency: Flags.integer({ description: 'Uploads in flight at once (32: measured best against a 20 ms-per-request S3; see bench/RESULTS.md).', default: 32, min: 1, max: 256 }),
-    ignore: Flags.string({ description: 'Glob of keys to leave alone on both sides (repeatable; a glob without "/" matches file names).', multiple: true, multipleNonGreedy: true }),
+    ignore: Flags.string({ description: 'Glob of keys to leave alone on both sides (repeatable, adds to SYNC_IGNORE_FILES; a glob without "/" matches file names).', multiple: true, multipleNonGreedy: true }),
     'cache-control': Flags.string({ description: 'GLOB=VALUE Cache-Control rule, checked before the built-in ones (repeatable).', multiple: true, multipleNonGreedy: true }),
     'strip-html-extension': Flags.boolean({ description: 'Upload about.html as "about" (never index.html).' }),
     'max-invalidation-paths': Flags.integer({ description: 'Coalesce invalidation paths into wildcards past this many.', default: 15, min: 1, max: 3000 }),
@@ -44,9 +48,10 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     // The gem's users write --delete=false; oclif booleans only know --no-delete.
     this.argv = this.argv.map((a) => (/^--delete=(false|0|no)$/i.test(a) ? '--no-delete' : /^--delete=(true|1|yes)$/i.test(a) ? '--delete' : a));
     const { flags } = await this.parse(FrontendSync);
-    const [{ resolveSyncSettings }, { syncFrontend }, { createS3Store }, { createCloudFront }, report] = await Promise.all([
+    const [{ resolveSyncSettings }, { syncFrontend }, { syncStoreOf }, { createS3Store }, { createCloudFront }, report] = await Promise.all([
       import('../../frontend/settings.js'),
       import('../../frontend/sync.js'),
+      import('../../frontend/store.js'),
       import('../../aws/s3-store.js'),
       import('../../aws/cloudfront.js'),
       import('../../frontend/report.js'),
@@ -76,7 +81,7 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     let result: SyncResult;
     try {
       result = await syncFrontend(settings, {
-        store: async () => createS3Store(await aws.s3()),
+        store: async () => syncStoreOf(createS3Store(await aws.s3())),
         cdn: async () => createCloudFront(await aws.cloudfront()),
         confirm: terminalConfirm({ assumeYes: settings.autoApprove, yesFlag: '--auto-approve' }),
         logger,

@@ -1,0 +1,88 @@
+import type { RemoteObject } from '../aws/s3-store.js';
+import { countActions, planSync, type ActionCounts, type HashedFile, type LocalFile, type Plan } from './plan.js';
+import { unionKeys } from './pending.js';
+import { lockStatus, STATE_VERSION, type LockStatus, type SyncLock, type SyncState } from './state.js';
+
+/** The parts of Prepared the decision reads (all read-only). */
+export interface DecideInput {
+  files: readonly HashedFile[];
+  ignored: readonly LocalFile[];
+  remote: ReadonlyMap<string, RemoteObject>;
+  stored: ReadonlyMap<string, string | null>;
+  state: SyncState;
+  learned: Readonly<Record<string, [string, string]>>;
+  legacyOwed: readonly string[];
+  isIgnored: (path: string) => boolean;
+}
+
+export interface DecideOptions {
+  delete: boolean;
+  force: boolean;
+  distributionId: string | undefined;
+  now: Date;
+  host: string;
+  isAlive: (pid: number) => boolean;
+}
+
+export interface Decision {
+  plan: Plan;
+  counts: ActionCounts;
+  /** Keys an earlier run changed and never got invalidated (state object, or an earlier cruddur's local file). */
+  carried: string[];
+  /** Owed keys kept for another distribution than this run's: left alone, with a warning. */
+  otherDistribution?: string;
+  lock: LockStatus;
+  /** Recorded as owed before the first write: carried plus every key the plan changes. */
+  owedBeforeApply: string[];
+  /** The [ETag, MD5] pairs worth keeping, before this run's uploads. */
+  hashes: Record<string, [string, string]>;
+}
+
+/**
+ * The whole decision, pure: the plan (actions and reasons), what is owed to CloudFront, whether another
+ * run holds the bucket, and the hash cache to keep. Reads its inputs, changes none of them.
+ */
+export function decideSync(input: DecideInput, options: DecideOptions): Decision {
+  const plan = planSync({ files: input.files, ignored: input.ignored, remote: input.remote, stored: input.stored }, { ignore: input.isIgnored, delete: options.delete, force: options.force });
+  const sameDistribution = !input.state.distributionId || input.state.distributionId === options.distributionId;
+  const carried = options.distributionId ? unionKeys(sameDistribution ? input.state.owed : [], input.legacyOwed) : [];
+  const hashes: Record<string, [string, string]> = {};
+  for (const [key, pair] of Object.entries({ ...input.state.hashes, ...input.learned })) {
+    if (input.remote.get(key)?.etag === pair[0]) hashes[key] = [pair[0], pair[1]];
+  }
+  return {
+    plan,
+    counts: countActions(plan.changeset),
+    carried,
+    ...(!sameDistribution && input.state.owed.length > 0 ? { otherDistribution: input.state.distributionId } : {}),
+    lock: lockStatus(input.state.lock, options.now, { host: options.host, isAlive: options.isAlive }),
+    owedBeforeApply: unionKeys(carried, plan.uploads.map((f) => f.key), plan.deletes),
+    hashes,
+  };
+}
+
+/** The state to keep while applying: the lock, and everything the run may change recorded as owed. */
+export function stateWhileApplying(decision: Decision, distributionId: string | undefined, lock: SyncLock): SyncState {
+  return { version: STATE_VERSION, ...(distributionId ? { distributionId } : {}), owed: distributionId ? decision.owedBeforeApply : [], lock, hashes: decision.hashes };
+}
+
+/**
+ * The state after the run: no lock; owed keys only when CloudFront did not accept the invalidation; hashes
+ * updated with the ETags of this run's uploads (kept only where the ETag is not the MD5) and without the deleted keys.
+ */
+export function stateAfter(
+  decision: Decision,
+  outcome: { uploaded: readonly string[]; deleted: readonly string[]; etags: Readonly<Record<string, string>>; invalidated: boolean },
+  distributionId: string | undefined,
+  md5Of: (key: string) => string | undefined,
+): SyncState {
+  const hashes = { ...decision.hashes };
+  for (const key of [...outcome.uploaded, ...outcome.deleted]) delete hashes[key];
+  for (const key of outcome.uploaded) {
+    const etag = outcome.etags[key];
+    const md5 = md5Of(key);
+    if (etag && md5 && etag.toLowerCase() !== md5) hashes[key] = [etag, md5];
+  }
+  const owed = distributionId && !outcome.invalidated ? unionKeys(decision.carried, outcome.uploaded, outcome.deleted) : [];
+  return { version: STATE_VERSION, ...(distributionId && owed.length > 0 ? { distributionId } : {}), owed, hashes };
+}

@@ -1,0 +1,166 @@
+import { stat } from 'node:fs/promises';
+import picomatch from 'picomatch';
+import type { RemoteObject } from '../aws/s3-store.js';
+import { CruddurError } from '../core/errors.js';
+import type { Logger } from '../core/output.js';
+import { PART_SIZE } from './apply.js';
+import type { Cdn } from './cdn.js';
+import { hashAllOffThread, multipartEtag, type HashTarget } from './hash.js';
+import { keyFor } from './headers.js';
+import { keysNeedingStoredMd5, multipartParts, partSizeCandidates, type HashedFile, type LocalFile } from './plan.js';
+import { readPending } from './pending.js';
+import { mapLimit } from '../core/pool.js';
+import type { SyncSettings } from './settings.js';
+import { parseState, STATE_KEY, type SyncState } from './state.js';
+import type { SyncStore } from './store.js';
+import { walkBuildDir } from './walk.js';
+
+/** Hashing is disk + CPU work on a 2-core runner: more at once only adds contention. */
+const HASH_CONCURRENCY = 4;
+/** Small files' bytes kept from hashing for the upload (most builds fit: one read per file instead of two). */
+const KEEP_BUDGET = 256 * 1024 * 1024;
+/** HeadObject calls in flight when reading stored MD5s. */
+const HEAD_CONCURRENCY = 32;
+
+export interface PreparePorts {
+  store: () => Promise<SyncStore>;
+  cdn: () => Promise<Cdn>;
+  logger: Logger;
+}
+
+/** What the sync knows before deciding anything: the build (hashed), the bucket and the sync state. Read-only downstream. */
+export interface Prepared {
+  files: readonly HashedFile[];
+  ignored: readonly LocalFile[];
+  /** Bytes kept from hashing, by absPath, for the upload (apply takes them out as it goes). */
+  bodies: Map<string, Buffer>;
+  skipped: ReadonlyArray<{ file: string; reason: string }>;
+  /** The bucket's objects, without the sync's state object. */
+  remote: ReadonlyMap<string, RemoteObject>;
+  /** Stored MD5s of objects whose ETag did not settle the comparison (null: the object has none). */
+  stored: ReadonlyMap<string, string | null>;
+  /** The state object as read (empty when there was none). */
+  state: SyncState;
+  stateExists: boolean;
+  /** [ETag, MD5] pairs learned by HeadObject this run, worth keeping in the state. */
+  learned: Record<string, [string, string]>;
+  /** Keys owed by an earlier cruddur that kept them only in `.cruddur/sync-pending-<bucket>.json`. */
+  legacyOwed: string[];
+  store: SyncStore;
+  cdn: Cdn | undefined;
+  /** Whether a key of the bucket or the build matches the ignore list. */
+  isIgnored: (path: string) => boolean;
+}
+
+/**
+ * The ignore list as one predicate over keys and build paths: a glob without `/` matches a file name
+ * anywhere (`.DS_Store`), one with `/` the whole path (`uploads/**`). The sync's state object always matches:
+ * it is never uploaded, deleted or invalidated as content.
+ */
+export function ignoreMatcher(globs: readonly string[]): (path: string) => boolean {
+  const byName = globs.filter((g) => !g.includes('/'));
+  const byPath = globs.filter((g) => g.includes('/'));
+  const name = byName.length > 0 ? picomatch(byName, { dot: true, basename: true }) : () => false;
+  const path = byPath.length > 0 ? picomatch(byPath, { dot: true }) : () => false;
+  return (p) => p === STATE_KEY || name(p) || path(p);
+}
+
+async function checkBuildDir(buildDir: string): Promise<void> {
+  const info = await stat(buildDir).catch(() => undefined);
+  if (!info?.isDirectory()) {
+    throw new CruddurError(`The build dir ${buildDir} ${info ? 'is a file, not a folder' : 'does not exist'}`, {
+      suggestion: 'run `cruddur frontend static-build` first, or point --build-dir / SYNC_BUILD_DIR at the build output',
+      code: 'SYNC_NO_BUILD_DIR',
+    });
+  }
+}
+
+/** Only for files whose bucket copy was uploaded in parts: that ETag recomputed with the plausible part sizes. */
+async function withMultipartEtags(files: HashedFile[], remote: ReadonlyMap<string, RemoteObject>): Promise<HashedFile[]> {
+  return mapLimit(files, HASH_CONCURRENCY, async (file) => {
+    const object = remote.get(file.key);
+    const parts = object && object.size === file.size && object.etag !== file.md5 ? multipartParts(object.etag) : undefined;
+    if (parts === undefined) return file;
+    const sizes = partSizeCandidates(file.size, parts, [PART_SIZE]);
+    return { ...file, multipartEtags: await Promise.all(sizes.map((size) => multipartEtag(file.absPath, file.size, size))) };
+  });
+}
+
+/**
+ * Walks and hashes the build, lists the bucket, reads the sync state (only when the listing shows it) and
+ * the stored MD5s the ETags cannot settle (from the state, else one HeadObject each). Refuses before
+ * anything is changed when the build is missing or empty, or the bucket or distribution does not exist.
+ */
+export async function prepareSync(settings: SyncSettings, ports: PreparePorts): Promise<Prepared> {
+  const { logger } = ports;
+  await checkBuildDir(settings.buildDir);
+  const walked = await walkBuildDir(settings.buildDir);
+  for (const s of walked.skipped) logger.warn(`skipped ${s.file}: ${s.reason}`);
+  if (walked.files.length === 0) {
+    throw new CruddurError(`The build dir ${settings.buildDir} is empty; refusing to sync (it would delete the whole site)`, {
+      suggestion: 'run `cruddur frontend static-build` and check that it writes into this folder',
+      code: 'SYNC_EMPTY_BUILD',
+    });
+  }
+  const isIgnored = ignoreMatcher(settings.ignore);
+  const all: LocalFile[] = walked.files.map((f) => ({ ...f, key: keyFor(f.file, { stripHtml: settings.stripHtmlExtension }) }));
+  const ignored = all.filter((f) => isIgnored(f.key) || isIgnored(f.file));
+  const toHash = all.filter((f) => !(isIgnored(f.key) || isIgnored(f.file)));
+  // Hashing starts first (on a worker thread for big trees) and overlaps the SDK load, the checks and the listing.
+  const targets: HashTarget[] = toHash.map((f) => ({ absPath: f.absPath, size: f.size }));
+  const hashing = hashAllOffThread(targets, { keepBudget: KEEP_BUDGET, concurrency: HASH_CONCURRENCY });
+  hashing.catch(() => undefined);
+  const store = await ports.store();
+  const cdn = settings.distributionId ? await ports.cdn() : undefined;
+  // No HeadBucket first: the listing answers NoSuchBucket itself, one round trip sooner.
+  const listing = store.listObjects(settings.bucket).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== 'AWS_NO_SUCH_BUCKET') throw error;
+    throw new CruddurError(`The bucket ${settings.bucket} does not exist (or is not visible with these credentials)`, {
+      suggestion: 'check SYNC_S3_BUCKET / --bucket and --region, or create the bucket first',
+      code: 'SYNC_NO_BUCKET',
+      cause: error,
+    });
+  });
+  listing.catch(() => undefined);
+  const exists = await (cdn && settings.distributionId ? cdn.getDistribution(settings.distributionId).then((d) => d !== undefined) : Promise.resolve(true));
+  if (!exists) {
+    throw new CruddurError(`The CloudFront distribution ${settings.distributionId} does not exist`, {
+      suggestion: 'check SYNC_CLOUDFRONT_DISTRIBUTION_ID / --distribution-id (aws cloudfront list-distributions)',
+      code: 'SYNC_NO_DISTRIBUTION',
+    });
+  }
+  if (!settings.distributionId) logger.info('No CloudFront distribution configured: the sync will not invalidate any cache.');
+  const objects = await listing;
+  const stateExists = objects.some((o) => o.key === STATE_KEY);
+  // The one extra request, and only when the listing shows a state object.
+  const stateRead = stateExists ? store.getObjectText(settings.bucket, STATE_KEY) : Promise.resolve(undefined);
+  stateRead.catch(() => undefined);
+  await hashing;
+  const remote = new Map(objects.filter((o) => o.key !== STATE_KEY).map((o) => [o.key, o]));
+  const bodies = new Map<string, Buffer>();
+  const hashed: HashedFile[] = toHash.map((f, i) => {
+    const t = targets[i] as HashTarget;
+    if (t.md5 === undefined) throw new Error(`prepareSync: ${f.file} was not hashed`);
+    if (t.body) bodies.set(f.absPath, t.body);
+    return { ...f, size: t.size, md5: t.md5 };
+  });
+  const files = await withMultipartEtags(hashed, remote);
+  const state = parseState(await stateRead);
+  if (state.unreadable) logger.warn(`s3://${settings.bucket}/${STATE_KEY} is not a sync state this cruddur reads; it is replaced after this run`);
+
+  const stored = new Map<string, string | null>();
+  const learned: Record<string, [string, string]> = {};
+  const heads: string[] = [];
+  for (const key of keysNeedingStoredMd5(files, remote)) {
+    const known = state.hashes[key];
+    if (known && known[0] === remote.get(key)?.etag) stored.set(key, known[1]);
+    else heads.push(key);
+  }
+  await mapLimit(heads, HEAD_CONCURRENCY, async (key) => {
+    const head = await store.headStoredMd5(settings.bucket, key);
+    stored.set(key, head?.md5 ?? null);
+    if (head?.md5 && head.etag === remote.get(key)?.etag) learned[key] = [head.etag, head.md5.toLowerCase()];
+  });
+  const legacyOwed = settings.distributionId ? await readPending(settings.pendingPath, settings.bucket, settings.distributionId) : [];
+  return { files, ignored, bodies, skipped: walked.skipped, remote, stored, state, stateExists, learned, legacyOwed, store, cdn, isIgnored };
+}
