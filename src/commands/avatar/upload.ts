@@ -5,7 +5,7 @@ import { isInteractive } from '../../core/output.js';
 import { avatarKeyFor, resolveAvatarConfig, uploadKeyFor } from '../../avatar/config.js';
 import { requireBucket } from '../../avatar/env.js';
 import { createUploader, uploadAvatar, type UploadResult } from '../../avatar/upload.js';
-import { progressBar } from '../../avatar/progress.js';
+import { progressBar } from '../../core/progress.js';
 
 export default class AvatarUpload extends BaseCommand {
   static override summary = 'Upload an avatar to the uploads bucket; --wait for the Lambda to publish its thumbnail.';

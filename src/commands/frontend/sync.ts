@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { isInteractive } from '../../core/output.js';
 import { terminalConfirm } from '../../core/prompt.js';
-import type { ApplyProgress } from '../../frontend/apply.js';
+import { phaseProgress } from '../../core/progress.js';
 import type { SyncResult } from '../../frontend/sync.js';
 
 export default class FrontendSync extends BaseCommand {
@@ -89,7 +89,7 @@ a killed deploy is invalidated by the next run from any checkout, and an overlap
           if (!json) this.log(report.summaryText(plan.changeset, counts));
           if (settings.changesetPath && !json) this.log(`Changeset: ${settings.changesetPath}`);
         },
-        onProgress: json ? undefined : progressPrinter(),
+        onProgress: json ? undefined : phaseProgress(process.stderr, isInteractive(process.stderr)),
       });
     } catch (error) {
       const details = (error as { details?: unknown }).details as SyncResult | undefined;
@@ -109,17 +109,4 @@ a killed deploy is invalidated by the next run from any checkout, and an overlap
     }
     return result;
   }
-}
-
-/** A live line on a terminal; in CI one line per tenth (at least every 100 files), so logs stay short. */
-function progressPrinter(): (progress: ApplyProgress) => void {
-  const live = isInteractive(process.stderr);
-  return ({ phase, done, total }) => {
-    if (live) {
-      process.stderr.write(`\r${phase}: ${done}/${total}${done === total ? '\n' : ''}`);
-      return;
-    }
-    const step = Math.max(1, Math.min(100, Math.ceil(total / 10)));
-    if (done === total || done % step === 0) process.stderr.write(`${phase}: ${done}/${total}\n`);
-  };
 }
