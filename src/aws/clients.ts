@@ -4,9 +4,10 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../core/output.js';
 
-export type AwsService = 's3' | 'cloudfront' | 'ec2' | 'ecr' | 'sts' | 'cognito';
+export type AwsService = 's3' | 'cloudfront' | 'ec2' | 'ecr' | 'sts' | 'cognito' | 'dynamodb';
 
 /** The variable suffix the SDK uses for each service's endpoint (AWS_ENDPOINT_URL_<SUFFIX>). */
 const ENDPOINT_SUFFIX: Record<AwsService, string> = {
@@ -16,6 +17,7 @@ const ENDPOINT_SUFFIX: Record<AwsService, string> = {
   ecr: 'ECR',
   sts: 'STS',
   cognito: 'COGNITO_IDENTITY_PROVIDER',
+  dynamodb: 'DYNAMODB',
 };
 
 export interface AwsSettings {
@@ -160,6 +162,10 @@ export class AwsClients {
       const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
       return new CognitoIdentityProviderClient(baseClientConfig(this.settings, 'cognito'));
     });
+  }
+
+  dynamodb(): Promise<DynamoDBClient> {
+    return this.once('dynamodb', async () => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient(baseClientConfig(this.settings, 'dynamodb')));
   }
 
   destroy(): void {
