@@ -1,12 +1,13 @@
-// The local stack's long-running process: s3rver with the buckets, and the thumbnail worker.
+// The local stack's long-running process: s3rver with the buckets, dynalite (DynamoDB), and the thumbnail worker.
 // (PostgreSQL is not here: it runs as its own daemon through pg_ctl, see pg-instance.ts, so it survives
 // this process and serves `db` commands with or without `local up`.) Started with
 // --openssl-legacy-provider so s3rver's DES continuation tokens work. Prints one JSON line on stdout
-// when ready ({"s3Port": N}) or failed ({"error": "..."}); logs go to .cruddur/local.log.
+// when ready ({"s3Port": N, "dynamodbPort": N}) or failed ({"error": "..."}); logs go to .cruddur/local.log.
 import { appendFileSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import S3rver from 's3rver';
+import { startLocalDynamo, type LocalDynamoHandle } from './dynamodb.js';
 import { freePort } from './net.js';
 import { localPaths, type LocalBuckets } from './state.js';
 import { startThumbnailWorker } from './thumbnail-worker.js';
@@ -22,10 +23,10 @@ const portsFile = join(paths.dir, 'ports.json');
 const log = (line: string) => appendFileSync(paths.log, `${new Date().toISOString()} ${line}\n`);
 const say = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
-/** The S3 port used last time, so AWS_ENDPOINT_URL_S3 stays the same across restarts when it is free. */
-function previousPort(): number | undefined {
+/** The port a service used last time, so its AWS_ENDPOINT_URL_* stays the same across restarts when it is free. */
+function previousPort(service: 's3' | 'dynamodb'): number | undefined {
   try {
-    return (JSON.parse(readFileSync(portsFile, 'utf8')) as { s3?: number }).s3;
+    return (JSON.parse(readFileSync(portsFile, 'utf8')) as { s3?: number; dynamodb?: number })[service];
   } catch {
     return undefined;
   }
@@ -42,6 +43,7 @@ async function portIfFree(port: number | undefined): Promise<number> {
 }
 
 let s3: S3rver | undefined;
+let dynamo: LocalDynamoHandle | undefined;
 let stopping = false;
 
 async function stop(code: number): Promise<never> {
@@ -50,6 +52,7 @@ async function stop(code: number): Promise<never> {
     // Open keep-alive connections would hold close() until they time out: end them now.
     (s3 as unknown as { httpServer?: { closeAllConnections(): void } } | undefined)?.httpServer?.closeAllConnections();
     await s3?.close().catch(() => {});
+    await dynamo?.close().catch(() => {});
     log('stopped');
   }
   process.exit(code);
@@ -62,16 +65,17 @@ try {
   log(`starting (pid ${process.pid})`);
   s3 = new S3rver({
     address: '127.0.0.1',
-    port: await portIfFree(previousPort()),
+    port: await portIfFree(previousPort('s3')),
     directory: paths.s3,
     silent: true,
     configureBuckets: Object.values(config.buckets).map((name) => ({ name, configs: [] })),
   });
   const address = (await s3.run()) as { port: number };
-  await writeFile(portsFile, JSON.stringify({ s3: address.port }));
+  dynamo = await startLocalDynamo({ directory: paths.dynamodb, port: await portIfFree(previousPort('dynamodb')) });
+  await writeFile(portsFile, JSON.stringify({ s3: address.port, dynamodb: dynamo.port }));
   const worker = await startThumbnailWorker(s3, { endpoint: `http://127.0.0.1:${address.port}`, uploads: config.buckets.uploads, assets: config.buckets.assets, log });
-  log(`ready: s3 127.0.0.1:${address.port}; thumbnail worker ${worker}`);
-  say({ s3Port: address.port });
+  log(`ready: s3 127.0.0.1:${address.port}; dynamodb 127.0.0.1:${dynamo.port}; thumbnail worker ${worker}`);
+  say({ s3Port: address.port, dynamodbPort: dynamo.port });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   log(`failed: ${message}`);
