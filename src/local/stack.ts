@@ -63,14 +63,14 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
     stdio: ['ignore', 'pipe', options.foreground ? 'inherit' : 'ignore'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
-  const ready = await new Promise<{ s3Port?: number; error?: string }>((resolve) => {
+  const ready = await new Promise<{ s3Port?: number; dynamodbPort?: number; error?: string }>((resolve) => {
     const timer = setTimeout(() => resolve({ error: `not ready after ${(options.timeoutMs ?? 60_000) / 1000} s` }), options.timeoutMs ?? 60_000);
     const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
     child.once('exit', (code) => resolve({ error: `the supervisor exited with code ${code}` }));
     lines.once('line', (line) => {
       clearTimeout(timer);
       try {
-        resolve(JSON.parse(line) as { s3Port?: number; error?: string });
+        resolve(JSON.parse(line) as { s3Port?: number; dynamodbPort?: number; error?: string });
       } catch {
         resolve({ error: line });
       }
@@ -87,6 +87,7 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
     database: LOCAL_DATABASE,
     postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid },
     s3: { port: ready.s3Port },
+    ...(ready.dynamodbPort ? { dynamodb: { port: ready.dynamodbPort } } : {}),
     buckets: localBuckets(env),
   };
   await writeLocalState(root, state);
@@ -123,7 +124,7 @@ export async function localDown(root: string, options: { purge: boolean; timeout
   if (await stopLocalPostgres(root)) status = 'stopped';
   await clearLocalState(root);
   if (options.purge) {
-    await Promise.all([paths.postgres, paths.s3, `${paths.dir}/ports.json`, localPostgresPaths(root).stateFile, paths.log].map((p) => rm(p, { recursive: true, force: true })));
+    await Promise.all([paths.postgres, paths.s3, paths.dynamodb, `${paths.dir}/ports.json`, localPostgresPaths(root).stateFile, paths.log].map((p) => rm(p, { recursive: true, force: true })));
   }
   return { status, purged: options.purge };
 }
@@ -135,6 +136,7 @@ export interface LocalStatus {
   startedAt?: string;
   postgres?: { port: number; reachable: boolean };
   s3?: { endpoint: string; reachable: boolean };
+  dynamodb?: { endpoint: string; reachable: boolean };
   buckets?: LocalState['buckets'];
 }
 
@@ -143,14 +145,16 @@ export async function localStatus(root: string): Promise<LocalStatus> {
   if (!state) return { running: false, stale: existsSync(localPaths(root).state) };
   const alive = isAlive(state.pid);
   const pgPort = localPostgresStatus(root).port ?? state.postgres.port;
-  const [pgUp, s3Up] = await Promise.all([canConnect(pgPort), canConnect(state.s3.port)]);
+  const dynamoPort = state.dynamodb?.port;
+  const [pgUp, s3Up, dynamoUp] = await Promise.all([canConnect(pgPort), canConnect(state.s3.port), dynamoPort ? canConnect(dynamoPort) : false]);
   return {
-    running: alive && pgUp && s3Up,
+    running: alive && pgUp && s3Up && (dynamoPort === undefined || dynamoUp),
     stale: !alive,
     pid: state.pid,
     startedAt: state.startedAt,
     postgres: { port: pgPort, reachable: pgUp },
     s3: { endpoint: `http://127.0.0.1:${state.s3.port}`, reachable: s3Up },
+    ...(dynamoPort ? { dynamodb: { endpoint: `http://127.0.0.1:${dynamoPort}`, reachable: dynamoUp } } : {}),
     buckets: state.buckets,
   };
 }

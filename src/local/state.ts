@@ -15,6 +15,7 @@ export function localPaths(root: string) {
     log: join(dir, 'local.log'),
     postgres: join(dir, 'postgres'),
     s3: join(dir, 's3'),
+    dynamodb: join(dir, 'dynamodb'),
   };
 }
 
@@ -31,6 +32,8 @@ export interface LocalState {
   database: string;
   postgres: { port: number; pid: number | undefined };
   s3: { port: number };
+  /** Absent in state files written before DynamoDB joined the stack. */
+  dynamodb?: { port: number };
   buckets: LocalBuckets;
 }
 
@@ -60,6 +63,7 @@ export function localEnv(state: LocalState): Record<string, string> {
   return {
     CONNECTION_URL: `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${state.postgres.port}/${state.database}`,
     ...s3rverEnv(`http://127.0.0.1:${state.s3.port}`),
+    ...(state.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${state.dynamodb.port}` } : {}),
     UPLOADS_BUCKET_NAME: state.buckets.uploads,
     ASSETS_BUCKET_NAME: state.buckets.assets,
     SYNC_S3_BUCKET: state.buckets.site,
