@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { randomBytes } from 'node:crypto';
 import { userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { CruddurError, errorMessage } from '../core/errors.js';
@@ -14,6 +15,8 @@ export const LOCAL_DATABASE = 'cruddur';
 
 export interface LocalPostgres {
   port: number;
+  /** The address it listens on (127.0.0.1 unless `local up --listen`). */
+  host: string;
   dataDir: string;
   /** Whether this call started the server (false: it was already running). */
   started: boolean;
@@ -38,7 +41,19 @@ export function localPostgresPaths(root: string): LocalPostgresPaths {
 
 interface State {
   port: number;
+  /** Listen address; absent: 127.0.0.1. */
+  host?: string;
+  /** Set when it listened off 127.0.0.1: a generated password replaced `postgres`, kept here (mode 0600). */
+  password?: string;
 }
+
+/** Where `local up --listen ADDRESS --port N` asks PostgreSQL to listen; unset parts keep the recorded ones. */
+export interface LocalListen {
+  host?: string;
+  port?: number;
+}
+
+export const LOOPBACK = '127.0.0.1';
 
 function readJson(file: string): Record<string, unknown> | undefined {
   if (!existsSync(file)) return undefined;
@@ -53,17 +68,28 @@ function readJson(file: string): Record<string, unknown> | undefined {
 const validPort = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536;
 
 function readState(paths: LocalPostgresPaths): State | undefined {
-  const own = readJson(paths.stateFile)?.port;
-  return validPort(own) ? { port: own } : undefined;
+  const data = readJson(paths.stateFile);
+  const own = data?.port;
+  if (!validPort(own)) return undefined;
+  return {
+    port: own,
+    ...(typeof data?.host === 'string' && data.host ? { host: data.host } : {}),
+    ...(typeof data?.password === 'string' && data.password ? { password: data.password } : {}),
+  };
 }
 
-async function writeState(paths: LocalPostgresPaths, port: number): Promise<void> {
-  await writeFile(paths.stateFile, `${JSON.stringify({ port }, null, 2)}\n`);
+async function writeState(paths: LocalPostgresPaths, state: State): Promise<void> {
+  await writeFile(paths.stateFile, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
   await ignoreCruddurDir(dirname(paths.stateFile));
 }
 
-function localUrl(port: number, database = LOCAL_DATABASE): string {
-  return `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${port}/${database}`;
+function localUrl(state: State, database = LOCAL_DATABASE): string {
+  const host = state.host ?? LOOPBACK;
+  return `postgresql://${LOCAL_PG_USER}:${encodeURIComponent(state.password ?? LOCAL_PG_PASSWORD)}@${host.includes(':') ? `[${host}]` : host}:${state.port}/${database}`;
+}
+
+function handle(state: State, dataDir: string, started: boolean): LocalPostgres {
+  return { port: state.port, host: state.host ?? LOOPBACK, dataDir, started, url: (db) => localUrl(state, db) };
 }
 
 /** The server running on this data dir, from its postmaster.pid (pid on line 1, port on line 4), if it is alive. */
@@ -162,29 +188,47 @@ async function pgCtl(args: string[], dataDir: string, timeoutMs = 60_000): Promi
  * The port is remembered in `.cruddur/postgres.json` so URLs stay stable; the server keeps running after
  * the command (pg_ctl daemonises it) and its data stays between runs. `stopLocalPostgres` stops it.
  */
-export async function ensureLocalPostgres(root: string, logger: Logger): Promise<LocalPostgres> {
+export async function ensureLocalPostgres(root: string, logger: Logger, listen: LocalListen = {}): Promise<LocalPostgres> {
   const paths = localPostgresPaths(root);
-  const running = runningPort(paths.dataDir);
-  if (running !== undefined && (await canConnect(running))) {
-    return { port: running, dataDir: paths.dataDir, started: false, url: (db) => localUrl(running, db) };
-  }
+  const reused = await reuseRunning(paths, listen);
+  if (reused) return reused;
   await mkdir(dirname(paths.dataDir), { recursive: true });
   if (userInfo().uid === 0) await checkReachable(paths.dataDir);
-  return withStartLock(join(dirname(paths.dataDir), 'postgres.lock'), () => startLocked(paths, logger));
+  return withStartLock(join(dirname(paths.dataDir), 'postgres.lock'), () => startLocked(paths, logger, listen));
 }
 
-async function startLocked(paths: LocalPostgresPaths, logger: Logger): Promise<LocalPostgres> {
-  // Another process may have started it while we waited for the lock.
+/** The running server when it answers where asked; one listening elsewhere is stopped (to be restarted). */
+async function reuseRunning(paths: LocalPostgresPaths, listen: LocalListen): Promise<LocalPostgres | undefined> {
   const running = runningPort(paths.dataDir);
-  if (running !== undefined && (await canConnect(running))) {
-    return { port: running, dataDir: paths.dataDir, started: false, url: (db) => localUrl(running, db) };
+  if (running === undefined) return undefined;
+  const state = readState(paths);
+  const host = state?.host ?? LOOPBACK;
+  const moved = (listen.host !== undefined && listen.host !== host) || (listen.port !== undefined && listen.port !== running);
+  if (!moved && (await canConnect(running, 1000, host))) return handle({ ...state, port: running, host }, paths.dataDir, false);
+  if (moved) await pgCtl(['stop', '-m', 'fast', '-w'], paths.dataDir);
+  return undefined;
+}
+
+async function startLocked(paths: LocalPostgresPaths, logger: Logger, listen: LocalListen): Promise<LocalPostgres> {
+  // Another process may have started it while we waited for the lock.
+  const reused = await reuseRunning(paths, listen);
+  if (reused) return reused;
+  const previous = readState(paths);
+  const host = listen.host ?? previous?.host ?? LOOPBACK;
+  let port = listen.port ?? previous?.port;
+  if (listen.port !== undefined && (await canConnect(listen.port, 1000, host))) {
+    // An explicit port is never swapped for another.
+    throw new CruddurError(`Port ${listen.port} on ${host} is taken by another program`, {
+      suggestion: 'choose another --port, or stop the program using it',
+      code: 'LOCAL_PORT_TAKEN',
+    });
   }
-  let port = readState(paths)?.port;
-  if (port === undefined || (await canConnect(port))) {
+  if (port === undefined || (await canConnect(port, 1000, host))) {
     if (port !== undefined) logger.warn(`port ${port} of the local PostgreSQL is taken by another program; choosing a new one`);
-    port = await freePort();
+    port = await freePort(host);
   }
-  await writeState(paths, port);
+  const state: State = { ...previous, port, ...(host !== LOOPBACK || previous?.host ? { host } : {}) };
+  await writeState(paths, state);
   try {
     if (!existsSync(join(paths.dataDir, 'PG_VERSION'))) await initialise(paths.dataDir, port, logger);
   } catch (error) {
@@ -195,22 +239,39 @@ async function startLocked(paths: LocalPostgresPaths, logger: Logger): Promise<L
     });
   }
   if (userInfo().uid === 0) await checkReachable(paths.dataDir);
-  logger.debug(`starting the local PostgreSQL on 127.0.0.1:${port}`);
-  const options = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off`;
+  logger.debug(`starting the local PostgreSQL on ${host}:${port}`);
+  const options = `-p ${port} -c listen_addresses=${host} -c unix_socket_directories= -c fsync=off`;
   const result = await pgCtl(['start', '-w', '-t', '60', '-l', paths.logFile, '-o', options], paths.dataDir);
   if (result.exitCode !== 0) {
     // Another cruddur process may have started it a moment ago.
     const now = runningPort(paths.dataDir);
-    if (now !== undefined && (await canConnect(now))) {
-      return { port: now, dataDir: paths.dataDir, started: false, url: (db) => localUrl(now, db) };
-    }
+    if (now !== undefined && (await canConnect(now, 1000, host))) return handle({ ...state, port: now }, paths.dataDir, false);
     throw new CruddurError(`The local PostgreSQL did not start (see ${paths.logFile}): ${result.output.split('\n').pop() ?? ''}`, {
       suggestion: 'read the log, free the port, or set CONNECTION_URL to a server you run',
       code: 'LOCAL_PG_START',
     });
   }
-  logger.info(`Started the local PostgreSQL on 127.0.0.1:${port} (data in .cruddur/postgres)`);
-  return { port, dataDir: paths.dataDir, started: true, url: (db) => localUrl(port, db) };
+  if (host !== LOOPBACK && !state.password) {
+    // Reachable from other machines or containers now: the well-known password is replaced at once.
+    state.password = randomBytes(18).toString('base64url');
+    await setPassword(localUrl({ ...state, password: undefined }, 'postgres'), state.password);
+    await writeState(paths, state);
+    logger.info('Set a generated password for the local PostgreSQL (kept in .cruddur/postgres.json)');
+  }
+  logger.info(`Started the local PostgreSQL on ${host}:${port} (data in .cruddur/postgres)`);
+  return handle(state, paths.dataDir, true);
+}
+
+async function setPassword(url: string, password: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE ${LOCAL_PG_USER} PASSWORD '${password.replaceAll("'", "''")}'`);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /** Stops the project's local PostgreSQL if it runs; returns whether it was running. */
@@ -222,10 +283,11 @@ export async function stopLocalPostgres(root: string): Promise<boolean> {
 }
 
 /** Whether the project's local PostgreSQL runs, and on which port. */
-export function localPostgresStatus(root: string): { running: boolean; port: number | undefined } {
+export function localPostgresStatus(root: string): { running: boolean; port: number | undefined; host?: string; password?: string } {
   const paths = localPostgresPaths(root);
   const port = runningPort(paths.dataDir);
-  return { running: port !== undefined, port: port ?? readState(paths)?.port };
+  const state = readState(paths);
+  return { running: port !== undefined, port: port ?? state?.port, ...(state?.host ? { host: state.host } : {}), ...(state?.password ? { password: state.password } : {}) };
 }
 
 async function checkReachable(dataDir: string): Promise<void> {
