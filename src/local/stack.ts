@@ -23,6 +23,10 @@ export interface LocalUpResult {
 
 export interface LocalUpOptions {
   foreground: boolean;
+  /** `--listen ADDRESS`: bind PostgreSQL, S3 and DynamoDB there (kept for later runs; default 127.0.0.1). */
+  listen?: string;
+  /** `--port N`: PostgreSQL on N, S3 on N+1, DynamoDB on N+2 (each used as given, or an error). */
+  port?: number;
   timeoutMs?: number;
 }
 
@@ -43,6 +47,13 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   const paths = localPaths(root);
   const existing = await readLocalState(root);
   if (existing && isAlive(existing.pid)) {
+    const host = existing.host ?? '127.0.0.1';
+    if ((options.listen !== undefined && options.listen !== host) || (options.port !== undefined && options.port !== existing.postgres.port)) {
+      throw new CruddurError(`The local stack is already running on ${host} (PostgreSQL port ${existing.postgres.port})`, {
+        suggestion: 'stop it with `cruddur local down`, then run `cruddur local up` with the new --listen/--port',
+        code: 'LOCAL_ALREADY_RUNNING',
+      });
+    }
     return { status: 'already-running', recoveredStale: false, ms: Date.now() - started, state: existing, env: localEnv(existing) };
   }
   const recoveredStale = existing !== undefined || existsSync(paths.state);
@@ -53,10 +64,16 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   await mkdir(paths.dir, { recursive: true, mode: 0o755 });
   await ignoreCruddurDir(paths.dir);
   // PostgreSQL is its own daemon (the same one `db` commands start on demand): reused when it runs.
-  const postgres = await ensureLocalPostgres(root, logger);
+  const postgres = await ensureLocalPostgres(root, logger, { host: options.listen, port: options.port });
+  const { password } = localPostgresStatus(root);
   const [{ createDatabase }, { parseTarget }] = await Promise.all([import('../db/admin.js'), import('../db/connection.js')]);
   await createDatabase(parseTarget(postgres.url(LOCAL_DATABASE), 'local'), logger);
-  const config = JSON.stringify({ root, buckets: localBuckets(env) });
+  const config = JSON.stringify({
+    root,
+    buckets: localBuckets(env),
+    host: postgres.host,
+    ...(options.port !== undefined ? { ports: { s3: options.port + 1, dynamodb: options.port + 2 } } : {}),
+  });
   const child = spawn(process.execPath, ['--openssl-legacy-provider', SUPERVISOR, config], {
     cwd: root,
     detached: !options.foreground,
@@ -84,8 +101,9 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   const state: LocalState = {
     pid: child.pid ?? 0,
     startedAt: new Date().toISOString(),
+    ...(postgres.host !== '127.0.0.1' ? { host: postgres.host } : {}),
     database: LOCAL_DATABASE,
-    postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid },
+    postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid, ...(password ? { password } : {}) },
     s3: { port: ready.s3Port },
     ...(ready.dynamodbPort ? { dynamodb: { port: ready.dynamodbPort } } : {}),
     buckets: localBuckets(env),
@@ -134,6 +152,7 @@ export interface LocalStatus {
   stale: boolean;
   pid?: number;
   startedAt?: string;
+  host?: string;
   postgres?: { port: number; reachable: boolean };
   s3?: { endpoint: string; reachable: boolean };
   dynamodb?: { endpoint: string; reachable: boolean };
@@ -146,15 +165,17 @@ export async function localStatus(root: string): Promise<LocalStatus> {
   const alive = isAlive(state.pid);
   const pgPort = localPostgresStatus(root).port ?? state.postgres.port;
   const dynamoPort = state.dynamodb?.port;
-  const [pgUp, s3Up, dynamoUp] = await Promise.all([canConnect(pgPort), canConnect(state.s3.port), dynamoPort ? canConnect(dynamoPort) : false]);
+  const host = state.host ?? '127.0.0.1';
+  const [pgUp, s3Up, dynamoUp] = await Promise.all([canConnect(pgPort, 1000, host), canConnect(state.s3.port, 1000, host), dynamoPort ? canConnect(dynamoPort, 1000, host) : false]);
   return {
     running: alive && pgUp && s3Up && (dynamoPort === undefined || dynamoUp),
     stale: !alive,
     pid: state.pid,
     startedAt: state.startedAt,
+    host,
     postgres: { port: pgPort, reachable: pgUp },
-    s3: { endpoint: `http://127.0.0.1:${state.s3.port}`, reachable: s3Up },
-    ...(dynamoPort ? { dynamodb: { endpoint: `http://127.0.0.1:${dynamoPort}`, reachable: dynamoUp } } : {}),
+    s3: { endpoint: `http://${host}:${state.s3.port}`, reachable: s3Up },
+    ...(dynamoPort ? { dynamodb: { endpoint: `http://${host}:${dynamoPort}`, reachable: dynamoUp } } : {}),
     buckets: state.buckets,
   };
 }

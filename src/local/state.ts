@@ -29,8 +29,11 @@ export interface LocalBuckets {
 export interface LocalState {
   pid: number;
   startedAt: string;
+  /** Where every service listens (`local up --listen`); absent: 127.0.0.1. */
+  host?: string;
   database: string;
-  postgres: { port: number; pid: number | undefined };
+  /** password: the generated one when it listens off 127.0.0.1 (absent: `postgres`). */
+  postgres: { port: number; pid: number | undefined; password?: string };
   s3: { port: number };
   /** Absent in state files written before DynamoDB joined the stack. */
   dynamodb?: { port: number };
@@ -60,10 +63,12 @@ export async function readLocalState(root: string): Promise<LocalState | undefin
 
 /** The variables every command reads when no real setting exists (lowest precedence). */
 export function localEnv(state: LocalState): Record<string, string> {
+  const host = state.host ?? '127.0.0.1';
+  const password = encodeURIComponent(state.postgres.password ?? LOCAL_PG_PASSWORD);
   return {
-    CONNECTION_URL: `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${state.postgres.port}/${state.database}`,
-    ...s3rverEnv(`http://127.0.0.1:${state.s3.port}`),
-    ...(state.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: `http://127.0.0.1:${state.dynamodb.port}` } : {}),
+    CONNECTION_URL: `postgresql://${LOCAL_PG_USER}:${password}@${host}:${state.postgres.port}/${state.database}`,
+    ...s3rverEnv(`http://${host}:${state.s3.port}`),
+    ...(state.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: `http://${host}:${state.dynamodb.port}` } : {}),
     UPLOADS_BUCKET_NAME: state.buckets.uploads,
     ASSETS_BUCKET_NAME: state.buckets.assets,
     SYNC_S3_BUCKET: state.buckets.site,

@@ -15,9 +15,14 @@ import { startThumbnailWorker } from './thumbnail-worker.js';
 interface SupervisorConfig {
   root: string;
   buckets: LocalBuckets;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
+  /** Explicit ports (`local up --port N`: S3 N+1, DynamoDB N+2), used as given or failing. */
+  ports?: { s3: number; dynamodb: number };
 }
 
 const config = JSON.parse(process.argv[2] ?? '{}') as SupervisorConfig;
+const host = config.host ?? '127.0.0.1';
 const paths = localPaths(config.root);
 const portsFile = join(paths.dir, 'ports.json');
 const log = (line: string) => appendFileSync(paths.log, `${new Date().toISOString()} ${line}\n`);
@@ -33,12 +38,12 @@ function previousPort(service: 's3' | 'dynamodb'): number | undefined {
 }
 
 async function portIfFree(port: number | undefined): Promise<number> {
-  if (!port) return freePort();
+  if (!port) return freePort(host);
   const { createServer } = await import('node:net');
   return new Promise((resolve) => {
     const server = createServer();
-    server.once('error', () => resolve(freePort()));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(port)));
+    server.once('error', () => resolve(freePort(host)));
+    server.listen(port, host, () => server.close(() => resolve(port)));
   });
 }
 
@@ -64,17 +69,17 @@ process.on('SIGINT', () => void stop(0));
 try {
   log(`starting (pid ${process.pid})`);
   s3 = new S3rver({
-    address: '127.0.0.1',
-    port: await portIfFree(previousPort('s3')),
+    address: host,
+    port: config.ports?.s3 ?? (await portIfFree(previousPort('s3'))),
     directory: paths.s3,
     silent: true,
     configureBuckets: Object.values(config.buckets).map((name) => ({ name, configs: [] })),
   });
   const address = (await s3.run()) as { port: number };
-  dynamo = await startLocalDynamo({ directory: paths.dynamodb, port: await portIfFree(previousPort('dynamodb')) });
+  dynamo = await startLocalDynamo({ directory: paths.dynamodb, host, port: config.ports?.dynamodb ?? (await portIfFree(previousPort('dynamodb'))) });
   await writeFile(portsFile, JSON.stringify({ s3: address.port, dynamodb: dynamo.port }));
-  const worker = await startThumbnailWorker(s3, { endpoint: `http://127.0.0.1:${address.port}`, uploads: config.buckets.uploads, assets: config.buckets.assets, log });
-  log(`ready: s3 127.0.0.1:${address.port}; dynamodb 127.0.0.1:${dynamo.port}; thumbnail worker ${worker}`);
+  const worker = await startThumbnailWorker(s3, { endpoint: `http://${host}:${address.port}`, uploads: config.buckets.uploads, assets: config.buckets.assets, log });
+  log(`ready: s3 ${host}:${address.port}; dynamodb ${host}:${dynamo.port}; thumbnail worker ${worker}`);
   say({ s3Port: address.port, dynamodbPort: dynamo.port });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
