@@ -184,7 +184,8 @@ async function pgCtl(args: string[], dataDir: string, timeoutMs = 60_000): Promi
 }
 
 /**
- * Starts (or reuses) the project's embedded PostgreSQL under `<root>/.cruddur/postgres` on 127.0.0.1.
+ * Starts (or reuses) the project's embedded PostgreSQL under `<root>/.cruddur/postgres` on 127.0.0.1, or on
+ * `listen` (address and port, kept in postgres.json for later runs; a server running elsewhere is restarted).
  * The port is remembered in `.cruddur/postgres.json` so URLs stay stable; the server keeps running after
  * the command (pg_ctl daemonises it) and its data stays between runs. `stopLocalPostgres` stops it.
  */

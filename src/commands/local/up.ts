@@ -8,7 +8,7 @@ import { localUp, waitForExit, type LocalUpResult } from '../../local/stack.js';
 export default class LocalUp extends BaseCommand {
   static override summary = 'Start the local stack: embedded PostgreSQL, a local S3 API, a local DynamoDB and the thumbnail worker.';
   static override description =
-    'Everything on 127.0.0.1 with nothing but Node: PostgreSQL (data in .cruddur/postgres), an S3 API (s3rver, data in .cruddur/s3) with the uploads, assets and site buckets, a DynamoDB API (dynalite, data in .cruddur/dynamodb), and a worker that thumbnails uploads like the Lambda. Writes .cruddur/local.env, which every command reads when no real setting is present. Runs detached unless --foreground; a second `local up` reports the running stack.';
+    'Everything on 127.0.0.1 (or the --listen address, for containers) with nothing but Node: PostgreSQL (data in .cruddur/postgres), an S3 API (s3rver, data in .cruddur/s3) with the uploads, assets and site buckets, a DynamoDB API (dynalite, data in .cruddur/dynamodb), and a worker that thumbnails uploads like the Lambda. Writes .cruddur/local.env, which every command reads when no real setting is present. Runs detached unless --foreground; a second `local up` reports the running stack.';
 
   static override examples = [
     { description: 'Start (or find) the stack in the background', command: '<%= config.bin %> <%= command.id %>' },
