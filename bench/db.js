@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from '../dist/local/postgres.js';
+import { startPostgres } from '../dist/local/postgres.js';
 import { parseMigration, loadMigrations } from '../dist/migrations/files.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +21,7 @@ const psql = ['/usr/bin/psql', '/usr/local/bin/psql'].find(existsSync) ?? 'psql'
 
 const work = await mkdtemp(join(tmpdir(), 'cruddur-bench-db-'));
 await chmod(work, 0o755);
-const pg = await startEmbeddedPostgres({ dataDir: join(work, 'data') });
+const pg = await startPostgres({ dataDir: join(work, 'data') });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 

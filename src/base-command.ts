@@ -51,7 +51,7 @@ export abstract class BaseCommand extends Command {
       if (flags.cwd !== undefined && !isDirectory(flags.cwd)) {
         throw new CruddurError(`--cwd ${flags.cwd} is not a folder`, { exitCode: 2, code: 'USAGE', suggestion: 'pass the path of your app repository (or a folder inside it)' });
       }
-      this.projectConfig = loadProjectConfig({ cwd: flags.cwd });
+      this.projectConfig = loadProjectConfig({ cwd: flags.cwd, warn: (message) => this.logger(flags).warn(message) });
       redactor.addFromEnv(this.projectConfig.env);
     }
     return this.projectConfig;

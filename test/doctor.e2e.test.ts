@@ -120,10 +120,16 @@ describe('cruddur doctor (built CLI)', () => {
     expect(detail.database).toMatch(/reachable \(PostgreSQL 17/);
     expect(detail.dynamodb).toBe(`cruddur-messages ACTIVE at ${dynamo.endpoint}`);
     expect(fake.operations().sort()).toEqual(['DescribeSecurityGroupRules', 'GET /2020-05-31/distribution/EDEMO', 'GetCallerIdentity']);
+    // Each setting with where it came from: the site bucket from the generated sync.env, as `frontend sync` reads it.
+    const settings = Object.fromEntries(report.settings.map((s) => [s.key, s]));
+    expect(settings.syncBucket).toMatchObject({ variable: 'SYNC_S3_BUCKET', value: demoEnv.DOMAIN_NAME, source: 'sync.env' });
+    expect(settings.connectionUrl).toMatchObject({ variable: 'CONNECTION_URL', value: `127.0.0.1:${new URL(url).port}${new URL(url).pathname}`, source: 'env' });
+    expect(settings.securityGroupRuleId).toMatchObject({ value: null, source: null });
 
     const text = await runCli(['doctor'], { cwd: configured.path, env });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain(`${report.checks.length} ok, 0 warnings, 0 failed, 0 skipped`);
+    expect(text.stdout).toMatch(/^frontend sync bucket +\S+ +SYNC_S3_BUCKET \(sync\.env\)$/m);
     expect(text.stderr).toBe('');
   });
 });

@@ -1,6 +1,7 @@
 import { count } from '../core/output.js';
 import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
+import { CruddurError } from '../core/errors.js';
 import { fromAwsError } from './errors.js';
 
 export interface RemoteObject {
@@ -38,11 +39,44 @@ export interface S3Store {
   deleteObjects(bucket: string, keys: string[]): Promise<DeleteResult>;
 }
 
+export interface UploadPartInput {
+  bucket: string;
+  key: string;
+  uploadId: string;
+  /** 1 to 10,000. */
+  partNumber: number;
+  body: Buffer;
+  /** Base64 MD5 of the part; S3 rejects the part if the bytes differ. */
+  contentMD5: string;
+}
+
+/** The S3Store port plus the multipart calls large files need (frontend sync uploads big bundles in parts). */
+export interface S3MultipartStore extends S3Store {
+  /** CreateMultipartUpload; returns the UploadId. */
+  createMultipartUpload(input: { bucket: string; key: string; contentType?: string; cacheControl?: string }): Promise<string>;
+  /** UploadPart; returns the part's ETag (quotes kept, as CompleteMultipartUpload wants it back). */
+  uploadPart(input: UploadPartInput): Promise<string>;
+  completeMultipartUpload(input: { bucket: string; key: string; uploadId: string; parts: Array<{ partNumber: number; etag: string }> }): Promise<void>;
+  /** Best effort: a lifecycle rule for incomplete uploads cleans up what this misses. */
+  abortMultipartUpload(input: { bucket: string; key: string; uploadId: string }): Promise<void>;
+}
+
 export const DELETE_BATCH = 1000;
+
+function badResponse(what: string, missing: string): CruddurError {
+  return new CruddurError(`Could not ${what}: S3 answered without ${missing}`, {
+    suggestion: 'check AWS_ENDPOINT_URL_S3 (an emulator or proxy may be answering), then run again',
+    code: 'AWS_BAD_RESPONSE',
+  });
+}
 
 const unquote = (etag: string | undefined) => (etag ?? '').replaceAll('"', '');
 
-export function createS3Store(client: S3Client): S3Store {
+/**
+ * The one S3 adapter: every S3 call of the domain services goes through it. Responses are checked here
+ * (an UploadId or part ETag that must exist and does not is an error); SDK errors become CruddurErrors.
+ */
+export function createS3Store(client: S3Client): S3MultipartStore {
   const sdk = import('@aws-sdk/client-s3');
   return {
     async bucketExists(bucket) {
@@ -124,6 +158,53 @@ export function createS3Store(client: S3Client): S3Store {
         for (const e of response.Errors ?? []) result.failed.push({ key: e.Key ?? '?', message: e.Message ?? e.Code ?? 'failed' });
       }
       return result;
+    },
+    async createMultipartUpload({ bucket, key, contentType, cacheControl }) {
+      const { CreateMultipartUploadCommand } = await sdk;
+      let out;
+      try {
+        out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, CacheControl: cacheControl }));
+      } catch (error) {
+        throw fromAwsError(error, `start a multipart upload of s3://${bucket}/${key}`);
+      }
+      if (!out.UploadId) throw badResponse(`start a multipart upload of s3://${bucket}/${key}`, 'UploadId');
+      return out.UploadId;
+    },
+    async uploadPart({ bucket, key, uploadId, partNumber, body, contentMD5 }) {
+      const { UploadPartCommand } = await sdk;
+      let out;
+      try {
+        out = await client.send(
+          new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: contentMD5 }),
+        );
+      } catch (error) {
+        throw fromAwsError(error, `upload part ${partNumber} of s3://${bucket}/${key}`);
+      }
+      if (!out.ETag) throw badResponse(`upload part ${partNumber} of s3://${bucket}/${key}`, 'ETag');
+      return out.ETag;
+    },
+    async completeMultipartUpload({ bucket, key, uploadId, parts }) {
+      const { CompleteMultipartUploadCommand } = await sdk;
+      try {
+        await client.send(
+          new CompleteMultipartUploadCommand({
+            Bucket: bucket,
+            Key: key,
+            UploadId: uploadId,
+            MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
+          }),
+        );
+      } catch (error) {
+        throw fromAwsError(error, `complete the multipart upload of s3://${bucket}/${key}`);
+      }
+    },
+    async abortMultipartUpload({ bucket, key, uploadId }) {
+      const { AbortMultipartUploadCommand } = await sdk;
+      try {
+        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
+      } catch {
+        // Best effort: a lifecycle rule for incomplete uploads cleans up what this misses.
+      }
     },
   };
 }

@@ -5,7 +5,7 @@ import type { Logger } from '../core/output.js';
 import { runTasks, type Task, type TaskOutcome } from '../core/tasks.js';
 import { ecrLogin } from '../ecr/login.js';
 import { generateEnvFiles } from '../env/generate.js';
-import { dbBootstrapTask } from '../db/bootstrap.js';
+import { dbBootstrapTask } from '../migrations/bootstrap.js';
 import { S3RVER_CREDENTIALS } from '../local/s3-server.js';
 import { rdsUpdateSgSkipReason, runRdsUpdateSg } from '../rds/bootstrap.js';
 

@@ -2,7 +2,7 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { BOOTSTRAP_STEPS, bootstrap, type BootstrapResult, type BootstrapStep } from '../bootstrap/bootstrap.js';
 import { CruddurError } from '../core/errors.js';
-import { table } from '../core/output.js';
+import { renderTable } from '../core/table.js';
 
 export default class Bootstrap extends BaseCommand {
   static override summary = 'Get a workspace ready: ECR login, env files and (with --db or --prepare) the data.';
@@ -31,7 +31,7 @@ export default class Bootstrap extends BaseCommand {
       options: { skip: flags.skip as BootstrapStep[], db: flags.db, prepare: flags.prepare, silent: this.jsonEnabled() },
     });
     this.log('');
-    this.log(table(['step', 'status', 'detail'], result.tasks.map((t) => [t.id, t.status, t.detail ?? ''])));
+    this.log(renderTable(['step', 'status', 'detail'], result.tasks.map((t) => [t.id, t.status, t.detail ?? ''])));
     if (!result.ok) {
       const failed = result.tasks.filter((t) => t.status === 'failed');
       throw new CruddurError(`bootstrap failed at: ${failed.map((t) => t.id).join(', ')}`, {

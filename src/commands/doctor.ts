@@ -8,7 +8,9 @@ export default class Doctor extends BaseCommand {
   static override description = `Runs every check in parallel, each with a time limit: Node.js version, cruddur's and the frontend's
 dependencies, psql and docker, each env template's unset variables, the AWS identity (STS), CONNECTION_URL,
 the UPLOADS/ASSETS/SYNC buckets, the CloudFront distribution and the RDS security-group rule (read only).
-A check with nothing configured is skipped and names the variable to set. Exits 1 when any check fails.`;
+A check with nothing configured is skipped and names the variable to set. Then each setting the checks used,
+with where it came from (flag, env, sync.env, .env.local, .env, cruddur.json, local stack, default), resolved
+exactly as the commands resolve it. Exits 1 when any check fails.`;
 
   static override examples = [
     { description: 'Check everything', command: '<%= config.bin %> <%= command.id %>' },
@@ -25,16 +27,17 @@ A check with nothing configured is skipped and names the variable to set. Exits 
   async run(): Promise<DoctorReport> {
     const { flags } = await this.parse(Doctor);
     const project = this.project(flags);
-    const { doctorChecks, doctorEnv, runChecks } = await import('../doctor/index.js');
+    const { doctorChecks, resolveDoctorSettings, runChecks } = await import('../doctor/index.js');
     const { formatReport } = await import('../doctor/format.js');
     const report = await runChecks(doctorChecks(project), {
       project,
-      env: doctorEnv(project),
+      settings: resolveDoctorSettings(project),
+      env: project.env,
       aws: this.aws(flags),
       logger: this.logger(flags),
       timeoutMs: flags.timeout,
     }, { concurrency: flags.concurrency });
-    if (!this.jsonEnabled()) this.log(formatReport(report, process.stdout.columns || 100));
+    if (!this.jsonEnabled()) this.log(formatReport(report));
     if (!report.ok) {
       const failed = report.checks.filter((c) => c.status === 'fail').map((c) => c.title);
       // --json keeps the report as the one document on stdout; the exit code still says it failed.

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { BaseCommand } from '../base-command.js';
 import { CruddurError } from '../core/errors.js';
-import { table } from '../core/output.js';
+import { renderTable } from '../core/table.js';
 import { PREPARE_STEPS, type PrepareResult } from '../prepare/prepare.js';
 
 export default class Prepare extends BaseCommand {
@@ -31,7 +31,7 @@ DynamoDB (started on demand); never production. A failing step does not stop the
       options: { skip: flags.skip, silent: this.jsonEnabled(), region: flags.region, profile: flags.profile },
     });
     this.log('');
-    this.log(table(['step', 'status', 'detail'], result.tasks.map((t) => [t.id, t.status, t.detail ?? ''])));
+    this.log(renderTable(['step', 'status', 'detail'], result.tasks.map((t) => [t.id, t.status, t.detail ?? ''])));
     if (!result.ok) {
       const failed = result.tasks.filter((t) => t.status === 'failed');
       throw new CruddurError(`prepare failed at: ${failed.map((t) => t.id).join(', ')}`, {

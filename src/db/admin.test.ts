@@ -2,9 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/output.js';
 import { startTestPostgres, type TestPostgres } from '../../test/support/postgres.js';
-import { createDatabase, databaseExists, dropDatabase, killSessions, listSessions } from './admin.js';
+import { createDatabase, dropDatabase, killSessions, listSessions } from './admin.js';
 import { withClient } from './client.js';
-import { parseTarget, withDatabase } from './connection.js';
+import { parseTarget, type DbTarget } from './connection.js';
 import { runScript } from './script.js';
 
 describe('database administration (real PostgreSQL)', () => {
@@ -19,6 +19,7 @@ describe('database administration (real PostgreSQL)', () => {
   });
 
   const target = (db: string) => parseTarget(server.url(db), 'CONNECTION_URL');
+  const databaseExists = async (t: DbTarget) => (await server.query('postgres', 'SELECT 1 FROM pg_database WHERE datname = $1', [t.database])).length === 1;
   async function connectApp(db: string): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: server.url(db), application_name: 'flask-backend' });
     client.on('error', () => {});
@@ -68,7 +69,7 @@ describe('database administration (real PostgreSQL)', () => {
 
   it('runs a script whole in one transaction: an error keeps nothing and names the line', async () => {
     const { name } = await server.createDatabase('script');
-    const t = withDatabase(target('postgres'), name);
+    const t = target(name);
     const script = { sql: 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (\'x\');\n', file: 'db/seed.sql', firstLine: 1 };
     const error = (await withClient(t, (c) => runScript(c, script)).catch((e: unknown) => e)) as Error;
     expect(error.message).toBe('db/seed.sql:3: invalid input syntax for type integer: "x" (in `INSERT INTO a VALUES (\'x\');`)');
@@ -77,7 +78,7 @@ describe('database administration (real PostgreSQL)', () => {
 
   it('runs scripts PostgreSQL refuses in a transaction without one', async () => {
     const { name } = await server.createDatabase('notx');
-    const t = withDatabase(target('postgres'), name);
+    const t = target(name);
     await withClient(t, (c) => runScript(c, { sql: 'CREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n', file: 'x.sql' }));
     expect(await server.query(name, "SELECT indexname FROM pg_indexes WHERE tablename = 'a'")).toEqual([{ indexname: 'a_id' }]);
   });

@@ -14,13 +14,6 @@ export interface DbSession {
   query: string | null;
 }
 
-export async function databaseExists(target: DbTarget): Promise<boolean> {
-  return withClient(maintenanceTarget(target), async (client) => {
-    const result = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [target.database]);
-    return (result.rowCount ?? 0) > 0;
-  });
-}
-
 export interface CreateResult {
   database: string;
   created: boolean;

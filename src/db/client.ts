@@ -20,16 +20,19 @@ export async function resolveDbTarget(
 ): Promise<DbTarget> {
   const chosen = chooseUrl({ env: project.env, prod: options.prod, url: options.url });
   if (chosen) return parseTarget(chosen.url, chosen.source, options.prod === true);
-  const { ensureLocalPostgres } = await import('../local/pg-instance.js');
+  const { ensureLocalPostgres } = await import('../local/postgres.js');
   const local = await ensureLocalPostgres(project.root, logger);
   return parseTarget(local.url(), 'local');
 }
 
-/** Connects, mapping failures to one line with a fix. `prefer` tries TLS first, then plain, like libpq. */
-export async function openClient(target: DbTarget): Promise<Client> {
+/**
+ * Connects, mapping failures to one line with a fix. `prefer` tries TLS first, then plain, like libpq.
+ * `limits` shortens the connect and query timeouts (milliseconds) for a caller with a deadline (`doctor`).
+ */
+export async function openClient(target: DbTarget, limits: Pick<ClientConfig, 'connectionTimeoutMillis' | 'query_timeout'> = {}): Promise<Client> {
   const { default: pg } = await import('pg');
   const mode = sslModeOf(target);
-  const config = clientConfig(target, mode);
+  const config = { ...clientConfig(target, mode), ...limits };
   const attempt = async (cfg: typeof config) => {
     const client = new pg.Client(cfg);
     // An idle client whose server goes away emits 'error'; without a listener that would crash the process.

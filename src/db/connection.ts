@@ -93,11 +93,6 @@ export function maintenanceTarget(target: DbTarget, database = 'postgres'): DbTa
   return { ...target, url: url.toString(), database, display: redactUrl(url.toString()) };
 }
 
-/** A copy of the target for another database on the same server. */
-export function withDatabase(target: DbTarget, database: string): DbTarget {
-  return maintenanceTarget(target, database);
-}
-
 const LOOPBACK = /^(localhost|127\.\d+\.\d+\.\d+|::1)$/;
 
 /** The sslmode in effect: the URL's, else libpq's default `prefer` (loopback treated as `disable`). */

@@ -24,7 +24,7 @@ type Project = Pick<ProjectConfig, 'root' | 'env' | 'sourceOf'>;
  */
 export async function resolveDdbTarget(project: Project, options: { prod?: boolean; region?: string }, logger: Logger): Promise<DdbTarget> {
   if (options.prod) {
-    const env = Object.fromEntries(Object.entries(project.env).filter(([name]) => project.sourceOf(name) !== '.cruddur/local.env'));
+    const env = Object.fromEntries(Object.entries(project.env).filter(([name]) => project.sourceOf(name) !== 'local stack'));
     const endpoint = env.AWS_ENDPOINT_URL_DYNAMODB || env.AWS_ENDPOINT_URL;
     const region = resolveAwsSettings({ env, region: options.region }).region;
     return { prod: true, env, display: endpoint ?? `DynamoDB in ${region}` };

@@ -8,7 +8,7 @@ import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import { applyPlan } from './apply.js';
 import { md5File, multipartEtag } from './hash.js';
 import { planSync, type LocalFile } from './plan.js';
-import { createSyncStore, type SyncStore } from './store.js';
+import { createS3Store, type S3MultipartStore } from '../aws/s3-store.js';
 
 let s3: TestS3;
 let client: S3Client;
@@ -22,7 +22,7 @@ afterAll(async () => {
 });
 
 /** The real store, recording each call in order. */
-function recording(store: SyncStore, calls: string[]): SyncStore {
+function recording(store: S3MultipartStore, calls: string[]): S3MultipartStore {
   return {
     ...store,
     putObject: async (input) => {
@@ -61,7 +61,7 @@ describe('applyPlan', () => {
       await localFile('static/js/main.0123abcd.js', 'js'),
       await localFile('media/big.bin', big),
     ];
-    const store = createSyncStore(client);
+    const store = createS3Store(client);
     await store.putObject({ bucket: 'apply', key: 'stale.js', body: Buffer.from('old') });
     const plan = planSync(files, new Map([['stale.js', { key: 'stale.js', size: 3, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
     const calls: string[] = [];
@@ -89,8 +89,8 @@ describe('applyPlan', () => {
     const files = [await localFile('index.html', '<html>'), await localFile('a.js', 'a'), await localFile('b.js', 'b')];
     const plan = planSync(files, new Map([['gone.txt', { key: 'gone.txt', size: 1, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
     const calls: string[] = [];
-    const store = recording(createSyncStore(client), calls);
-    const failing: SyncStore = {
+    const store = recording(createS3Store(client), calls);
+    const failing: S3MultipartStore = {
       ...store,
       putObject: async (input) => {
         if (input.key === 'a.js') throw new Error('boom');

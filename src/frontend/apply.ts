@@ -1,13 +1,12 @@
 import { createHash } from 'node:crypto';
 import { open, readFile } from 'node:fs/promises';
-import { DELETE_BATCH } from '../aws/s3-store.js';
+import { DELETE_BATCH, type S3MultipartStore } from '../aws/s3-store.js';
 import { errorMessage } from '../core/errors.js';
 import { onInterrupt } from '../core/interrupt.js';
 import { contentMd5 } from './hash.js';
 import { cacheControlResolver, contentTypeFor, isHtml, type CacheRule } from './headers.js';
 import type { LocalFile, Plan } from './plan.js';
-import { settleLimit } from './pool.js';
-import type { SyncStore } from './store.js';
+import { settleLimit } from '../core/pool.js';
 
 export const MIB = 1024 * 1024;
 /** Files from this size up go in 8 MiB parts: the AWS CLI's defaults, so the ETags of either tool compare; it also bounds memory to one part per upload in flight. */
@@ -45,7 +44,7 @@ export interface ApplyResult {
  * points once every asset is in place, deletes last. A failed phase stops the later ones; a re-run
  * plans only what is still missing.
  */
-export async function applyPlan(plan: Plan, store: SyncStore, options: ApplyOptions): Promise<ApplyResult> {
+export async function applyPlan(plan: Plan, store: S3MultipartStore, options: ApplyOptions): Promise<ApplyResult> {
   const result: ApplyResult = { uploaded: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [] };
   const cacheControl = cacheControlResolver(options.cacheRules);
   const assets = plan.uploads.filter((f) => !isHtml(f.file));
@@ -103,7 +102,7 @@ interface UploadSettings {
   partSize: number;
 }
 
-async function uploadFile(store: SyncStore, file: LocalFile, s: UploadSettings): Promise<void> {
+async function uploadFile(store: S3MultipartStore, file: LocalFile, s: UploadSettings): Promise<void> {
   if (file.size < s.threshold) {
     // A Buffer, not a stream: s3rver and the SDK's checksum code both handle Buffers reliably.
     const body = file.body ?? (await readFile(file.absPath));

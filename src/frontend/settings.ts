@@ -1,7 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
-import type { ProjectConfig } from '../core/config.js';
+import { describeSource, SYNC_ENV_FILE, type ProjectConfig, type ResolvedSetting } from '../core/config.js';
 import { usageError } from '../core/errors.js';
 import { parseCacheRule, type CacheRule } from './headers.js';
 import { DEFAULT_MAX_INVALIDATION_PATHS } from './invalidation.js';
@@ -9,7 +6,6 @@ import { pendingPath } from './pending.js';
 
 export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_MAX_DELETE = 256;
-export const SYNC_ENV_FILE = 'sync.env';
 
 /** What the command's flags may set; anything unset falls back to the gem's variables. */
 export interface SyncFlags {
@@ -59,52 +55,53 @@ export function parseBoolean(name: string, value: string): boolean {
 }
 
 /**
- * Flags first, then the process environment, then `<envOutDir>/sync.env` (written by `cruddur env
- * generate sync`), then the other configuration layers (.env files, cruddur.json). The gem's variables
- * are understood, including its misspelt SYNC_CLOUDFRONT_DISTRUBTION_ID.
+ * The gem's variables for each frontend sync setting (SPEC: `frontend sync`), in order of preference,
+ * including the bootcamp's misspelt SYNC_CLOUDFRONT_DISTRUBTION_ID. `doctor` checks the same ones.
  */
+export const SYNC_VARIABLES = {
+  bucket: ['SYNC_S3_BUCKET'],
+  distributionId: ['SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'SYNC_CLOUDFRONT_DISTRUBTION_ID'],
+  buildDir: ['SYNC_BUILD_DIR'],
+  changesetPath: ['SYNC_OUTPUT_CHANGESET_PATH'],
+  autoApprove: ['SYNC_AUTO_APPROVE'],
+} as const satisfies Record<string, readonly string[]>;
+
+export type SyncSettingName = keyof typeof SYNC_VARIABLES;
+
+/**
+ * One frontend sync setting through the project's settings resolver: the flag, then the process environment,
+ * then `<envOutDir>/sync.env` (written by `cruddur env generate sync`), then `.env.local`, `.env`, `cruddur.json`
+ * and the local stack. `frontend sync` and `doctor` both call this, so they agree on the bucket.
+ */
+export function syncSetting(project: ProjectConfig, setting: SyncSettingName, flag?: { name: string; value: string | undefined }): ResolvedSetting | undefined {
+  return project.setting({ variables: SYNC_VARIABLES[setting], syncEnv: true, ...(flag ? { flag } : {}) });
+}
+
+/** Resolves the flags and the gem's variables (see {@link syncSetting}) into the sync's settings. */
 export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): SyncSettings {
-  const syncEnvPath = join(project.resolve(project.paths.envOutDir), SYNC_ENV_FILE);
-  const syncEnv = existsSync(syncEnvPath) ? parseDotenv(readFileSync(syncEnvPath)) : {};
   const sources: Record<string, string> = {};
-  const pick = (setting: string, flag: string | undefined, ...names: string[]): string | undefined => {
-    if (flag !== undefined && flag !== '') {
-      sources[setting] = 'flag';
-      return flag;
-    }
-    const layers: Array<[string, (n: string) => string | undefined]> = [
-      ['environment', (n) => (project.sourceOf(n) === 'process' ? project.env[n] : undefined)],
-      [SYNC_ENV_FILE, (n) => syncEnv[n]],
-      ['configuration', (n) => project.env[n]],
-    ];
-    for (const [source, read] of layers) {
-      for (const name of names) {
-        const value = read(name);
-        if (value !== undefined && value !== '') {
-          sources[setting] = `${name} (${source})`;
-          return value;
-        }
-      }
-    }
-    return undefined;
+  const pick = (setting: SyncSettingName, flagName: string, flag: string | undefined): string | undefined => {
+    const resolved = syncSetting(project, setting, { name: flagName, value: flag });
+    if (resolved) sources[setting] = resolved.source === 'flag' ? 'flag' : describeSource(resolved);
+    return resolved?.value;
   };
 
-  const bucket = pick('bucket', flags.bucket, 'SYNC_S3_BUCKET');
+  const bucket = pick('bucket', '--bucket', flags.bucket);
   if (!bucket) {
     throw usageError('No bucket to sync to', `pass --bucket, or set SYNC_S3_BUCKET (e.g. in ${SYNC_ENV_FILE} via \`cruddur env generate sync\`)`);
   }
-  const autoApproveText = flags.autoApprove ? 'true' : pick('autoApprove', undefined, 'SYNC_AUTO_APPROVE');
+  const autoApproveText = pick('autoApprove', '--auto-approve', flags.autoApprove ? 'true' : undefined);
   const positive = (name: string, value: number | undefined, fallback: number, min = 1) => {
     const n = value ?? fallback;
     if (!Number.isInteger(n) || n < min) throw usageError(`--${name} must be a whole number >= ${min}`, `pass e.g. --${name} ${fallback}`);
     return n;
   };
-  const changeset = pick('changesetPath', flags.changeset, 'SYNC_OUTPUT_CHANGESET_PATH') ?? project.paths.changeset;
-  const bucketName = bucket.replace(/^s3:\/\//, '').replace(/\/+$/, '');
+  const changeset = pick('changesetPath', '--changeset', flags.changeset) ?? project.paths.changeset;
+  const bucketName = syncBucketName(bucket);
   return {
     bucket: bucketName,
-    distributionId: pick('distributionId', flags.distributionId, 'SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'SYNC_CLOUDFRONT_DISTRUBTION_ID'),
-    buildDir: project.resolve(pick('buildDir', flags.buildDir, 'SYNC_BUILD_DIR') ?? project.paths.buildDir),
+    distributionId: pick('distributionId', '--distribution-id', flags.distributionId),
+    buildDir: project.resolve(pick('buildDir', '--build-dir', flags.buildDir) ?? project.paths.buildDir),
     changesetPath: changeset === '-' || changeset === 'none' ? undefined : project.resolve(changeset),
     autoApprove: autoApproveText === undefined ? false : parseBoolean('SYNC_AUTO_APPROVE', autoApproveText),
     dryRun: flags.dryRun ?? false,
@@ -120,6 +117,11 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     pendingPath: pendingPath(project.root, bucketName),
     sources,
   };
+}
+
+/** The bucket name in SYNC_S3_BUCKET or --bucket, which the gem also accepted as `s3://name/`. */
+export function syncBucketName(value: string): string {
+  return value.trim().replace(/^s3:\/\//, '').replace(/\/+$/, '');
 }
 
 /** picomatch throws a TypeError on an empty glob: say which flag instead. */

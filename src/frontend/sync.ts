@@ -1,20 +1,19 @@
 import { rm, stat } from 'node:fs/promises';
 import picomatch from 'picomatch';
-import type { RemoteObject } from '../aws/s3-store.js';
+import type { RemoteObject, S3MultipartStore } from '../aws/s3-store.js';
 import { CruddurError } from '../core/errors.js';
 import { writeFilesAtomic } from '../core/fs.js';
 import { count, type Logger } from '../core/output.js';
 import type { Confirm } from '../core/prompt.js';
 import { applyPlan, MULTIPART_THRESHOLD, PART_SIZE, type ApplyProgress, type ApplyResult } from './apply.js';
-import type { Cdn } from './cdn.js';
+import type { CloudFront } from '../aws/cloudfront.js';
 import { hashAllOffThread, multipartEtag } from './hash.js';
 import { keyFor } from './headers.js';
 import { invalidationPaths } from './invalidation.js';
 import { countActions, multipartParts, partSizeCandidates, planSync, type ActionCounts, type ChangesetEntry, type LocalFile, type Plan } from './plan.js';
 import { clearPending, readPending, unionKeys, writePending } from './pending.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../core/pool.js';
 import type { SyncSettings } from './settings.js';
-import type { SyncStore } from './store.js';
 import { walkBuildDir } from './walk.js';
 
 /** Hashing is disk + CPU work on a 2-core runner: more at once only adds contention. */
@@ -24,9 +23,9 @@ const KEEP_BUDGET = 256 * 1024 * 1024;
 
 export interface SyncPorts {
   /** Asked for once the local tree is being hashed, so loading the SDK overlaps the hashing. */
-  store: () => Promise<SyncStore>;
+  store: () => Promise<S3MultipartStore>;
   /** Only asked for when a distribution is configured (the CloudFront SDK loads lazily). */
-  cdn: () => Promise<Cdn>;
+  cdn: () => Promise<CloudFront>;
   confirm: Confirm;
   logger: Logger;
   /** Shown before the approval question: the command prints the summary table here. */
@@ -118,7 +117,7 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     });
   });
   listing.catch(() => undefined);
-  const exists = await (cdn && settings.distributionId ? cdn.distributionExists(settings.distributionId) : Promise.resolve(true));
+  const exists = await (cdn && settings.distributionId ? cdn.getDistribution(settings.distributionId).then((d) => d !== undefined) : Promise.resolve(true));
   if (!exists) {
     throw new CruddurError(`The CloudFront distribution ${settings.distributionId} does not exist`, {
       suggestion: 'check SYNC_CLOUDFRONT_DISTRIBUTION_ID / --distribution-id (aws cloudfront list-distributions)',
@@ -234,14 +233,14 @@ async function discardChangeset(path: string | undefined): Promise<void> {
   if (path) await rm(path, { force: true });
 }
 
-async function invalidate(settings: SyncSettings, cdn: Cdn | undefined, changed: string[], ports: SyncPorts): Promise<InvalidationOutcome> {
+async function invalidate(settings: SyncSettings, cdn: CloudFront | undefined, changed: string[], ports: SyncPorts): Promise<InvalidationOutcome> {
   const paths = invalidationPaths(changed, settings.maxInvalidationPaths);
   if (!settings.distributionId || !cdn) return { status: 'skipped', paths, reason: 'no distribution configured' };
   const distributionId = settings.distributionId;
   if (paths.length === 0) return { status: 'not-needed', distributionId, paths };
   try {
     const reference = `cruddur-${(ports.clock?.() ?? new Date()).toISOString()}`;
-    const id = await cdn.createInvalidation(distributionId, paths, reference);
+    const { id } = await cdn.createInvalidation(distributionId, paths, reference);
     ports.logger.info(`Invalidation ${id} created on ${distributionId} for ${paths.length > 5 ? `${paths.length} paths` : paths.join(' ')}`);
     if (!settings.wait) return { status: 'created', distributionId, id, paths };
     ports.logger.info(`Waiting for invalidation ${id} to complete...`);

@@ -43,8 +43,8 @@ export function prepareTasks(): Array<Task<PrepareContext>> {
       title: 'Set up the database (db setup)',
       skip: (ctx) => flagged(ctx, 'db'),
       async run(ctx) {
-        const { run } = await import('../db/setup.js');
-        const result = await run(ctx.project, undefined, ctx.logger, { silent: true });
+        const { setupConfiguredDatabase } = await import('../migrations/setup.js');
+        const result = await setupConfiguredDatabase(ctx.project, ctx.logger, { silent: true });
         return `${result.database}: ${result.seededRows} seeded rows, ${result.migrations.applied.length} migration(s) applied`;
       },
     },

@@ -30,5 +30,3 @@ export async function runRdsUpdateSg(project: ProjectConfig, aws: AwsClients, lo
       : `${rule} ${result.action.replace('would-', 'would ')}: ${formatView(result.after)}`;
   return { status: 'done', summary, result };
 }
-
-export { runRdsUpdateSg as run };

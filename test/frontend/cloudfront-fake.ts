@@ -12,7 +12,7 @@ export function routeCloudFront(fake: FakeAws): void {
     (r) => r.method === 'GET' && /^\/2020-05-31\/distribution\/[^/]+$/.test(r.path),
     (r) =>
       r.path.endsWith(`/${DISTRIBUTION_ID}`) || r.path.endsWith(`/${BROKEN_DISTRIBUTION_ID}`)
-        ? { headers: { ...XML, etag: 'E1' }, body: `<?xml version="1.0"?><Distribution><Id>${r.path.split('/').pop()}</Id><Status>Deployed</Status></Distribution>` }
+        ? { headers: { ...XML, etag: 'E1' }, body: `<?xml version="1.0"?><Distribution><Id>${r.path.split('/').pop()}</Id><Status>Deployed</Status><DomainName>d111111abcdef8.cloudfront.net</DomainName></Distribution>` }
         : {
             status: 404,
             headers: XML,

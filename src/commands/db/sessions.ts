@@ -1,5 +1,5 @@
 import { DbCommand, connectionFlags } from '../../db-base-command.js';
-import { table } from '../../core/output.js';
+import { renderTable } from '../../core/table.js';
 import type { DbSession } from '../../db/admin.js';
 
 export default class DbSessions extends DbCommand {
@@ -21,7 +21,7 @@ export default class DbSessions extends DbCommand {
     if (sessions.length === 0) this.log('No other sessions.');
     else {
       const oneLine = (q: string | null) => (q ?? '').replace(/\s+/g, ' ').trim().slice(0, 60);
-      this.log(table(['pid', 'user', 'database', 'state', 'client', 'query'], sessions.map((s) => [String(s.pid), s.user ?? '', s.database ?? '', s.state ?? '', s.client ?? 'local', oneLine(s.query)])));
+      this.log(renderTable(['pid', 'user', 'database', 'state', 'client', 'query'], sessions.map((s) => [String(s.pid), s.user ?? '', s.database ?? '', s.state ?? '', s.client ?? 'local', oneLine(s.query)])));
     }
     return { target: target.display, sessions };
   }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { DbCommand, connectionFlags, yesFlag } from '../../db-base-command.js';
-import { table } from '../../core/output.js';
-import type { SetupResult } from '../../db/setup.js';
+import { renderTable } from '../../core/table.js';
+import type { SetupResult } from '../../migrations/setup.js';
 
 export default class DbSetup extends DbCommand {
   static override summary = 'Recreate the database: drop, create, schema, seed, migrate.';
@@ -25,11 +25,11 @@ With no CONNECTION_URL it works on the project's embedded PostgreSQL (started on
     const { flags } = await this.parse(DbSetup);
     const target = await this.target(flags);
     await this.confirmDestructive(flags, target, 'Drop and recreate the database');
-    const { setupDatabase } = await import('../../db/setup.js');
+    const { setupDatabase } = await import('../../migrations/setup.js');
     const result = await setupDatabase(this.project(flags), target, { force: flags.force, silent: this.jsonEnabled() }, this.logger(flags));
     if (!this.jsonEnabled()) {
       this.log(`Database ${result.database} is ready (${target.display})`);
-      this.log(table(['table', 'rows'], result.tables.map((t) => [t.table, String(t.rows)])));
+      this.log(renderTable(['table', 'rows'], result.tables.map((t) => [t.table, String(t.rows)])));
     }
     return result;
   }

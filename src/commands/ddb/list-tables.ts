@@ -1,5 +1,5 @@
 import { DdbCommand, ddbTargetFlags } from '../../ddb-base-command.js';
-import { table } from '../../core/output.js';
+import { renderTable } from '../../core/table.js';
 import type { ListedTable } from '../../ddb/ddb.js';
 
 export default class DdbListTables extends DdbCommand {
@@ -18,7 +18,7 @@ export default class DdbListTables extends DdbCommand {
     const { store, target } = await this.dynamo(flags);
     const tables = await listTables(store);
     if (tables.length === 0) this.log(`No tables (${target.display}). Create one with \`cruddur ddb schema-load\`.`);
-    else this.log(table(['table', 'status', 'items (estimate)'], tables.map((t) => [t.name, t.status, String(t.items)])));
+    else this.log(renderTable(['table', 'status', 'items (estimate)'], tables.map((t) => [t.name, t.status, String(t.items)])));
     return { endpoint: target.display, tables };
   }
 }

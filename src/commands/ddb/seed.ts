@@ -1,7 +1,7 @@
 import { Args } from '@oclif/core';
 import { yesFlag } from '../../db-base-command.js';
 import { DdbCommand, ddbTargetFlags } from '../../ddb-base-command.js';
-import { table } from '../../core/output.js';
+import { renderTable } from '../../core/table.js';
 import type { SeedResult } from '../../ddb/ddb.js';
 
 export default class DdbSeed extends DdbCommand {
@@ -32,7 +32,7 @@ Each item replaces the one with its key, so running it again changes nothing.`;
     await this.confirmProd(flags, target, 'Seed', [...seed.items.tables.keys()].join(', '));
     const result = await seedTables(store, seed.items, seed.file, {}, this.logger(flags));
     this.log(`Seeded from ${result.file} (${result.format === 'plain' ? 'plain JSON' : 'DynamoDB JSON'}; ${target.display})`);
-    this.log(table(['table', 'items', 'written', 'repeated keys', 'retried batches'], result.tables.map((t) => [t.table, String(t.items), String(t.written), String(t.duplicateKeys), String(t.retries)])));
+    this.log(renderTable(['table', 'items', 'written', 'repeated keys', 'retried batches'], result.tables.map((t) => [t.table, String(t.items), String(t.written), String(t.duplicateKeys), String(t.retries)])));
     return result;
   }
 }

@@ -44,11 +44,11 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     // The gem's users write --delete=false; oclif booleans only know --no-delete.
     this.argv = this.argv.map((a) => (/^--delete=(false|0|no)$/i.test(a) ? '--no-delete' : /^--delete=(true|1|yes)$/i.test(a) ? '--delete' : a));
     const { flags } = await this.parse(FrontendSync);
-    const [{ resolveSyncSettings }, { syncFrontend }, { createSyncStore }, { createCloudFrontCdn }, report] = await Promise.all([
+    const [{ resolveSyncSettings }, { syncFrontend }, { createS3Store }, { createCloudFront }, report] = await Promise.all([
       import('../../frontend/settings.js'),
       import('../../frontend/sync.js'),
-      import('../../frontend/store.js'),
-      import('../../frontend/cdn.js'),
+      import('../../aws/s3-store.js'),
+      import('../../aws/cloudfront.js'),
       import('../../frontend/report.js'),
     ]);
     const project = this.project(flags);
@@ -76,8 +76,8 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     let result: SyncResult;
     try {
       result = await syncFrontend(settings, {
-        store: async () => createSyncStore(await aws.s3()),
-        cdn: async () => createCloudFrontCdn(await aws.cloudfront()),
+        store: async () => createS3Store(await aws.s3()),
+        cdn: async () => createCloudFront(await aws.cloudfront()),
         confirm: terminalConfirm({ assumeYes: settings.autoApprove, yesFlag: '--auto-approve' }),
         logger,
         onPlan: (plan, counts) => {

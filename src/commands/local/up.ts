@@ -13,7 +13,7 @@ export default class LocalUp extends BaseCommand {
   static override examples = [
     { description: 'Start (or find) the stack in the background', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Run attached to the terminal; Ctrl-C stops it', command: '<%= config.bin %> <%= command.id %> --foreground' },
-    { description: 'Reachable from docker compose containers (host.docker.internal; see docs/local.md)', command: '<%= config.bin %> <%= command.id %> --listen 0.0.0.0 --port 15432' },
+    { description: 'Reachable from docker compose containers (host.docker.internal; see docs/ddb.md)', command: '<%= config.bin %> <%= command.id %> --listen 0.0.0.0 --port 15432' },
     { description: 'Then use it with no flags', command: '<%= config.bin %> db setup && <%= config.bin %> avatar upload --wait' },
   ];
 
@@ -36,7 +36,7 @@ export default class LocalUp extends BaseCommand {
     this.log(`  PostgreSQL  ${redactUrl(result.env.CONNECTION_URL ?? '')}`);
     this.log(`  S3 API      ${result.env.AWS_ENDPOINT_URL_S3}  buckets: ${s.buckets.uploads}, ${s.buckets.assets}, ${s.buckets.site}`);
     if (result.env.AWS_ENDPOINT_URL_DYNAMODB) this.log(`  DynamoDB    ${result.env.AWS_ENDPOINT_URL_DYNAMODB}`);
-    this.log('  thumbnails  uploads -> assets/avatars/<name>.jpg');
+    this.log(`  thumbnails  ${s.buckets.uploads} -> ${s.buckets.assets} by your handler when there is one (\`cruddur avatar config\`; log in .cruddur/local.log)`);
     this.log('  settings    .cruddur/local.env (used when no real setting is present)');
     if (flags.foreground && result.status === 'started') {
       this.log('Press Ctrl-C to stop.');

@@ -3,13 +3,15 @@ import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeEach, describe, expect, it } from 'vitest';
 import { AwsClients, resolveAwsSettings } from '../../aws/clients.js';
+import type { DoctorSettings } from '../settings.js';
 import type { DoctorContext } from '../types.js';
 import { awsIdentityOutcome, cloudfrontOutcome, distributionIds } from './aws.js';
 
 const sts = mockClient(STSClient);
 const cloudfront = mockClient(CloudFrontClient);
 const aws = new AwsClients(resolveAwsSettings({ env: { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'eu-west-1' } }));
-const ctx = (env: Record<string, string> = {}): DoctorContext => ({ env, aws, signal: new AbortController().signal } as unknown as DoctorContext);
+const setting = (name: string, value: string) => ({ value, source: 'env' as const, name });
+const ctx = (settings: DoctorSettings = {}): DoctorContext => ({ settings, aws, signal: new AbortController().signal } as unknown as DoctorContext);
 afterAll(() => {
   aws.destroy();
   sts.restore();
@@ -49,11 +51,11 @@ describe('AWS identity check', () => {
 describe('CloudFront check', () => {
   it.each([
     [{}, []],
-    [{ CLOUDFRONT_DISTRIBUTION_ID: 'E1' }, ['E1']],
-    [{ CLOUDFRONT_DISTRIBUTION_ID: 'E1', SYNC_CLOUDFRONT_DISTRUBTION_ID: 'E1', SYNC_CLOUDFRONT_DISTRIBUTION_ID: 'E2' }, ['E1', 'E2']],
-    [{ SYNC_CLOUDFRONT_DISTRUBTION_ID: ' ' }, []],
-  ])('distributionIds(%j) = %j', (env, ids) => {
-    expect(distributionIds(env)).toEqual(ids);
+    [{ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'E1') }, ['E1']],
+    [{ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'E1'), syncDistributionId: setting('SYNC_CLOUDFRONT_DISTRUBTION_ID', 'E1') }, ['E1']],
+    [{ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'E1'), syncDistributionId: setting('SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'E2') }, ['E1', 'E2']],
+  ])('distributionIds(%j) = %j', (settings, ids) => {
+    expect(distributionIds(settings as DoctorSettings)).toEqual(ids);
   });
 
   it('skips with the variable to set when none is configured', async () => {
@@ -63,7 +65,7 @@ describe('CloudFront check', () => {
 
   it('gets every configured distribution', async () => {
     cloudfront.on(GetDistributionCommand).callsFake((input: { Id: string }) => ({ Distribution: { Id: input.Id, Status: 'Deployed', DomainName: `${input.Id.toLowerCase()}.cloudfront.net` } }));
-    await expect(cloudfrontOutcome(ctx({ CLOUDFRONT_DISTRIBUTION_ID: 'EASSETS', SYNC_CLOUDFRONT_DISTRUBTION_ID: 'ESITE' }))).resolves.toEqual({
+    await expect(cloudfrontOutcome(ctx({ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'EASSETS'), syncDistributionId: setting('SYNC_CLOUDFRONT_DISTRUBTION_ID', 'ESITE') }))).resolves.toEqual({
       status: 'ok',
       detail: 'EASSETS Deployed eassets.cloudfront.net; ESITE Deployed esite.cloudfront.net',
     });
@@ -72,9 +74,10 @@ describe('CloudFront check', () => {
 
   it('fails for a distribution that does not exist', async () => {
     cloudfront.on(GetDistributionCommand).rejects(awsError('NoSuchDistribution', 'The specified distribution does not exist.', 404));
-    await expect(cloudfrontOutcome(ctx({ CLOUDFRONT_DISTRIBUTION_ID: 'EGONE' }))).resolves.toMatchObject({
+    await expect(cloudfrontOutcome(ctx({ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'EGONE') }))).resolves.toMatchObject({
       status: 'fail',
-      detail: 'Could not read CloudFront distribution EGONE: the CloudFront distribution does not exist',
+      detail: 'CloudFront distribution EGONE does not exist',
+      fix: expect.stringContaining('list-distributions'),
     });
   });
 });

@@ -19,8 +19,8 @@ export function dbBootstrapTask(): Task<DbBootstrapContext> {
     title: 'Set up the database (drop, create, schema, seed, migrate)',
     skip: (ctx) => (ctx.options.skip.includes('db') ? '--skip db' : ctx.options.db ? undefined : 'pass --db to set up the database'),
     async run(ctx) {
-      const { run } = await import('./setup.js');
-      const result = await run(ctx.project, undefined, ctx.logger, { silent: true });
+      const { setupConfiguredDatabase } = await import('./setup.js');
+      const result = await setupConfiguredDatabase(ctx.project, ctx.logger, { silent: true });
       return `${result.database}: ${result.seededRows} seeded rows, ${result.migrations.applied.length} migration(s) applied`;
     },
   };

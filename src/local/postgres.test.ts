@@ -1,10 +1,12 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
 import { silentLogger } from '../core/output.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
-import { ensureLocalPostgres, firstBlockedDir, localPostgresStatus, stopLocalPostgres } from './pg-instance.js';
+import type { Logger } from '../core/output.js';
+import { ensureLocalPostgres, firstBlockedDir, localPostgresDataDir, localPostgresStatus, ROOT_DATA_HOME, stopLocalPostgres } from './postgres.js';
 
 describe('firstBlockedDir', () => {
   const user = { uid: 101, gid: 104 };
@@ -30,15 +32,38 @@ describe('ensureLocalPostgres', () => {
     await locked?.cleanup();
   });
 
-  it.runIf(process.getuid?.() === 0)('as root, names the folder the postgres user cannot enter', async () => {
-    locked = await tempDir('cruddur-locked-');
-    await chmod(locked.path, 0o700);
-    const project = `${locked.path}/app`;
+  it.runIf(process.getuid?.() === 0)('as root in a 0700 folder: data where the postgres user can reach it, said once, kept between runs', async () => {
+    const closed = await tempDir('cruddur-locked-');
+    locked = closed;
+    await chmod(closed.path, 0o700);
+    const project = `${closed.path}/app`;
     await mkdir(`${project}/.git`, { recursive: true });
-    await expect(ensureLocalPostgres(project, silentLogger)).rejects.toThrow(
-      `The local PostgreSQL runs as the "postgres" user (you are root), which cannot enter ${locked.path}`,
-    );
-  });
+    const said: string[] = [];
+    const logger: Logger = { info: (m) => said.push(m), warn: (m) => said.push(m), debug() {} };
+    try {
+      const first = await ensureLocalPostgres(project, logger);
+      const dataDir = localPostgresDataDir(project);
+      expect(dataDir.startsWith(`${ROOT_DATA_HOME}/app-`)).toBe(true);
+      expect(first.dataDir).toBe(dataDir);
+      expect(said.filter((m) => m.includes(`cannot enter ${closed.path}`))).toHaveLength(1);
+      const client = new pg.Client({ connectionString: first.url('postgres') });
+      await client.connect();
+      await client.query('CREATE DATABASE kept_private');
+      await client.end();
+      expect(await stopLocalPostgres(project)).toBe(true);
+      said.length = 0;
+      const again = await ensureLocalPostgres(project, logger);
+      expect(again).toMatchObject({ started: true, port: first.port, dataDir });
+      expect(said.some((m) => m.includes('cannot enter'))).toBe(false);
+      const check = new pg.Client({ connectionString: again.url('kept_private') });
+      await check.connect();
+      await check.end();
+    } finally {
+      await stopLocalPostgres(project);
+      const dataDir = localPostgresDataDir(project);
+      if (dataDir.startsWith(ROOT_DATA_HOME)) await rm(dirname(dataDir), { recursive: true, force: true });
+    }
+  }, 120_000);
 
   it('starts once (even when asked twice at once), keeps its port across restarts, and keeps the data', async () => {
     root = await tempDir('cruddur-local-');
