@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { isAbsolute, join, relative, sep } from 'node:path';
-import type { ProjectConfig } from '../core/config.js';
+import type { EnvSource, ProjectConfig } from '../core/config.js';
 import { readEnvFile } from '../core/env-file.js';
 import { CruddurError } from '../core/errors.js';
 import { parseThumbnailSettings, thumbnailSettings, type ThumbnailSettings } from './transform.js';
@@ -75,10 +75,11 @@ type Lookup = (name: string) => Setting<string> | undefined;
  */
 function lookups(project: ProjectConfig): { explicit: Lookup; local: Lookup; cdk: Record<string, string> } {
   const cdk = readEnvFile(join(project.root, CDK_ENV_FILE), { file: CDK_ENV_FILE, lookup: project.env });
-  const from = (name: string, allowed: (s: string | undefined) => boolean): Setting<string> | undefined => {
+  const from = (name: string, allowed: (s: EnvSource | undefined) => boolean): Setting<string> | undefined => {
     const value = project.env[name]?.trim();
     const source = project.sourceOf(name);
-    return value && allowed(source) ? { value, source: `${name} from ${source === 'env' ? 'the environment' : source}` } : undefined;
+    const where = source === 'env' ? 'the environment' : source === 'local stack' ? '.cruddur/local.env' : source;
+    return value && allowed(source) ? { value, source: `${name} from ${where}` } : undefined;
   };
   const explicit: Lookup = (name) => {
     const high = from(name, (s) => s === 'env' || s === '.env.local' || s === '.env');

@@ -4,6 +4,7 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../core/output.js';
 
 import {
@@ -287,6 +288,10 @@ export class AwsClients {
       const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
       return new CognitoIdentityProviderClient({ ...baseClientConfig(s, 'cognito'), credentials });
     });
+  }
+
+  dynamodb(): Promise<DynamoDBClient> {
+    return this.once('dynamodb', async (s, credentials) => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({ ...baseClientConfig(s, 'dynamodb'), credentials }));
   }
 
   destroy(): void {

@@ -17,9 +17,9 @@ import { join, sep } from 'node:path';
  * `AWS_REGION` is read by the SDKs and AWS CLI v2; AWS CLI v1 reads only `AWS_DEFAULT_REGION`.
  */
 
-export type AwsService = 's3' | 'cloudfront' | 'ec2' | 'ecr' | 'sts' | 'cognito';
+export type AwsService = 's3' | 'cloudfront' | 'ec2' | 'ecr' | 'sts' | 'cognito' | 'dynamodb';
 
-export const AWS_SERVICES: readonly AwsService[] = ['s3', 'cloudfront', 'ec2', 'ecr', 'sts', 'cognito'];
+export const AWS_SERVICES: readonly AwsService[] = ['s3', 'cloudfront', 'ec2', 'ecr', 'sts', 'cognito', 'dynamodb'];
 
 /** Each service's id as the endpoint settings spell it: `AWS_ENDPOINT_URL_<ID>` and the key in a `services` section. */
 export const SERVICE_ENDPOINT_ID: Record<AwsService, string> = {
@@ -29,6 +29,7 @@ export const SERVICE_ENDPOINT_ID: Record<AwsService, string> = {
   ecr: 'ecr',
   sts: 'sts',
   cognito: 'cognito_identity_provider',
+  dynamodb: 'dynamodb',
 };
 
 export const DEFAULT_REGION = 'us-east-1';

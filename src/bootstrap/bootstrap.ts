@@ -9,12 +9,14 @@ import { dbBootstrapTask } from '../migrations/bootstrap.js';
 import { S3RVER_CREDENTIALS } from '../local/s3-server.js';
 import { rdsUpdateSgSkipReason, runRdsUpdateSg } from '../rds/bootstrap.js';
 
-export const BOOTSTRAP_STEPS = ['ecr', 'env', 'rds', 'db'] as const;
+export const BOOTSTRAP_STEPS = ['ecr', 'env', 'rds', 'db', 'prepare'] as const;
 export type BootstrapStep = (typeof BOOTSTRAP_STEPS)[number];
 
 export interface BootstrapOptions {
   skip: BootstrapStep[];
   db: boolean;
+  /** Run `cruddur prepare` (db setup, Cognito ids, DynamoDB table and seed) as the last step. */
+  prepare?: boolean;
   /** No listr rendering (--json). */
   silent: boolean;
 }
@@ -85,6 +87,21 @@ export function bootstrapTasks(): Array<Task<BootstrapContext>> {
       },
     },
     dbBootstrapTask(),
+    {
+      id: 'prepare',
+      title: 'Prepare the development data (cruddur prepare)',
+      skip: (ctx) => skippedByFlag('prepare', ctx) ?? (ctx.options.prepare ? undefined : 'pass --prepare to run it'),
+      async run(ctx) {
+        const { prepare } = await import('../prepare/prepare.js');
+        const result = await prepare({ project: ctx.project, aws: ctx.aws, logger: ctx.logger, options: { skip: [], silent: true } });
+        const summary = result.tasks.map((t) => `${t.id} ${t.status}`).join(', ');
+        if (!result.ok) {
+          const failed = result.tasks.find((t) => t.status === 'failed');
+          throw new Error(`${failed?.id} failed: ${failed?.detail ?? ''} (${summary})`);
+        }
+        return summary;
+      },
+    },
   ];
 }
 

@@ -15,6 +15,10 @@ export interface ProjectPaths {
   lambda: string[];
   avatarSample: string;
   changeset: string;
+  /** DynamoDB table definition (a CreateTable input as JSON); the built-in messages table when the default path is absent. */
+  ddbSchema: string;
+  /** DynamoDB seed items (plain JSON or DynamoDB JSON, see docs/ddb.md). */
+  ddbSeed: string;
 }
 
 export const DEFAULT_PATHS: ProjectPaths = {
@@ -28,6 +32,8 @@ export const DEFAULT_PATHS: ProjectPaths = {
   lambda: ['thumbing-serverless-cdk', 'aws/lambdas/process-images'],
   avatarSample: 'bin/avatar/files/data.jpg',
   changeset: 'tmp/changeset.json',
+  ddbSchema: 'backend-flask/db/ddb-schema.json',
+  ddbSeed: 'backend-flask/db/ddb-seed.json',
 };
 
 /**
@@ -105,7 +111,7 @@ interface RawConfig {
   env: Record<string, string>;
 }
 
-const STRING_PATH_KEYS = ['envOutDir', 'schema', 'seed', 'migrations', 'frontend', 'buildDir', 'avatarSample', 'changeset'] as const;
+const STRING_PATH_KEYS = ['envOutDir', 'schema', 'seed', 'migrations', 'frontend', 'buildDir', 'avatarSample', 'changeset', 'ddbSchema', 'ddbSeed'] as const;
 const LIST_PATH_KEYS = ['templates', 'lambda'] as const;
 
 /** Parses cruddur.json; unknown keys and wrong types are errors naming the key. */

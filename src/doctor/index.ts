@@ -3,6 +3,7 @@ import { awsIdentityCheck, cloudfrontCheck } from './checks/aws.js';
 import { bucketChecks } from './checks/buckets.js';
 import { databaseCheck } from './checks/database.js';
 import { cruddurDepsCheck, frontendDepsCheck } from './checks/deps.js';
+import { dynamodbCheck } from './checks/dynamodb.js';
 import { nodeCheck } from './checks/node.js';
 import { PROGRAMS, programCheck } from './checks/programs.js';
 import { securityGroupCheck } from './checks/security-group.js';
@@ -23,6 +24,7 @@ export function doctorChecks(project: ProjectConfig, pathEnv: Readonly<Record<st
     ...templateChecks(project),
     awsIdentityCheck,
     databaseCheck,
+    dynamodbCheck,
     ...bucketChecks(),
     cloudfrontCheck,
     securityGroupCheck,

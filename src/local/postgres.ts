@@ -2,9 +2,9 @@
 // as a daemon through pg_ctl (so it outlives the command and serves every later `db` command). The project's
 // server (`ensureLocalPostgres`) and the tests' throwaway servers (`startPostgres` on a temp folder) both come
 // from here, and every local URL is built by `postgresUrl`.
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execProgram } from '../core/exec.js';
@@ -19,13 +19,29 @@ export const LOCAL_PG_PASSWORD = 'postgres';
 /** The local database everything defaults to when no CONNECTION_URL is set. */
 export const LOCAL_DATABASE = 'cruddur';
 
-/** `postgresql://postgres:postgres@127.0.0.1:<port>/<database>`: the only place a local URL is built. */
-export function postgresUrl(port: number, database = LOCAL_DATABASE): string {
-  return `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${port}/${database}`;
+/** The address local servers listen on unless `local up --listen` asks for another. */
+export const LOOPBACK = '127.0.0.1';
+
+/** Where a local server listens and the password it takes (absent: 127.0.0.1 and `postgres`). */
+export interface PostgresAccess {
+  host?: string;
+  password?: string;
+}
+
+/**
+ * `postgresql://postgres:<password>@<host>:<port>/<database>` (default `postgres:postgres@127.0.0.1`): the only
+ * place a local URL is built. The password is percent-encoded and an IPv6 host bracketed, as libpq URLs require.
+ */
+export function postgresUrl(port: number, database = LOCAL_DATABASE, access: PostgresAccess = {}): string {
+  const host = access.host ?? LOOPBACK;
+  const password = encodeURIComponent(access.password ?? LOCAL_PG_PASSWORD);
+  return `postgresql://${LOCAL_PG_USER}:${password}@${host.includes(':') ? `[${host}]` : host}:${port}/${database}`;
 }
 
 export interface PostgresServer {
   port: number;
+  /** The address it listens on (127.0.0.1 unless `local up --listen`). */
+  host: string;
   dataDir: string;
   /** Whether this call started the server (false: it was already running). */
   started: boolean;
@@ -132,47 +148,54 @@ export function runningPostmaster(dataDir: string): { pid: number; port: number 
   return isAlive(pid) ? { pid, port } : undefined;
 }
 
-function server(dataDir: string, port: number, started: boolean): PostgresServer {
-  return { port, dataDir, started, url: (database) => postgresUrl(port, database), stop: () => stopPostgres(dataDir) };
+function server(dataDir: string, port: number, started: boolean, access: PostgresAccess = {}): PostgresServer {
+  const host = access.host ?? LOOPBACK;
+  return { port, host, dataDir, started, url: (database) => postgresUrl(port, database, { ...access, host }), stop: () => stopPostgres(dataDir) };
 }
 
 export interface StartPostgresOptions {
   dataDir: string;
   /** Wanted port (default: any free one). */
   port?: number;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
+  /** The `postgres` role's password when it is no longer `postgres` (only the URLs use it). */
+  password?: string;
   logger?: Logger;
 }
 
 /**
- * Starts (or reuses) a PostgreSQL on `dataDir`, listening on 127.0.0.1 only (no Unix socket), initialising the
+ * Starts (or reuses) a PostgreSQL on `dataDir`, listening on 127.0.0.1 (or `host`) only (no Unix socket), initialising the
  * folder first when it holds no cluster. The server is a pg_ctl daemon: it keeps running after this process
  * until `stopPostgres`. Errors: LOCAL_PG_INIT, LOCAL_PG_START (naming the server log in the data folder).
  */
 export async function startPostgres(options: StartPostgresOptions): Promise<PostgresServer> {
   const logger = options.logger ?? silentLogger;
   const { dataDir } = options;
+  const host = options.host ?? LOOPBACK;
+  const access = { host, password: options.password };
   const running = runningPostmaster(dataDir)?.port;
-  if (running !== undefined && (await canConnect(running))) return server(dataDir, running, false);
+  if (running !== undefined && (await canConnect(running, 1000, host))) return server(dataDir, running, false, access);
   if (!existsSync(join(dataDir, 'PG_VERSION'))) {
     await mkdir(dirname(dataDir), { recursive: true });
     await initialise(dataDir, logger);
   }
-  const port = options.port ?? (await freePort());
+  const port = options.port ?? (await freePort(host));
   // The log lives inside the data dir: the server (the `postgres` user when we are root) must write it.
   const logFile = join(dataDir, 'cruddur-server.log');
-  logger.debug(`starting the local PostgreSQL on 127.0.0.1:${port}`);
-  const flags = `-p ${port} -c listen_addresses=127.0.0.1 -c unix_socket_directories= -c fsync=off`;
+  logger.debug(`starting the local PostgreSQL on ${host}:${port}`);
+  const flags = `-p ${port} -c listen_addresses=${host} -c unix_socket_directories= -c fsync=off`;
   const result = await pgCtl(['start', '-w', '-t', '60', '-l', logFile, '-o', flags], dataDir);
   if (result.exitCode !== 0) {
     // Another cruddur process may have started it a moment ago.
     const now = runningPostmaster(dataDir)?.port;
-    if (now !== undefined && (await canConnect(now))) return server(dataDir, now, false);
+    if (now !== undefined && (await canConnect(now, 1000, host))) return server(dataDir, now, false, access);
     throw new CruddurError(`The local PostgreSQL did not start (see ${logFile}): ${result.output.split('\n').pop() ?? ''}`, {
       suggestion: 'read the log, free the port, or set CONNECTION_URL to a server you run',
       code: 'LOCAL_PG_START',
     });
   }
-  return server(dataDir, port, true);
+  return server(dataDir, port, true, access);
 }
 
 /** Stops the server on `dataDir` if it runs (fast shutdown, then immediate after 10 s); returns whether it ran. */
@@ -211,6 +234,16 @@ interface LocalState {
   port?: number;
   /** Set when the data lives outside the project (root in a folder the `postgres` user cannot enter). */
   dataDir?: string;
+  /** Listen address (`local up --listen`); absent: 127.0.0.1. */
+  host?: string;
+  /** Set once it listened off 127.0.0.1: a generated password replaced `postgres` (the file is mode 0600). */
+  password?: string;
+}
+
+/** Where `local up --listen ADDRESS --port N` asks PostgreSQL to listen; unset parts keep the recorded ones. */
+export interface LocalListen {
+  host?: string;
+  port?: number;
 }
 
 /** Where the project's server keeps its bookkeeping, under `<root>/.cruddur`. */
@@ -227,6 +260,8 @@ function readState(root: string): LocalState {
     return {
       port: validPort(data.port) ? data.port : undefined,
       dataDir: typeof data.dataDir === 'string' && data.dataDir.startsWith('/') ? data.dataDir : undefined,
+      host: typeof data.host === 'string' && data.host ? data.host : undefined,
+      password: typeof data.password === 'string' && data.password ? data.password : undefined,
     };
   } catch {
     return {};
@@ -236,7 +271,9 @@ function readState(root: string): LocalState {
 async function writeState(root: string, state: LocalState): Promise<void> {
   const file = localPostgresPaths(root).stateFile;
   await mkdir(dirname(file), { recursive: true });
-  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`);
+  // It may hold the generated password: readable by its owner only.
+  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
   await ignoreCruddurDir(dirname(file));
 }
 
@@ -301,30 +338,80 @@ async function chooseDataDir(root: string, logger: Logger): Promise<string> {
 }
 
 /**
- * Starts (or reuses) the project's PostgreSQL (data in `.cruddur/postgres`, or see chooseDataDir as root). The port
- * is remembered in `.cruddur/postgres.json` so URLs stay stable; two cruddur processes on a fresh checkout are
- * serialised by a lock so only one initialises. The server keeps running after the command.
+ * Starts (or reuses) the project's PostgreSQL (data in `.cruddur/postgres`, or see chooseDataDir as root) on
+ * 127.0.0.1, or where `listen` asks (`local up --listen ADDRESS --port N`; kept in `.cruddur/postgres.json` for later
+ * runs, and a server running elsewhere is restarted there). The port is remembered so URLs stay stable; a remembered
+ * port another program took is replaced with a warning, an explicit one never is (LOCAL_PORT_TAKEN). Off 127.0.0.1
+ * the `postgres` role gets a generated password at once, kept in postgres.json (mode 0600) and in every URL.
+ * Two cruddur processes on a fresh checkout are serialised by a lock so only one initialises. The server keeps
+ * running after the command.
  */
-export async function ensureLocalPostgres(root: string, logger: Logger): Promise<PostgresServer> {
-  const dataDir = localPostgresDataDir(root);
-  const running = runningPostmaster(dataDir)?.port;
-  if (running !== undefined && (await canConnect(running))) return server(dataDir, running, false);
+export async function ensureLocalPostgres(root: string, logger: Logger, listen: LocalListen = {}): Promise<PostgresServer> {
+  const reused = await reuseRunning(root, localPostgresDataDir(root), listen);
+  if (reused) return reused;
   await mkdir(join(root, '.cruddur'), { recursive: true });
   return withStartLock(localPostgresPaths(root).lockDir, async () => {
     const chosen = await chooseDataDir(root, logger);
     // Another process may have started it while we waited for the lock.
-    const now = runningPostmaster(chosen)?.port;
-    if (now !== undefined && (await canConnect(now))) return server(chosen, now, false);
-    let port = readState(root).port;
-    if (port === undefined || (await canConnect(port))) {
-      if (port !== undefined) logger.warn(`port ${port} of the local PostgreSQL is taken by another program; choosing a new one`);
-      port = await freePort();
+    const now = await reuseRunning(root, chosen, listen);
+    if (now) return now;
+    const previous = readState(root);
+    const host = listen.host ?? previous.host ?? LOOPBACK;
+    if (listen.port !== undefined && (await canConnect(listen.port, 1000, host))) {
+      // An explicit port is never swapped for another.
+      throw new CruddurError(`Port ${listen.port} on ${host} is taken by another program`, {
+        suggestion: 'choose another --port, or stop the program using it',
+        code: 'LOCAL_PORT_TAKEN',
+      });
     }
-    await writeState(root, { ...readState(root), port });
-    const started = await startPostgres({ dataDir: chosen, port, logger });
-    if (started.started) logger.info(`Started the local PostgreSQL on 127.0.0.1:${started.port} (data in ${chosen === localPostgresPaths(root).defaultDataDir ? '.cruddur/postgres' : chosen})`);
-    return started;
+    let port = listen.port ?? previous.port;
+    if (port === undefined || (await canConnect(port, 1000, host))) {
+      if (port !== undefined) logger.warn(`port ${port} of the local PostgreSQL is taken by another program; choosing a new one`);
+      port = await freePort(host);
+    }
+    const state: LocalState = { ...previous, port, host: host !== LOOPBACK || previous.host ? host : undefined };
+    await writeState(root, state);
+    const started = await startPostgres({ dataDir: chosen, port, host, password: state.password, logger });
+    if (host !== LOOPBACK && !state.password) {
+      // Reachable from other machines or containers now: the well-known password is replaced at once.
+      state.password = randomBytes(18).toString('base64url');
+      await setPassword(started, state.password);
+      await writeState(root, state);
+      logger.info('Set a generated password for the local PostgreSQL (kept in .cruddur/postgres.json)');
+    }
+    if (started.started) logger.info(`Started the local PostgreSQL on ${host}:${started.port} (data in ${chosen === localPostgresPaths(root).defaultDataDir ? '.cruddur/postgres' : chosen})`);
+    return server(chosen, started.port, started.started, { host, password: state.password });
   });
+}
+
+/**
+ * The server running on `dataDir` when it answers where `listen` asks; one running elsewhere (another address or
+ * port) is stopped so the caller restarts it there.
+ */
+async function reuseRunning(root: string, dataDir: string, listen: LocalListen): Promise<PostgresServer | undefined> {
+  const running = runningPostmaster(dataDir)?.port;
+  if (running === undefined) return undefined;
+  const state = readState(root);
+  const host = state.host ?? LOOPBACK;
+  const moved = (listen.host !== undefined && listen.host !== host) || (listen.port !== undefined && listen.port !== running);
+  if (moved) {
+    await stopPostgres(dataDir);
+    return undefined;
+  }
+  return (await canConnect(running, 1000, host)) ? server(dataDir, running, false, { host, password: state.password }) : undefined;
+}
+
+/** ALTER ROLE postgres PASSWORD on a server this module started (connecting with the well-known one). */
+async function setPassword(started: PostgresServer, password: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: postgresUrl(started.port, 'postgres', { host: started.host }) });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE ${LOCAL_PG_USER} PASSWORD '${password.replaceAll("'", "''")}'`);
+  } finally {
+    await client.end().catch(() => {});
+  }
 }
 
 /** Stops the project's local PostgreSQL if it runs; returns whether it was running. */
@@ -332,8 +419,9 @@ export function stopLocalPostgres(root: string): Promise<boolean> {
   return stopPostgres(localPostgresDataDir(root));
 }
 
-/** Whether the project's local PostgreSQL runs, and on which port. */
-export function localPostgresStatus(root: string): { running: boolean; port: number | undefined } {
+/** Whether the project's local PostgreSQL runs, on which address and port, and its generated password if any. */
+export function localPostgresStatus(root: string): { running: boolean; port: number | undefined; host?: string; password?: string } {
   const port = runningPostmaster(localPostgresDataDir(root))?.port;
-  return { running: port !== undefined, port: port ?? readState(root).port };
+  const state = readState(root);
+  return { running: port !== undefined, port: port ?? state.port, ...(state.host ? { host: state.host } : {}), ...(state.password ? { password: state.password } : {}) };
 }

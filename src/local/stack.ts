@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
+import { CruddurError } from '../core/errors.js';
 import { writeFilesAtomic } from '../core/fs.js';
 import type { Logger } from '../core/output.js';
 import { canConnect } from './net.js';
@@ -19,13 +20,19 @@ export interface LocalUpResult {
 
 export interface LocalUpOptions {
   foreground: boolean;
+  /** `--listen ADDRESS`: bind PostgreSQL, S3 and DynamoDB there (kept for later runs; default 127.0.0.1). */
+  listen?: string;
+  /** `--port N`: PostgreSQL on N, S3 on N+1, DynamoDB on N+2 (each used as given, or an error). */
+  port?: number;
 }
 
 /** The variables every command reads when no real setting exists (lowest precedence). */
 export function localEnv(state: LocalState): Record<string, string> {
+  const host = state.host ?? '127.0.0.1';
   return {
-    CONNECTION_URL: postgresUrl(state.postgres.port, state.database),
-    ...s3rverEnv(`http://127.0.0.1:${state.s3.port}`),
+    CONNECTION_URL: postgresUrl(state.postgres.port, state.database, { host, password: state.postgres.password }),
+    ...s3rverEnv(`http://${host}:${state.s3.port}`),
+    ...(state.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: `http://${host}:${state.dynamodb.port}` } : {}),
     UPLOADS_BUCKET_NAME: state.buckets.uploads,
     ASSETS_BUCKET_NAME: state.buckets.assets,
     SYNC_S3_BUCKET: state.buckets.site,
@@ -41,26 +48,37 @@ async function writeLocalState(root: string, state: LocalState): Promise<void> {
   ]);
 }
 
-/** The S3 port used last time, so AWS_ENDPOINT_URL_S3 stays the same across restarts when it is free. */
-async function previousS3Port(root: string): Promise<number | undefined> {
+/** The S3 and DynamoDB ports used last time, so AWS_ENDPOINT_URL_S3/_DYNAMODB stay the same across restarts when free. */
+async function previousPorts(root: string): Promise<{ s3?: number; dynamodb?: number }> {
   try {
-    const port = (JSON.parse(await readFile(join(localPaths(root).dir, 'ports.json'), 'utf8')) as { s3?: unknown }).s3;
-    return typeof port === 'number' ? port : undefined;
+    const ports = JSON.parse(await readFile(join(localPaths(root).dir, 'ports.json'), 'utf8')) as { s3?: unknown; dynamodb?: unknown };
+    const valid = (p: unknown) => (typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536 ? p : undefined);
+    return { s3: valid(ports.s3), dynamodb: valid(ports.dynamodb) };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
 /**
  * Starts the project's PostgreSQL (postgres.ts, shared with `db` commands) with its `cruddur` database, and the
- * local S3 process (s3-server.ts: s3rver with the uploads/assets/site buckets and the thumbnail worker). Reports
- * an already running stack instead of starting twice; replaces a stale state file left by a killed process.
+ * local S3 process (s3-server.ts: s3rver with the uploads/assets/site buckets, the thumbnail worker and dynalite,
+ * data in .cruddur/dynamodb). All on 127.0.0.1, or on `listen` (kept for later runs); `port` puts PostgreSQL on N,
+ * S3 on N+1 and DynamoDB on N+2, each used as given or an error. Reports an already running stack instead of
+ * starting twice (LOCAL_ALREADY_RUNNING when asked for another address or port); replaces a stale state file left
+ * by a killed process.
  */
 export async function localUp(root: string, env: Readonly<Record<string, string | undefined>>, options: LocalUpOptions, logger: Logger): Promise<LocalUpResult> {
   const started = Date.now();
   const paths = localPaths(root);
   const existing = await readLocalState(root);
   if (existing && isAlive(existing.pid)) {
+    const host = existing.host ?? '127.0.0.1';
+    if ((options.listen !== undefined && options.listen !== host) || (options.port !== undefined && options.port !== existing.postgres.port)) {
+      throw new CruddurError(`The local stack is already running on ${host} (PostgreSQL port ${existing.postgres.port})`, {
+        suggestion: 'stop it with `cruddur local down`, then run `cruddur local up` with the new --listen/--port',
+        code: 'LOCAL_ALREADY_RUNNING',
+      });
+    }
     return { status: 'already-running', recoveredStale: false, ms: Date.now() - started, state: existing, env: localEnv(existing) };
   }
   const recoveredStale = existing !== undefined || existsSync(paths.state);
@@ -71,16 +89,22 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   await mkdir(paths.dir, { recursive: true, mode: 0o755 });
   await ignoreCruddurDir(paths.dir);
   // PostgreSQL is its own daemon (the same one `db` commands start on demand): reused when it runs.
-  const postgres = await ensureLocalPostgres(root, logger);
+  const postgres = await ensureLocalPostgres(root, logger, { host: options.listen, port: options.port });
+  const { password } = localPostgresStatus(root);
   await ensureDatabase(postgres, LOCAL_DATABASE);
   // The avatar buckets as the avatar commands resolve them (THUMBING_BUCKET_NAME, assets.<DOMAIN_NAME>, ...).
   const [{ loadProjectConfig }, { resolveAvatarConfig }] = await Promise.all([import('../core/config.js'), import('../avatar/config.js')]);
   const avatar = resolveAvatarConfig(loadProjectConfig({ cwd: root }));
   const defaults = localBuckets(env);
   const buckets = { ...defaults, uploads: avatar.uploadsBucket?.value ?? defaults.uploads, assets: avatar.assetsBucket?.value ?? defaults.assets };
+  const previous = await previousPorts(root);
+  const explicit = options.port !== undefined;
   const s3 = await startS3Server({
     directory: paths.s3,
-    port: await previousS3Port(root),
+    port: explicit ? options.port! + 1 : previous.s3,
+    strictPort: explicit,
+    host: postgres.host,
+    dynamodb: { directory: paths.dynamodb, port: explicit ? options.port! + 2 : previous.dynamodb, strictPort: explicit },
     buckets: [...new Set(Object.values(buckets))],
     thumbnails: { uploads: buckets.uploads, assets: buckets.assets, root },
     logFile: paths.log,
@@ -91,12 +115,14 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   const state: LocalState = {
     pid: s3.pid,
     startedAt: new Date().toISOString(),
+    ...(postgres.host !== '127.0.0.1' ? { host: postgres.host } : {}),
     database: LOCAL_DATABASE,
-    postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid },
+    postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid, ...(password ? { password } : {}) },
     s3: { port: s3.port },
+    ...(s3.dynamodb ? { dynamodb: { port: s3.dynamodb.port } } : {}),
     buckets,
   };
-  await writeFilesAtomic([{ path: join(paths.dir, 'ports.json'), content: JSON.stringify({ s3: s3.port }) }]);
+  await writeFilesAtomic([{ path: join(paths.dir, 'ports.json'), content: JSON.stringify({ s3: s3.port, ...(s3.dynamodb ? { dynamodb: s3.dynamodb.port } : {}) }) }]);
   await writeLocalState(root, state);
   return { status: 'started', recoveredStale, ms: Date.now() - started, state, env: localEnv(state) };
 }
@@ -130,7 +156,7 @@ export async function localDown(root: string, options: { purge: boolean; timeout
     // The data folder may live outside the project (root in a private folder): read it before its record goes.
     const dataDir = localPostgresDataDir(root);
     const outside = dataDir !== localPostgresPaths(root).defaultDataDir;
-    await Promise.all([outside ? dirname(dataDir) : dataDir, paths.s3, `${paths.dir}/ports.json`, localPostgresPaths(root).stateFile, paths.log].map((p) => rm(p, { recursive: true, force: true })));
+    await Promise.all([outside ? dirname(dataDir) : dataDir, paths.s3, paths.dynamodb, `${paths.dir}/ports.json`, localPostgresPaths(root).stateFile, paths.log].map((p) => rm(p, { recursive: true, force: true })));
   }
   return { status, purged: options.purge };
 }
@@ -140,8 +166,10 @@ export interface LocalStatus {
   stale: boolean;
   pid?: number;
   startedAt?: string;
+  host?: string;
   postgres?: { port: number; reachable: boolean };
   s3?: { endpoint: string; reachable: boolean };
+  dynamodb?: { endpoint: string; reachable: boolean };
   buckets?: LocalState['buckets'];
 }
 
@@ -150,14 +178,18 @@ export async function localStatus(root: string): Promise<LocalStatus> {
   if (!state) return { running: false, stale: existsSync(localPaths(root).state) };
   const alive = isAlive(state.pid);
   const pgPort = localPostgresStatus(root).port ?? state.postgres.port;
-  const [pgUp, s3Up] = await Promise.all([canConnect(pgPort), canConnect(state.s3.port)]);
+  const dynamoPort = state.dynamodb?.port;
+  const host = state.host ?? '127.0.0.1';
+  const [pgUp, s3Up, dynamoUp] = await Promise.all([canConnect(pgPort, 1000, host), canConnect(state.s3.port, 1000, host), dynamoPort ? canConnect(dynamoPort, 1000, host) : false]);
   return {
-    running: alive && pgUp && s3Up,
+    running: alive && pgUp && s3Up && (dynamoPort === undefined || dynamoUp),
     stale: !alive,
     pid: state.pid,
     startedAt: state.startedAt,
+    host,
     postgres: { port: pgPort, reachable: pgUp },
-    s3: { endpoint: `http://127.0.0.1:${state.s3.port}`, reachable: s3Up },
+    s3: { endpoint: `http://${host}:${state.s3.port}`, reachable: s3Up },
+    ...(dynamoPort ? { dynamodb: { endpoint: `http://${host}:${dynamoPort}`, reachable: dynamoUp } } : {}),
     buckets: state.buckets,
   };
 }

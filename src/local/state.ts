@@ -11,6 +11,7 @@ export function localPaths(root: string) {
     env: join(dir, 'local.env'),
     log: join(dir, 'local.log'),
     s3: join(dir, 's3'),
+    dynamodb: join(dir, 'dynamodb'),
   };
 }
 
@@ -24,9 +25,14 @@ export interface LocalBuckets {
 export interface LocalState {
   pid: number;
   startedAt: string;
+  /** Where every service listens (`local up --listen`); absent: 127.0.0.1. */
+  host?: string;
   database: string;
-  postgres: { port: number; pid: number | undefined };
+  /** password: the generated one when it listens off 127.0.0.1 (absent: `postgres`). */
+  postgres: { port: number; pid: number | undefined; password?: string };
   s3: { port: number };
+  /** Absent in state files written before DynamoDB joined the stack. */
+  dynamodb?: { port: number };
   buckets: LocalBuckets;
 }
 
