@@ -41,7 +41,7 @@ describe('region, as the AWS CLI ranks it', () => {
 describe('endpoints, as the AWS CLI ranks them', () => {
   it('takes a profile endpoint_url for every service', () => {
     const s = resolve({ AWS_PROFILE: 'dev' });
-    expect(s.endpoints).toEqual({ s3: 'http://localhost:4566', cloudfront: 'http://localhost:4566', ec2: 'http://localhost:4566', ecr: 'http://localhost:4566', sts: 'http://localhost:4566', cognito: 'http://localhost:4566' });
+    expect(s.endpoints).toEqual({ s3: 'http://localhost:4566', cloudfront: 'http://localhost:4566', ec2: 'http://localhost:4566', ecr: 'http://localhost:4566', sts: 'http://localhost:4566', cognito: 'http://localhost:4566', dynamodb: 'http://localhost:4566' });
     expect(s.endpointSources.s3).toBe('profile dev in ~/.aws/config');
   });
 

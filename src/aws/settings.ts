@@ -142,7 +142,7 @@ export function resolveAwsSettings({ env, region, profile, files, sourceOf }: Aw
   const configLabel = short(paths.configFile);
   const variable = (name: string) => {
     const where = sourceOf?.(name);
-    return where && where !== 'process' ? `${name} in ${where}` : name;
+    return where && where !== 'env' ? `${name} in ${where}` : name;
   };
 
   const flagProfile = profile?.trim() || undefined;
