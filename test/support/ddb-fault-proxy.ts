@@ -1,48 +1,28 @@
-import { Agent, createServer, request as httpRequest, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { Socket } from 'node:net';
+import { request as httpRequest, type IncomingMessage, type ServerResponse } from 'node:http';
+import { LoopbackProxy } from './fault-proxy.js';
 
 /**
  * A proxy in front of dynalite that answers some BatchWriteItem calls the way a throttled DynamoDB does:
  * it forwards only the first part of the batch and returns the rest as `UnprocessedItems` (those items
  * are NOT written). dynalite checks the signature's form, not its value, so the shortened body passes.
  */
-export class DdbFaultProxy {
-  endpoint = '';
+export class DdbFaultProxy extends LoopbackProxy {
   /** BatchWriteItem calls seen, and how many of them were cut short. */
   batchCalls = 0;
   faultedCalls = 0;
   /** Items held back in all (sent back as UnprocessedItems). */
   heldBack = 0;
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
-  private readonly agent = new Agent({ keepAlive: false });
 
   /** `shouldFault(n)` decides for the n-th BatchWriteItem call (1-based); `keep` how many requests go through. */
   constructor(
     private readonly target: string,
     private readonly shouldFault: (call: number) => boolean,
     private readonly keep: (count: number) => number = (count) => Math.floor(count / 2),
-  ) {}
-
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    return this;
+  ) {
+    super();
   }
 
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    this.agent.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
     for await (const chunk of req) chunks.push(chunk as Buffer);
     let body = Buffer.concat(chunks);
@@ -67,7 +47,7 @@ export class DdbFaultProxy {
     }
     const url = new URL(this.target);
     const upstream = httpRequest(
-      { host: url.hostname, port: url.port, path: req.url, method: req.method, headers: { ...req.headers, 'content-length': String(body.length) }, agent: this.agent },
+      { host: url.hostname, port: url.port, path: req.url, method: req.method, headers: { ...req.headers, 'content-length': String(body.length) }, agent: this.upstreamAgent },
       (answer) => {
         const parts: Buffer[] = [];
         answer.on('data', (d: Buffer) => parts.push(d));

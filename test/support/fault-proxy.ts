@@ -52,20 +52,50 @@ const s3Error = (code: string, message: string) =>
   `<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>${code}</Code><Message>${message}</Message><RequestId>fault-proxy</RequestId></Error>`;
 
 /**
+ * A loopback HTTP server for the test proxies: listens on 127.0.0.1 (any free port), and `stop()` is
+ * bounded: open client sockets and pooled upstream sockets are destroyed before the server closes.
+ */
+export abstract class LoopbackProxy {
+  endpoint = '';
+  private server: Server | undefined;
+  private readonly sockets = new Set<Socket>();
+  /** For requests to the upstream: no keep-alive, destroyed on stop. */
+  protected readonly upstreamAgent = new Agent({ keepAlive: false });
+
+  protected abstract handle(req: IncomingMessage, res: ServerResponse): Promise<void>;
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => void this.handle(req, res));
+    this.server.on('connection', (socket) => {
+      this.sockets.add(socket);
+      socket.on('close', () => this.sockets.delete(socket));
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    const address = this.server.address();
+    this.endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    for (const socket of this.sockets) socket.destroy();
+    // Upstream sockets (pooled or mid-request) would otherwise keep the upstream server from shutting down.
+    this.upstreamAgent.destroy();
+    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
+  }
+}
+
+/**
  * A reverse proxy between the CLI and s3rver that injects faults: 503 SlowDown, 500, connection resets,
  * latency, or 403 for everything. The Host header is forwarded as sent, so SigV4 signatures still match.
  * Every request is logged (method, path, outcome) for assertions such as "--dry-run sent only GET/HEAD".
  */
-export class FaultProxy {
+export class FaultProxy extends LoopbackProxy {
   readonly log: ProxiedRequest[] = [];
   hooks: ProxyHooks = {};
-  endpoint = '';
-  private server: Server | undefined;
-  private readonly sockets = new Set<Socket>();
   private next: () => number;
-  private readonly upstreamAgent = new Agent({ keepAlive: false });
 
   constructor(private readonly target: string, private options: FaultOptions = {}) {
+    super();
     this.next = random(options.seed ?? 1);
   }
 
@@ -82,26 +112,7 @@ export class FaultProxy {
     return this.log.filter((r) => !['GET', 'HEAD'].includes(r.method));
   }
 
-  async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    this.server.on('connection', (socket) => {
-      this.sockets.add(socket);
-      socket.on('close', () => this.sockets.delete(socket));
-    });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    const address = this.server.address();
-    this.endpoint = `http://127.0.0.1:${typeof address === 'object' && address ? address.port : 0}`;
-    return this;
-  }
-
-  async stop(): Promise<void> {
-    for (const socket of this.sockets) socket.destroy();
-    // Upstream sockets (pooled or mid-request) would otherwise keep s3rver from shutting down.
-    this.upstreamAgent.destroy();
-    await new Promise<void>((resolve) => (this.server ? this.server.close(() => resolve()) : resolve()));
-  }
-
-  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+  protected async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', 'http://proxy');
     const entry: ProxiedRequest = { method: req.method ?? 'GET', path: url.pathname, query: url.search, status: 0, injected: false };
     this.log.push(entry);
