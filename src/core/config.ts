@@ -40,6 +40,8 @@ export interface ProjectConfig {
   /** Variables after precedence: process env > .env.local > .env > cruddur.json "env" > .cruddur/local.env. */
   env: Readonly<Record<string, string>>;
   sourceOf(name: string): EnvSource | undefined;
+  /** cruddur.json's `frontend` object without `path` (the sync's settings), unvalidated. */
+  frontend?: Readonly<Record<string, unknown>>;
   /** An absolute path for a configured relative one. */
   resolve(path: string): string;
 }
@@ -61,6 +63,8 @@ export function findProjectRoot(start: string): { root: string; found: boolean }
 interface RawConfig {
   paths: Partial<ProjectPaths>;
   env: Record<string, string>;
+  /** `"frontend": { "path": ..., <sync settings> }`: the sync settings, validated by src/frontend/settings.ts. */
+  frontend?: Record<string, unknown>;
 }
 
 const STRING_PATH_KEYS = ['envOutDir', 'schema', 'seed', 'migrations', 'frontend', 'buildDir', 'avatarSample', 'changeset'] as const;
@@ -94,6 +98,14 @@ export function parseConfigFile(text: string, file: string): RawConfig {
         if (typeof v !== 'string') fail(`env.${name}`, 'must be a string');
         raw.env[name] = v as string;
       }
+    } else if (key === 'frontend' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // The frontend folder and its sync settings: { "path": "frontend-react-js", "routes": [...], ... }.
+      const { path, ...rest } = value as Record<string, unknown>;
+      if (path !== undefined) {
+        if (typeof path !== 'string' || path === '') fail('frontend.path', 'must be a non-empty string');
+        raw.paths.frontend = path as string;
+      }
+      raw.frontend = rest;
     } else if ((STRING_PATH_KEYS as readonly string[]).includes(key)) {
       if (typeof value !== 'string' || value === '') fail(key, 'must be a non-empty string');
       (raw.paths as Record<string, unknown>)[key] = value;
@@ -148,6 +160,7 @@ export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfi
     paths: { ...DEFAULT_PATHS, ...raw.paths },
     env,
     sourceOf: (name) => sources.get(name),
+    ...(raw.frontend ? { frontend: raw.frontend } : {}),
     resolve: (path) => (isAbsolute(path) ? path : join(root, path)),
   };
 }

@@ -8,15 +8,27 @@ import { createS3Store, type DeleteResult, type RemoteObject } from '../aws/s3-s
  */
 export const MD5_METADATA = 'cruddur-md5';
 
-export interface SyncPutInput {
+/** The headers and settings an object is written with; each maps to the S3 field of the same name. */
+export interface ObjectWriteSettings {
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  contentEncoding?: string;
+  /** User metadata (x-amz-meta-<name>), names without the prefix. */
+  metadata?: Record<string, string>;
+  acl?: string;
+  serverSideEncryption?: string;
+  sseKmsKeyId?: string;
+  storageClass?: string;
+}
+
+export interface SyncPutInput extends ObjectWriteSettings {
   bucket: string;
   key: string;
   body: Buffer;
-  contentType?: string;
-  cacheControl?: string;
   /** Base64 MD5 of the body; S3 rejects the upload if the bytes differ. */
   contentMD5?: string;
-  metadata?: Record<string, string>;
 }
 
 export interface UploadPartInput {
@@ -34,7 +46,7 @@ export interface UploadPartInput {
  */
 export interface SyncStore {
   /** Every object of the bucket (all pages). Throws a CruddurError with code AWS_NO_SUCH_BUCKET when it does not exist. */
-  listObjects(bucket: string): Promise<RemoteObject[]>;
+  listObjects(bucket: string, prefix?: string): Promise<RemoteObject[]>;
   /** An object's body as UTF-8, or undefined when there is none. */
   getObjectText(bucket: string, key: string): Promise<string | undefined>;
   /** ETag and the stored MD5 metadata (undefined when the object lacks it), or undefined when there is no object. */
@@ -43,7 +55,18 @@ export interface SyncStore {
   putObject(input: SyncPutInput): Promise<string>;
   /** Batches of at most 1,000 keys. */
   deleteObjects(bucket: string, keys: string[]): Promise<DeleteResult>;
-  createMultipartUpload(input: { bucket: string; key: string; contentType?: string; cacheControl?: string; metadata?: Record<string, string> }): Promise<string>;
+  createMultipartUpload(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string>;
+  /**
+   * A server-side copy of an object onto itself with new headers (CopyObject, MetadataDirective REPLACE):
+   * no bytes are uploaded. Returns the new ETag.
+   */
+  copyObject(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string>;
+  /**
+   * The size of part 1 of a multipart object (HeadObject PartNumber=1: its ContentLength), with the ETag
+   * and the part count S3 reports; undefined when there is no object. An S3 that ignores PartNumber
+   * answers the whole object's length (the caller checks it against the part count).
+   */
+  headFirstPart(bucket: string, key: string): Promise<{ etag: string; partSize: number; partsCount: number | undefined } | undefined>;
   /** Returns the part's ETag. */
   uploadPart(input: UploadPartInput): Promise<string>;
   /** Returns the object's ETag. */
@@ -59,7 +82,7 @@ export function createSyncStore(client: S3Client): SyncStore {
   const sdk = import('@aws-sdk/client-s3');
   const base = createS3Store(client);
   return {
-    listObjects: (bucket) => base.listObjects(bucket),
+    listObjects: (bucket, prefix) => base.listObjects(bucket, prefix),
     deleteObjects: (bucket, keys) => base.deleteObjects(bucket, keys),
     async getObjectText(bucket, key) {
       const { GetObjectCommand } = await sdk;
@@ -90,10 +113,8 @@ export function createSyncStore(client: S3Client): SyncStore {
             Key: input.key,
             Body: input.body,
             ContentLength: input.body.length,
-            ContentType: input.contentType,
-            CacheControl: input.cacheControl,
             ContentMD5: input.contentMD5,
-            Metadata: input.metadata,
+            ...writeFields(input),
           }),
         );
         return unquote(out.ETag);
@@ -101,14 +122,37 @@ export function createSyncStore(client: S3Client): SyncStore {
         throw fromAwsError(error, `upload s3://${input.bucket}/${input.key}`);
       }
     },
-    async createMultipartUpload({ bucket, key, contentType, cacheControl, metadata }) {
+    async createMultipartUpload(input) {
+      const { bucket, key } = input;
       const { CreateMultipartUploadCommand } = await sdk;
       try {
-        const out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, CacheControl: cacheControl, Metadata: metadata }));
+        const out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...writeFields(input) }));
         if (!out.UploadId) throw new Error('no UploadId in the answer');
         return out.UploadId;
       } catch (error) {
         throw fromAwsError(error, `start a multipart upload of s3://${bucket}/${key}`);
+      }
+    },
+    async copyObject(input) {
+      const { CopyObjectCommand } = await sdk;
+      const { bucket, key } = input;
+      try {
+        const out = await client.send(
+          new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`, MetadataDirective: 'REPLACE', ...writeFields(input) }),
+        );
+        return unquote(out.CopyObjectResult?.ETag);
+      } catch (error) {
+        throw fromAwsError(error, `update the headers of s3://${bucket}/${key}`);
+      }
+    },
+    async headFirstPart(bucket, key) {
+      const { HeadObjectCommand } = await sdk;
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: 1 }));
+        return { etag: unquote(head.ETag), partSize: head.ContentLength ?? 0, partsCount: head.PartsCount };
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw fromAwsError(error, `read part 1 of s3://${bucket}/${key}`);
       }
     },
     async uploadPart({ bucket, key, uploadId, partNumber, body, contentMD5 }) {
@@ -146,5 +190,50 @@ export function createSyncStore(client: S3Client): SyncStore {
         // Best effort: a lifecycle rule for incomplete uploads cleans up what this misses.
       }
     },
+  };
+}
+
+/** The SDK fields of ObjectWriteSettings (undefined ones are left out of the request). */
+function writeFields(s: ObjectWriteSettings) {
+  const fields = {
+    ContentType: s.contentType,
+    CacheControl: s.cacheControl,
+    ContentDisposition: s.contentDisposition,
+    ContentLanguage: s.contentLanguage,
+    ContentEncoding: s.contentEncoding,
+    Metadata: s.metadata,
+    ACL: s.acl as never,
+    ServerSideEncryption: s.serverSideEncryption as never,
+    SSEKMSKeyId: s.sseKmsKeyId,
+    StorageClass: s.storageClass as never,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>;
+}
+
+/**
+ * The store seen from under a key prefix (`--prefix app/`): keys in and out are relative to it, the listing
+ * only covers it, so the plan, the deletes, the sync state (`<prefix>.cruddur/sync-state.json`) and the
+ * invalidation stay inside it.
+ */
+export function prefixedStore(store: SyncStore, prefix: string): SyncStore {
+  if (!prefix) return store;
+  const k = (key: string) => `${prefix}${key}`;
+  return {
+    listObjects: async (bucket) =>
+      (await store.listObjects(bucket, prefix)).filter((o) => o.key.startsWith(prefix)).map((o) => ({ ...o, key: o.key.slice(prefix.length) })),
+    getObjectText: (bucket, key) => store.getObjectText(bucket, k(key)),
+    headStoredMd5: (bucket, key) => store.headStoredMd5(bucket, k(key)),
+    headFirstPart: (bucket, key) => store.headFirstPart(bucket, k(key)),
+    putObject: (input) => store.putObject({ ...input, key: k(input.key) }),
+    copyObject: (input) => store.copyObject({ ...input, key: k(input.key) }),
+    deleteObjects: async (bucket, keys) => {
+      const out = await store.deleteObjects(bucket, keys.map(k));
+      const strip = (key: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
+      return { deleted: out.deleted.map(strip), failed: out.failed.map((f) => ({ ...f, key: strip(f.key) })) };
+    },
+    createMultipartUpload: (input) => store.createMultipartUpload({ ...input, key: k(input.key) }),
+    uploadPart: (input) => store.uploadPart({ ...input, key: k(input.key) }),
+    completeMultipartUpload: (input) => store.completeMultipartUpload({ ...input, key: k(input.key) }),
+    abortMultipartUpload: (input) => store.abortMultipartUpload({ ...input, key: k(input.key) }),
   };
 }

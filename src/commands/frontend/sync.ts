@@ -13,7 +13,26 @@ SYNC_BUILD_DIR, SYNC_OUTPUT_CHANGESET_PATH, SYNC_AUTO_APPROVE.
 
 Files are compared by content (size, then MD5 against the ETag), never by date, so a fresh CI checkout uploads
 only what changed. The changeset is written as JSON and summarised; after approval, assets are uploaded first,
-HTML entry points last, deletes after both (batches of 1,000), then one CloudFront invalidation.`;
+HTML entry points last, header-only changes (server-side copies) next, deletes last (batches of 1,000), then the
+CloudFront invalidation.
+
+Default headers (a single-page app needs no options):
+  Cache-Control  content-hashed files (static/js/main.1a2b3c4d.js, assets/index-BdV3x_9k.js):
+                 "public, max-age=31536000, immutable"; every other file (index.html, service-worker.js,
+                 asset-manifest.json, manifest.json, robots.txt...): "no-cache"
+  Content-Type   from the extension, "; charset=utf-8" for text types (HTML, CSS, JS, JSON, text/*);
+                 .well-known/apple-app-site-association, openid-configuration, oauth-authorization-server,
+                 nodeinfo: application/json; webfinger: application/jrd+json; host-meta: application/xrd+xml
+Precedence: --cache-control / --content-type rules, then cruddur.json frontend.routes (first match), then the
+defaults. A change of headers alone updates the objects by server-side copy on the next sync (no re-upload).
+
+--exclude / --include follow aws s3 sync: every file is included, the last matching filter decides; excluded
+paths are neither uploaded nor deleted. Every option can also be set in cruddur.json under "frontend"
+(docs/frontend.md).
+
+CloudFront quotas: batches of at most 3,000 paths; when CloudFront answers TooManyInvalidationsInProgress, fewer
+wildcard paths are sent when that is cheaper and the 15-wildcard quota allows, else the sync waits for in-progress
+invalidations (progress shown) up to --invalidation-timeout, then exits 1 with the paths kept as owed in the bucket.`;
 
   static override examples = [
     { description: 'Preview what would change', command: '<%= config.bin %> <%= command.id %> --dry-run' },
@@ -38,6 +57,15 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
     'strip-html-extension': Flags.boolean({ description: 'Upload about.html as "about" (never index.html).' }),
     'max-invalidation-paths': Flags.integer({ description: 'Coalesce invalidation paths into wildcards past this many.', default: 15, min: 1, max: 3000 }),
     wait: Flags.boolean({ description: 'Wait until the CloudFront invalidation completes.' }),
+    'invalidation-timeout': Flags.integer({ description: "Seconds to wait out CloudFront's in-progress invalidation quota before exiting 1.", default: 600, min: 0 }),
+    prefix: Flags.string({ description: 'Deploy under this key prefix (plan, deletes and invalidation paths stay inside it).' }),
+    exclude: Flags.string({ description: 'aws s3 sync filter: leave paths matching this pattern alone (repeatable; the last matching --exclude/--include wins).', multiple: true, multipleNonGreedy: true }),
+    include: Flags.string({ description: 'aws s3 sync filter: take back paths an earlier --exclude left out (repeatable).', multiple: true, multipleNonGreedy: true }),
+    acl: Flags.string({ description: 'Canned ACL of every object (private, public-read, bucket-owner-full-control, ...).' }),
+    sse: Flags.string({ description: 'Server-side encryption of every object: AES256 or aws:kms.' }),
+    'sse-kms-key-id': Flags.string({ description: 'KMS key for --sse aws:kms (id, alias or ARN).' }),
+    'storage-class': Flags.string({ description: 'Storage class of every object (STANDARD, STANDARD_IA, INTELLIGENT_TIERING, ...).' }),
+    'content-type': Flags.string({ description: 'GLOB=TYPE Content-Type rule, checked before routes and the built-in types (repeatable).', multiple: true, multipleNonGreedy: true }),
   };
 
   async run(): Promise<SyncResult> {
@@ -51,6 +79,7 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
       import('../../frontend/cdn.js'),
       import('../../frontend/report.js'),
     ]);
+    const [{ filtersFromArgv }] = await Promise.all([import('../../frontend/filters.js')]);
     const project = this.project(flags);
     const settings = resolveSyncSettings(project, {
       bucket: flags.bucket,
@@ -68,6 +97,14 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
       stripHtmlExtension: flags['strip-html-extension'],
       maxInvalidationPaths: flags['max-invalidation-paths'],
       wait: flags.wait,
+      invalidationTimeout: flags['invalidation-timeout'],
+      prefix: flags.prefix,
+      filters: filtersFromArgv(this.argv),
+      acl: flags.acl,
+      sse: flags.sse,
+      sseKmsKeyId: flags['sse-kms-key-id'],
+      storageClass: flags['storage-class'],
+      contentType: flags['content-type'],
     });
     const logger = this.logger(flags);
     logger.debug(`settings: ${JSON.stringify(settings.sources)}`);
@@ -98,7 +135,7 @@ HTML entry points last, deletes after both (batches of 1,000), then one CloudFro
       if (result.dryRun) this.log('Dry run: nothing was changed.');
       else if (result.applied) {
         const inv = result.invalidation;
-        this.log(`Uploaded ${result.uploaded.length}, deleted ${result.deleted.length}${result.deleteBatches > 1 ? ` (${result.deleteBatches} batches)` : ''}.`);
+        this.log(`Uploaded ${result.uploaded.length}${result.copied.length > 0 ? `, updated the headers of ${result.copied.length}` : ''}, deleted ${result.deleted.length}${result.deleteBatches > 1 ? ` (${result.deleteBatches} batches)` : ''}.`);
         this.log(`CloudFront: ${inv.status}${inv.id ? ` ${inv.id}` : ''}${inv.paths.length > 0 ? ` (${inv.paths.join(' ')})` : ''}${inv.reason ? ` - ${inv.reason}` : ''}`);
       }
     }
