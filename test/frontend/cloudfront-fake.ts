@@ -1,4 +1,101 @@
+import type { Cdn, InvalidationInfo } from '../../src/frontend/cdn.js';
+import { CruddurError } from '../../src/core/errors.js';
+import { TOO_MANY_INVALIDATIONS } from '../../src/frontend/cdn.js';
 import type { FakeAws, RecordedRequest } from '../support/aws-fake.js';
+
+/**
+ * CloudFront's invalidation quotas (Developer Guide, "Quotas on invalidations"), enforced: at most 3,000
+ * paths a request (BatchTooLarge), and in progress at once at most 3,000 file paths and 15 wildcard paths
+ * (TooManyInvalidationsInProgress). An invalidation stays InProgress until it has been read
+ * `readsToComplete` times (GetInvalidation), or a test calls complete(): driven by requests, never by time.
+ */
+export class InvalidationQuotas {
+  readonly invalidations: Array<{ id: string; paths: string[]; readsLeft: number }> = [];
+  /** Every CreateInvalidation attempt, accepted or not. */
+  readonly attempts: Array<{ paths: string[]; outcome: 'created' | 'TooManyInvalidationsInProgress' | 'BatchTooLarge' }> = [];
+  private next = 1;
+
+  constructor(readonly readsToComplete = 0) {}
+
+  inProgress(): { files: number; wildcards: number } {
+    const paths = this.invalidations.filter((i) => i.readsLeft > 0).flatMap((i) => i.paths);
+    return { files: paths.filter((p) => !p.endsWith('*')).length, wildcards: paths.filter((p) => p.endsWith('*')).length };
+  }
+
+  /** Returns the new id, or the error CloudFront would answer. */
+  create(paths: string[]): { id: string } | { error: 'TooManyInvalidationsInProgress' | 'BatchTooLarge' } {
+    if (paths.length > 3000) {
+      this.attempts.push({ paths, outcome: 'BatchTooLarge' });
+      return { error: 'BatchTooLarge' };
+    }
+    const now = this.inProgress();
+    const files = paths.filter((p) => !p.endsWith('*')).length;
+    if (now.files + files > 3000 || now.wildcards + (paths.length - files) > 15) {
+      this.attempts.push({ paths, outcome: 'TooManyInvalidationsInProgress' });
+      return { error: 'TooManyInvalidationsInProgress' };
+    }
+    const id = `I${this.next++}`;
+    this.invalidations.push({ id, paths, readsLeft: this.readsToComplete });
+    this.attempts.push({ paths, outcome: 'created' });
+    return { id };
+  }
+
+  /** An invalidation someone else started (another deploy, the console). */
+  startOther(paths: string[], reads = this.readsToComplete): string {
+    const id = `X${this.next++}`;
+    this.invalidations.push({ id, paths, readsLeft: reads });
+    return id;
+  }
+
+  /** GetInvalidation: each read brings it one step closer to Completed. */
+  get(id: string): InvalidationInfo | undefined {
+    const inv = this.invalidations.find((i) => i.id === id);
+    if (!inv) return undefined;
+    const status = inv.readsLeft > 0 ? 'InProgress' : 'Completed';
+    if (inv.readsLeft > 0) inv.readsLeft -= 1;
+    return { id, status, paths: inv.paths };
+  }
+
+  list(): InvalidationInfo[] {
+    return [...this.invalidations].reverse().map((i) => ({ id: i.id, status: i.readsLeft > 0 ? 'InProgress' : 'Completed' }));
+  }
+
+  complete(id: string): void {
+    const inv = this.invalidations.find((i) => i.id === id);
+    if (inv) inv.readsLeft = 0;
+  }
+}
+
+/** The sync's Cdn port over InvalidationQuotas, errors as the real adapter (src/frontend/cdn.ts) raises them. */
+export function quotaCdn(quotas: InvalidationQuotas, distributionId: string): Cdn & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    distributionExists: async (id) => id === distributionId,
+    createInvalidation: async (_id, paths) => {
+      calls.push(`create ${paths.length}`);
+      const out = quotas.create(paths);
+      if ('id' in out) return out.id;
+      if (out.error === 'TooManyInvalidationsInProgress') {
+        throw new CruddurError('CloudFront has too many invalidations in progress', { code: TOO_MANY_INVALIDATIONS });
+      }
+      throw new CruddurError('Could not invalidate: BatchTooLarge', { code: 'AWS_ERROR' });
+    },
+    waitForInvalidation: async (_id, invalidationId) => {
+      quotas.complete(invalidationId);
+    },
+    listInvalidations: async () => {
+      calls.push('list');
+      return quotas.list();
+    },
+    getInvalidation: async (_id, invalidationId) => {
+      calls.push(`get ${invalidationId}`);
+      const info = quotas.get(invalidationId);
+      if (!info) throw new CruddurError(`NoSuchInvalidation ${invalidationId}`);
+      return info;
+    },
+  };
+}
 
 export const DISTRIBUTION_ID = 'E2TESTDISTRIB01';
 /** Exists, but every CreateInvalidation on it fails (no route: the fake answers 500). */
