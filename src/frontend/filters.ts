@@ -24,10 +24,12 @@ export function fnmatchRegex(pattern: string): RegExp {
       while (j < pattern.length && pattern[j] !== ']') j++;
       if (j >= pattern.length) out += '\\[';
       else {
-        let set = pattern.slice(i + 1, j).replaceAll('\\', '\\\\');
-        if (set.startsWith('!')) set = `^${set.slice(1)}`;
-        else if (set.startsWith('^')) set = `\\${set}`;
-        out += `[${set}]`;
+        let set = pattern.slice(i + 1, j);
+        const negate = set.startsWith('!');
+        if (negate) set = set.slice(1);
+        // JavaScript reads `[]` as an empty class and `[^]` as "anything": escape what Python takes literally.
+        set = set.replace(/[\\\]^]/g, '\\$&');
+        out += `[${negate ? '^' : ''}${set}]`;
         i = j;
       }
     } else out += c.replace(/[.*+?^${}()|[\]\\/]/g, '\\$&');
