@@ -235,7 +235,7 @@ function finish(result: SyncResult, applied: ApplyResult): SyncResult {
     throw new CruddurError(`Sync incomplete: ${what}${applied.skippedPhases.length > 0 ? `; not run: ${applied.skippedPhases.join(', ')}` : ''}`, {
       suggestion:
         applied.failed.length === 0
-          ? `the paths are kept as owed in s3://${result.bucket}/${STATE_KEY}: the next sync, from any checkout, invalidates them (or raise --invalidation-timeout)`
+          ? `run the sync again, from any checkout: the paths are kept as owed in s3://${result.bucket}/${STATE_KEY} and it invalidates them (--invalidation-timeout waits longer)`
           : 'fix the cause and run the sync again: it picks up where this one stopped',
       code: 'SYNC_FAILED',
       details: result,

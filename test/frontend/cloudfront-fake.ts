@@ -102,46 +102,66 @@ export const DISTRIBUTION_ID = 'E2TESTDISTRIB01';
 export const BROKEN_DISTRIBUTION_ID = 'E2BROKENDISTR01';
 const XML = { 'content-type': 'text/xml' };
 
-/** CloudFront (REST-XML) routes on a FakeAws: one known distribution, invalidations that complete at once. */
-export function routeCloudFront(fake: FakeAws): void {
-  let next = 1;
+/**
+ * CloudFront (REST-XML) routes on a FakeAws: one known distribution whose invalidations go through
+ * `quotas` (by default they complete when first read, and the quotas are enforced), ListInvalidations and
+ * GetInvalidation included.
+ */
+export function routeCloudFront(fake: FakeAws, quotas = new InvalidationQuotas(0)): InvalidationQuotas {
+  const error = (status: number, code: string, message: string) => ({
+    status,
+    headers: XML,
+    body: `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+  });
   fake.on(
     (r) => r.method === 'GET' && /^\/2020-05-31\/distribution\/[^/]+$/.test(r.path),
     (r) =>
       r.path.endsWith(`/${DISTRIBUTION_ID}`) || r.path.endsWith(`/${BROKEN_DISTRIBUTION_ID}`)
         ? { headers: { ...XML, etag: 'E1' }, body: `<?xml version="1.0"?><Distribution><Id>${r.path.split('/').pop()}</Id><Status>Deployed</Status></Distribution>` }
-        : {
-            status: 404,
-            headers: XML,
-            body: '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>NoSuchDistribution</Code><Message>The specified distribution does not exist.</Message></Error><RequestId>1</RequestId></ErrorResponse>',
-          },
+        : error(404, 'NoSuchDistribution', 'The specified distribution does not exist.'),
   );
   fake.on(
     (r) => r.method === 'POST' && r.path === `/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation`,
     (r) => {
-      const refused = [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? '')).find((p) => cloudFrontRejects(p) !== undefined);
-      if (refused !== undefined) {
-        return {
-          status: 400,
-          headers: XML,
-          body: '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>InvalidArgument</Code><Message>Your request contains one or more invalid invalidation paths.</Message></Error><RequestId>1</RequestId></ErrorResponse>',
-        };
+      const paths = [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? ''));
+      if (paths.some((p) => cloudFrontRejects(p) !== undefined)) return error(400, 'InvalidArgument', 'Your request contains one or more invalid invalidation paths.');
+      const out = quotas.create(paths);
+      if ('error' in out) {
+        return out.error === 'BatchTooLarge'
+          ? error(413, 'BatchTooLarge', 'Invalidation batch specified is too large.')
+          : error(400, 'TooManyInvalidationsInProgress', 'Processing your request would cause you to exceed the maximum number of in-progress wildcard invalidations.');
       }
-      const id = `I${next++}`;
       return {
         status: 201,
-        headers: { ...XML, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/${id}` },
-        body: `<?xml version="1.0"?><Invalidation><Id>${id}</Id><Status>InProgress</Status><CreateTime>2026-11-23T09:00:00Z</CreateTime>${batchXml(r)}</Invalidation>`,
+        headers: { ...XML, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/${out.id}` },
+        body: `<?xml version="1.0"?><Invalidation><Id>${out.id}</Id><Status>InProgress</Status><CreateTime>2026-11-23T09:00:00Z</CreateTime>${batchXml(r)}</Invalidation>`,
       };
     },
   );
   fake.on(
-    (r) => r.method === 'GET' && /\/invalidation\/I\d+$/.test(r.path),
-    (r) => ({
-      headers: XML,
-      body: `<?xml version="1.0"?><Invalidation><Id>${r.path.split('/').pop()}</Id><Status>Completed</Status><CreateTime>2026-11-23T09:00:00Z</CreateTime></Invalidation>`,
-    }),
+    (r) => r.method === 'GET' && /\/invalidation\/[IX]\d+$/.test(r.path),
+    (r) => {
+      const info = quotas.get(r.path.split('/').pop() ?? '');
+      if (!info) return error(404, 'NoSuchInvalidation', 'The specified invalidation does not exist.');
+      const items = (info.paths ?? []).map((p) => `<Path>${p.replaceAll('&', '&amp;').replaceAll('<', '&lt;')}</Path>`).join('');
+      return {
+        headers: XML,
+        body: `<?xml version="1.0"?><Invalidation><Id>${info.id}</Id><Status>${info.status}</Status><CreateTime>2026-11-23T09:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>${info.paths?.length ?? 0}</Quantity><Items>${items}</Items></Paths><CallerReference>x</CallerReference></InvalidationBatch></Invalidation>`,
+      };
+    },
   );
+  fake.on(
+    (r) => r.method === 'GET' && r.path === `/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation`,
+    () => {
+      const list = quotas.list();
+      const items = list.map((i) => `<InvalidationSummary><Id>${i.id}</Id><CreateTime>2026-11-23T09:00:00Z</CreateTime><Status>${i.status}</Status></InvalidationSummary>`).join('');
+      return {
+        headers: XML,
+        body: `<?xml version="1.0"?><InvalidationList><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>${list.length}</Quantity><Items>${items}</Items></InvalidationList>`,
+      };
+    },
+  );
+  return quotas;
 }
 
 const UNSAFE = new Set([...' "<>#{}|\\^~[]`?']);
