@@ -288,7 +288,7 @@ describe('multipart ETags of another tool (part size from HeadObject PartNumber=
     store.calls.length = 0;
     allNoChange(await syncFrontend(settings(), ports(store)));
     expect(store.calls).toEqual(['list', `get ${STATE_KEY}`]);
-  });
+  }, 120_000);
 
   it('an S3 that ignores PartNumber (s3rver) gives the whole length: uploaded once with its MD5 stored, then no_change', async () => {
     const body = randomBytes(20 * 1024 * 1024);
@@ -304,6 +304,7 @@ describe('multipart ETags of another tool (part size from HeadObject PartNumber=
 });
 
 describe("invalidation within CloudFront's quotas", () => {
+  /** Thousands of files on a loaded 2-core machine: these take seconds, given room (never a sleep). */
   const many = (n: number) => Object.fromEntries(Array.from({ length: n }, (_, i) => [`static/js/chunk${i}.js`, `c${i}`]));
 
   it('file paths that would pass 3,000 in progress go as wildcards when that is cheaper and the wildcard quota allows', async () => {
@@ -318,7 +319,7 @@ describe("invalidation within CloudFront's quotas", () => {
     ]);
     expect(result.invalidation).toMatchObject({ status: 'created', paths: ['/', '/index.html', '/static/js/*'] });
     expect(store.objects.has(STATE_KEY)).toBe(false);
-  });
+  }, 120_000);
 
   it('when no wildcard fits either, waits for the in-progress invalidations (progress shown) and retries', async () => {
     await writeSite({ 'index.html': 'x', ...many(20) });
@@ -358,5 +359,5 @@ describe("invalidation within CloudFront's quotas", () => {
     await syncFrontend(settings({ maxDelete: 5000 }), ports(new MemoryStore(), quotas));
     expect(quotas.attempts.every((a) => a.paths.length <= 3000)).toBe(true);
     expect(quotas.attempts.map((a) => a.outcome)).toEqual(['created']);
-  });
+  }, 120_000);
 });

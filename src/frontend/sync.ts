@@ -168,7 +168,7 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     result.invalidation = await invalidate(carried);
     const invalidated = isAccepted(result.invalidation);
     await finishRun(noApply(), invalidated);
-    return finish(result, noApply());
+    return finish(result, noApply(), `s3://${settings.bucket}/${settings.prefix}${STATE_KEY}`);
   }
   const copies = plan.copies.length > 0 ? `, update the headers of ${plan.copies.length}` : '';
   const question = `Upload ${plan.uploads.length}${copies} and delete ${count(plan.deletes.length, 'object')} in s3://${settings.bucket}?`;
@@ -206,7 +206,7 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
   // no_change and would never invalidate them otherwise.
   result.invalidation = await invalidate(unionKeys(carried, applied.uploaded, applied.copied, applied.deleted));
   await finishRun(applied, isAccepted(result.invalidation));
-  return finish(result, applied);
+  return finish(result, applied, `s3://${settings.bucket}/${settings.prefix}${STATE_KEY}`);
 }
 
 const noApply = (): ApplyResult => ({ uploaded: [], copied: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [], etags: {} });
@@ -228,14 +228,14 @@ function startHeartbeat(renew: () => Promise<void>, ms: number): { stop: () => P
 }
 
 /** Fails the run when an upload, delete or the invalidation failed. */
-function finish(result: SyncResult, applied: ApplyResult): SyncResult {
+function finish(result: SyncResult, applied: ApplyResult, stateLocation: string): SyncResult {
   if (applied.failed.length > 0 || result.invalidation.status === 'failed') {
     const first = applied.failed[0];
     const what = applied.failed.length > 0 ? `${applied.failed.length} object${applied.failed.length > 1 ? 's' : ''} failed (first: ${first?.key}: ${first?.message})` : `the invalidation failed: ${result.invalidation.reason}`;
     throw new CruddurError(`Sync incomplete: ${what}${applied.skippedPhases.length > 0 ? `; not run: ${applied.skippedPhases.join(', ')}` : ''}`, {
       suggestion:
         applied.failed.length === 0
-          ? `run the sync again, from any checkout: the paths are kept as owed in s3://${result.bucket}/${STATE_KEY} and it invalidates them (--invalidation-timeout waits longer)`
+          ? `run the sync again, from any checkout: the paths are kept as owed in ${stateLocation} and it invalidates them (--invalidation-timeout waits longer)`
           : 'fix the cause and run the sync again: it picks up where this one stopped',
       code: 'SYNC_FAILED',
       details: result,
