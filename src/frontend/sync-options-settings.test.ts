@@ -132,6 +132,48 @@ describe('aws s3 sync filters', () => {
   });
 });
 
+// Differential against the real tool: the AWS CLI 1.45's own Filter (awscli/customizations/s3/filters.py), fed the
+// same filter lists in order and the same build paths, as `aws s3 sync build s3://bucket` would.
+const AWS_PYTHON = '/root/.pyenv/shims/python';
+const awscli = spawnSync(AWS_PYTHON, ['-c', 'import awscli.customizations.s3.filters'], { encoding: 'utf8' }).status === 0;
+describe.skipIf(!awscli)('aws s3 sync filters: differential against the AWS CLI Filter class', () => {
+  it('decides every path of a corpus as aws does, for every filter list', () => {
+    const lists: Array<Array<[string, string]>> = [
+      [['exclude', '*']],
+      [['exclude', '*'], ['include', '*.html']],
+      [['include', '*.html'], ['exclude', '*']],
+      [['exclude', '*.map'], ['include', 'static/js/main.*']],
+      [['exclude', 'static/*'], ['include', 'static/css/*'], ['exclude', '*.css']],
+      [['exclude', '.well-known/*'], ['include', '.well-known/apple-app-site-association']],
+      [['exclude', '[!i]*'], ['exclude', '?ndex.htm?']],
+      [['exclude', '*/index.html']],
+      [['exclude', 'uploads'], ['exclude', 'uploads/']],
+    ];
+    const paths = ['index.html', 'about/index.html', 'static/js/main.1a2b3c4d.js', 'static/js/main.1a2b3c4d.js.map', 'static/css/main.5e6f.css', 'static/media/logo.svg', '.well-known/apple-app-site-association', '.well-known/assetlinks.json', 'uploads/a.png', 'robots.txt', 'index.htm', 'indexhtml'];
+    const script = [
+      'import json, sys',
+      'from awscli.customizations.s3.filters import Filter',
+      'class Info:',
+      '    def __init__(self, src): self.src = src; self.src_type = "local"',
+      'lists, paths = json.loads(sys.stdin.read())',
+      'out = []',
+      'for filters in lists:',
+      '    f = Filter([tuple(x) for x in filters], "/build/", "bucket/")',
+      '    kept = set(i.src for i in f.call([Info("/build/" + p) for p in paths]))',
+      '    out.append([("/build/" + p) not in kept for p in paths])',
+      'print(json.dumps(out))',
+    ].join('\n');
+    const run = spawnSync(AWS_PYTHON, ['-c', script], { input: JSON.stringify([lists, paths]), encoding: 'utf8' });
+    expect(run.status, run.stderr).toBe(0);
+    const expected = JSON.parse(run.stdout) as boolean[][];
+    const actual = lists.map((l) => {
+      const excluded = filterMatcher(l.map(([type, pattern]) => ({ type: type as 'exclude' | 'include', pattern })));
+      return paths.map(excluded);
+    });
+    expect(actual).toEqual(expected);
+  });
+});
+
 describe('the S3 requests (SDK inputs) for headers and options', () => {
   const s3 = mockClient(S3Client);
   afterEach(() => s3.reset());
