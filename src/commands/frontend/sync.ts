@@ -49,7 +49,7 @@ invalidations (progress shown) up to --invalidation-timeout, then exits 1 with t
     'auto-approve': Flags.boolean({ description: 'Apply without asking (default: SYNC_AUTO_APPROVE).' }),
     'dry-run': Flags.boolean({ description: 'Plan, write the changeset and stop.' }),
     delete: Flags.boolean({ description: 'Delete bucket objects that are not in the build (--no-delete keeps them).', allowNo: true, default: true }),
-    force: Flags.boolean({ description: 'Upload every file even when the bucket already has the same bytes (e.g. after changing --cache-control).' }),
+    force: Flags.boolean({ description: 'Upload every file even when the bucket already has the same bytes (header changes alone need no --force: they are copied).' }),
     'max-delete': Flags.integer({ description: 'Refuse a plan that deletes more objects than this.', default: 256, min: 0 }),
     concurrency: Flags.integer({ description: 'Uploads in flight at once (32: measured best against a 20 ms-per-request S3; see bench/RESULTS.md).', default: 32, min: 1, max: 256 }),
     ignore: Flags.string({ description: 'Glob of keys to leave alone on both sides (repeatable; a glob without "/" matches file names).', multiple: true, multipleNonGreedy: true }),
