@@ -9,7 +9,7 @@ import { existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { startEmbeddedPostgres } from '../dist/local/postgres.js';
+import { startPostgres } from '../dist/local/postgres.js';
 import { parseMigration, loadMigrations } from '../dist/migrations/files.js';
 
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
@@ -21,7 +21,7 @@ const psql = ['/usr/bin/psql', '/usr/local/bin/psql'].find(existsSync) ?? 'psql'
 
 const work = await mkdtemp(join(tmpdir(), 'cruddur-bench-db-'));
 await chmod(work, 0o755);
-const pg = await startEmbeddedPostgres({ dataDir: join(work, 'data') });
+const pg = await startPostgres({ dataDir: join(work, 'data') });
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 const ms = (start) => Number(process.hrtime.bigint() - start) / 1e6;
 
@@ -91,6 +91,40 @@ try {
   }
   const perMigration = (median(full) - median(empty)) / count;
   console.log(`\ndb migrate, ${count} pending: ${median(full).toFixed(0)} ms; nothing pending: ${median(empty).toFixed(0)} ms; per migration: ${perMigration.toFixed(2)} ms (median of ${full.length})`);
+
+  // schema-load of a 5,000-statement pg_dump-style schema (\restrict, SET lines, tables, comments, indexes,
+  // constraints, functions) vs psql -X -1 -f of the same file, fresh database each run, alternating.
+  const lines = ['\\restrict benchkey', "SET client_encoding = 'UTF8';", 'SET standard_conforming_strings = on;', "SELECT pg_catalog.set_config('search_path', '', false);"];
+  for (let i = 0; i < 999; i++) {
+    lines.push(`CREATE TABLE public.t${i} (\n    id integer NOT NULL,\n    note text DEFAULT 'a;b'::text,\n    created_at timestamp without time zone\n);`);
+    lines.push(`COMMENT ON TABLE public.t${i} IS 'table ${i}';`);
+    lines.push(`ALTER TABLE ONLY public.t${i}\n    ADD CONSTRAINT t${i}_pkey PRIMARY KEY (id);`);
+    lines.push(`CREATE INDEX t${i}_note_idx ON public.t${i} USING btree (note);`);
+    lines.push(`CREATE FUNCTION public.f${i}(p integer) RETURNS integer\n    LANGUAGE sql IMMUTABLE\n    BEGIN ATOMIC\n SELECT (p + ${i});\nEND;`);
+  }
+  lines.push('\\unrestrict benchkey', '');
+  // The setup case is done: the app's schema.sql becomes the dump, so `db schema-load` reads it.
+  const dumpFile = join(db, 'schema.sql');
+  await writeFile(dumpFile, lines.join('\n'));
+  const statements = lines.filter((l) => !l.startsWith('\\') && l !== '').length;
+  const fresh = (name) => {
+    run(psql, ['-X', '-q', '-d', 'postgres', '-c', `DROP DATABASE IF EXISTS ${name}`], psqlEnv);
+    run(psql, ['-X', '-q', '-d', 'postgres', '-c', `CREATE DATABASE ${name}`], psqlEnv);
+  };
+  const load = { cruddur: [], psql: [] };
+  for (let i = 0; i < Math.max(3, Math.ceil(runs / 2)); i++) {
+    fresh('bench_dump_c');
+    let start = process.hrtime.bigint();
+    run(process.execPath, [cli, 'db', 'schema-load', '--url', pg.url('bench_dump_c')], env);
+    load.cruddur.push(ms(start));
+    fresh('bench_dump_p');
+    start = process.hrtime.bigint();
+    run(psql, ['-X', '-q', '-v', 'ON_ERROR_STOP=1', '-1', '-d', 'bench_dump_p', '-f', dumpFile], psqlEnv);
+    load.psql.push(ms(start));
+  }
+  console.log(
+    `\nschema-load of a ${statements}-statement dump: cruddur ${median(load.cruddur).toFixed(0)} ms, psql -1 -f ${median(load.psql).toFixed(0)} ms: ${(median(load.cruddur) / median(load.psql)).toFixed(2)}x psql (median of ${load.psql.length})`,
+  );
 } finally {
   await pg.stop();
   await rm(work, { recursive: true, force: true });

@@ -14,7 +14,7 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const runs = Number(process.argv[2] ?? 7);
 const latency = Number(process.argv[3] ?? 150);
-const { startEmbeddedPostgres } = await import(join(repo, 'dist', 'local', 'postgres.js'));
+const { startPostgres } = await import(join(repo, 'dist', 'local', 'postgres.js'));
 const { startS3Server } = await import(join(repo, 'dist', 'local', 's3-server.js'));
 
 const work = mkdtempSync(join(tmpdir(), 'cruddur-bench-doctor-'));
@@ -44,7 +44,7 @@ const fake = createServer((req, res) => {
 await new Promise((resolve) => fake.listen(0, '127.0.0.1', resolve));
 const fakeUrl = `http://127.0.0.1:${fake.address().port}`;
 
-const pg = await startEmbeddedPostgres({ dataDir: join(work, 'pg') });
+const pg = await startPostgres({ dataDir: join(work, 'pg') });
 const s3 = await startS3Server({ directory: join(work, 's3'), buckets: [demo.UPLOADS_BUCKET_NAME, demo.ASSETS_BUCKET_NAME, demo.DOMAIN_NAME] });
 const env = {
   ...process.env, ...demo, ...s3.env, CI: 'true',

@@ -54,14 +54,38 @@ function generateTree(dir) {
   return bytes + 36;
 }
 
-/** A reverse proxy that waits DELAY_MS before forwarding each request: a remote S3 as seen from CI. */
-function startLatencyProxy(target) {
+/** An SSE-KMS-like ETag: 32 hex digits, stable per object version, but not the MD5 of the bytes. */
+const kmsEtag = (etag) => createHash('sha256').update(`kms:${etag}`).digest('hex').slice(0, 32);
+
+/**
+ * A reverse proxy that waits DELAY_MS before forwarding each request: a remote S3 as seen from CI. With
+ * `kms`, it replaces every ETag (headers and listings) like a bucket with default SSE-KMS encryption.
+ */
+function startLatencyProxy(target, { kms = false } = {}) {
   const agent = new Agent({ keepAlive: true, maxSockets: 256 });
   const server = createServer((req, res) => {
     setTimeout(() => {
       const upstream = request({ host: '127.0.0.1', port: target, method: req.method, path: req.url, headers: req.headers, agent }, (up) => {
-        res.writeHead(up.statusCode ?? 502, up.headers);
-        up.pipe(res);
+        if (!kms) {
+          res.writeHead(up.statusCode ?? 502, up.headers);
+          up.pipe(res);
+          return;
+        }
+        const headers = { ...up.headers };
+        if (typeof headers.etag === 'string') headers.etag = `"${kmsEtag(headers.etag.replaceAll('"', ''))}"`;
+        if (!String(headers['content-type'] ?? '').includes('xml')) {
+          res.writeHead(up.statusCode ?? 502, headers);
+          up.pipe(res);
+          return;
+        }
+        const chunks = [];
+        up.on('data', (c) => chunks.push(c));
+        up.on('end', () => {
+          const body = Buffer.concat(chunks).toString('utf8').replace(/<ETag>(&quot;|")?([^<&"]*)(&quot;|")?<\/ETag>/g, (_m, _q, etag) => `<ETag>&quot;${kmsEtag(etag)}&quot;</ETag>`);
+          delete headers['content-length'];
+          res.writeHead(up.statusCode ?? 502, { ...headers, 'content-length': Buffer.byteLength(body) });
+          res.end(body);
+        });
       });
       upstream.on('error', (e) => {
         res.writeHead(502);
@@ -70,7 +94,7 @@ function startLatencyProxy(target) {
       req.pipe(upstream);
     }, DELAY_MS);
   });
-  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, close: () => server.close() })));
+  return new Promise((resolve) => server.listen(0, '127.0.0.1', () => resolve({ port: server.address().port, close: () => { server.close(); server.closeAllConnections(); agent.destroy(); } })));
 }
 
 const tree = join(work, 'build');
@@ -107,6 +131,7 @@ try {
     if (aws) firstAws.push((await time(aws, ['s3', 'sync', tree, `s3://${await newBucket('awscli')}`, '--endpoint-url', s3.endpoint, '--only-show-errors'], { env: baseEnv })).ms);
   }
   results.first = { cruddur: median(firstCruddur), aws: aws ? median(firstAws) : undefined, awsPath: aws };
+  console.log(`[partial] first upload cruddur ${fmt(results.first.cruddur)} aws ${results.first.aws ? fmt(results.first.aws) : '-'}`);
 
   // 2. No-change plan vs the floor: node -e 0 + a bare listing script + md5sum of the tree.
   const listScript = join(work, 'list.mjs');
@@ -131,6 +156,7 @@ if (n === 0) process.exit(1);`,
     md5sum.push((await time('sh', ['-c', `find "${tree}" -type f -print0 | xargs -0 md5sum > /dev/null`])).ms);
   }
   results.noChange = { cruddur: median(noChange), node: median(nodeBare), list: median(listing), md5sum: median(md5sum) };
+  console.log(`[partial] no-change ${JSON.stringify(results.noChange)}`);
 
   // 3. Through a 20 ms-per-request proxy: cruddur at several concurrencies vs one upload at a time (the gem's model).
   const proxy = await startLatencyProxy(s3.port);
@@ -157,20 +183,49 @@ if (n === 0) process.exit(1);`,
     await remote.send(new PutObjectCommand({ Bucket: serialBucket, Key: key, Body: body, ContentMD5: createHash('md5').update(body).digest('base64') }));
   }
   results.serial = Number(process.hrtime.bigint() - started) / 1e6;
+  console.log(`[partial] 20 ms proxy ${JSON.stringify(sweep)} one at a time ${fmt(results.serial)}`);
+
+  // 4. SSE-KMS-style bucket (ETags replaced), nothing changed, through the 20 ms proxy, vs the same plan on a plain bucket.
+  const kmsProxy = await startLatencyProxy(s3.port, { kms: true });
+  const kmsEnv = { ...baseEnv, AWS_ENDPOINT_URL_S3: `http://127.0.0.1:${kmsProxy.port}` };
+  const kmsBucket = await newBucket('kms');
+  await cruddurSync(kmsBucket, kmsEnv); // first upload: stores each MD5 and the hash cache
+  const plainBucket = await newBucket('plain');
+  await cruddurSync(plainBucket, remoteEnv);
+  // A bucket whose objects predate the hash cache: one HeadObject per object, once.
+  const kmsCold = [];
+  const kmsWarm = [];
+  const plainWarm = [];
+  for (let r = 0; r < RUNS; r++) {
+    const out = await cruddurSync(kmsBucket, kmsEnv, ['--json']);
+    const json = JSON.parse(out.stdout);
+    if (json.counts.no_change !== fileCount) throw new Error(`kms: expected ${fileCount} no_change, got ${JSON.stringify(json.counts)}`);
+    kmsWarm.push(out.ms);
+    plainWarm.push((await cruddurSync(plainBucket, remoteEnv, ['--json'])).ms);
+  }
+  // Cold: the state object removed, so every stored MD5 is read with HeadObject (then kept again).
+  for (let r = 0; r < RUNS; r++) {
+    await client.send(new (await import('@aws-sdk/client-s3')).DeleteObjectCommand({ Bucket: kmsBucket, Key: '.cruddur/sync-state.json' }));
+    kmsCold.push((await cruddurSync(kmsBucket, kmsEnv, ['--json'])).ms);
+  }
+  results.kms = { warm: median(kmsWarm), plain: median(plainWarm), cold: median(kmsCold) };
+  console.log(`[partial] kms ${JSON.stringify({ kmsWarm, plainWarm, kmsCold })}`);
+  kmsProxy.close();
   results.sweep = sweep;
   remote.destroy();
   proxy.close();
 } finally {
   client.destroy();
-  await s3.stop();
+  await Promise.race([s3.stop(), new Promise((r) => setTimeout(r, 10_000))]);
   rmSync(work, { recursive: true, force: true });
 }
 
-const { first, noChange, serial, sweep } = results;
+const { first, noChange, serial, sweep, kms } = results;
 const floor = noChange.node + noChange.list + noChange.md5sum;
 const best = Number(Object.entries(sweep).sort((a, b) => a[1] - b[1])[0][0]);
 console.log('');
 console.log(`first upload        cruddur ${fmt(first.cruddur)}${first.aws ? `   aws s3 sync ${fmt(first.aws)} (${first.awsPath})   -> ${(first.aws / first.cruddur).toFixed(2)}x faster (target >= 1.5x)` : '   (aws not installed: skipped)'}`);
 console.log(`no-change plan      cruddur ${fmt(noChange.cruddur)}   floor ${fmt(floor)} = node -e 0 ${fmt(noChange.node)} + listing ${fmt(noChange.list)} + md5sum ${fmt(noChange.md5sum)}   -> ${(noChange.cruddur / floor).toFixed(2)}x the floor (target <= 1.3x)`);
 console.log(`20 ms proxy         ${Object.entries(sweep).map(([c, ms]) => `c=${c} ${fmt(ms)}`).join('   ')}`);
+console.log(`SSE-KMS-style, 20 ms no-change: ${fmt(kms.warm)} vs plain bucket ${fmt(kms.plain)} -> ${(kms.warm / kms.plain).toFixed(2)}x (target <= 2x); without the hash cache (HeadObject each) ${fmt(kms.cold)} -> ${(kms.cold / kms.plain).toFixed(2)}x`);
 console.log(`                    one at a time ${fmt(serial)}   -> default c=32 is ${(serial / sweep[32]).toFixed(1)}x faster (target >= 5x); fastest c=${best}`);

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // `npm run demo`: the whole job on a laptop with nothing but Node (no AWS account, no Docker), in a temp
-// copy of the fixture app: local stack up, bootstrap with the database, a thumbnail made locally and
-// one through the upload pipeline, the frontend built and synced to the local S3, doctor, local down.
+// copy of the fixture app: local stack up, bootstrap with the database, the DynamoDB messages table loaded and
+// seeded, a thumbnail made locally and one through the upload pipeline, the frontend built and synced to the local S3, doctor, local down.
 import { spawn } from 'node:child_process';
 import { chmod, cp, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -77,6 +77,11 @@ try {
   log(`cruddur demo in ${appDir}\n`);
   await must(['local', 'up']);
   await must(['bootstrap', '--db']);
+  // The messages table (the bootcamp's bin/ddb/schema-load and seed) on the stack's DynamoDB.
+  await must(['ddb', 'schema-load']);
+  await must(['ddb', 'seed']);
+  const scan = await must(['ddb', 'scan', 'cruddur-messages', '--json']);
+  log(`DynamoDB: ${JSON.parse(scan.stdout).count} items in cruddur-messages\n`);
   await avatarStep({ cli, appDir, env, log });
   log();
   await must(['avatar', 'upload', 'bin/avatar/files/data.jpg', '--wait', '--timeout', '30']);

@@ -1,6 +1,6 @@
 import { statSync } from 'node:fs';
 import { Command, Flags, Interfaces } from '@oclif/core';
-import { AwsClients, resolveAwsSettings } from './aws/clients.js';
+import { AwsClients, describeAwsSettings, loadAwsSettings } from './aws/clients.js';
 import { loadProjectConfig, type ProjectConfig } from './core/config.js';
 import { CruddurError, toCruddurError } from './core/errors.js';
 import { installInterruptHandler } from './core/interrupt.js';
@@ -33,7 +33,7 @@ export abstract class BaseCommand extends Command {
   static override baseFlags = {
     cwd: Flags.string({ helpGroup: 'GLOBAL', description: 'Run as if cruddur was started in this folder.' }),
     profile: Flags.string({ helpGroup: 'GLOBAL', description: 'AWS profile to use (default: AWS_PROFILE or the default chain).' }),
-    region: Flags.string({ helpGroup: 'GLOBAL', description: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, us-east-1).' }),
+    region: Flags.string({ helpGroup: 'GLOBAL', description: 'AWS region (default: AWS_REGION, AWS_DEFAULT_REGION, the profile\'s region, us-east-1).' }),
     verbose: Flags.boolean({ helpGroup: 'GLOBAL', description: 'Print debug detail (retries, requests) to stderr.' }),
   };
 
@@ -51,17 +51,27 @@ export abstract class BaseCommand extends Command {
       if (flags.cwd !== undefined && !isDirectory(flags.cwd)) {
         throw new CruddurError(`--cwd ${flags.cwd} is not a folder`, { exitCode: 2, code: 'USAGE', suggestion: 'pass the path of your app repository (or a folder inside it)' });
       }
-      this.projectConfig = loadProjectConfig({ cwd: flags.cwd });
+      this.projectConfig = loadProjectConfig({ cwd: flags.cwd, warn: (message) => this.logger(flags).warn(message) });
       redactor.addFromEnv(this.projectConfig.env);
     }
     return this.projectConfig;
   }
 
+  /** The AWS clients; --verbose prints each resolved AWS setting with its source once it is known. */
   protected aws(flags: BaseFlags): AwsClients {
-    this.awsClients ??= new AwsClients(
-      resolveAwsSettings({ env: this.project(flags).env, region: flags.region, profile: flags.profile }),
-      this.logger(flags),
-    );
+    if (!this.awsClients) {
+      const project = this.project(flags);
+      const logger = this.logger(flags);
+      const settings = loadAwsSettings({ env: project.env, region: flags.region, profile: flags.profile, sourceOf: (name) => project.sourceOf(name) });
+      settings.then(
+        (s) => {
+          for (const row of describeAwsSettings(s)) logger.debug(`aws ${row.name} ${row.value} (${row.source})`);
+          for (const problem of s.problems) logger.warn(problem);
+        },
+        () => undefined,
+      );
+      this.awsClients = new AwsClients(settings, logger, project.env);
+    }
     return this.awsClients;
   }
 

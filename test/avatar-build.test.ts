@@ -1,31 +1,11 @@
-import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, runCli } from './support/cli.js';
 import { copyApp, tempDir, type TempDir } from './support/tmp.js';
+import { FAKE_NPM } from './avatar/fake-npm.js';
 
-/**
- * A fake `npm` first on PATH: it records its arguments and working folder, then lays out
- * node_modules the way the mode says (a real install would need the registry).
- */
-const FAKE_NPM = `#!/usr/bin/env node
-const fs = require('node:fs');
-const path = require('node:path');
-fs.appendFileSync(process.env.FAKE_NPM_LOG, JSON.stringify({ args: process.argv.slice(2), cwd: process.cwd() }) + '\\n');
-const mode = process.env.FAKE_NPM_MODE || 'ok';
-if (mode === 'fail') { console.error('npm ERR! code E404'); console.error('npm ERR! 404 Not Found - sharp'); process.exit(1); }
-const write = (name, json) => {
-  const dir = path.join('node_modules', ...name.split('/'));
-  fs.mkdirSync(dir, { recursive: true });
-  fs.writeFileSync(path.join(dir, 'package.json'), JSON.stringify(json));
-};
-write('sharp', { name: 'sharp', version: '0.34.5', optionalDependencies: { '@img/sharp-linux-x64': '0.34.5', '@img/sharp-libvips-linux-x64': '1.2.4' } });
-if (mode !== 'no-binary') {
-  write('@img/sharp-linux-x64', { name: '@img/sharp-linux-x64', version: mode === 'mismatch' ? '0.33.1' : '0.34.5' });
-  write('@img/sharp-libvips-linux-x64', { name: '@img/sharp-libvips-linux-x64', version: '1.2.4' });
-}
-`;
 
 describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
   let bin: TempDir;
@@ -46,6 +26,7 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
     const app = await copyApp();
     await mkdir(join(app.path, folder), { recursive: true });
     await writeFile(join(app.path, folder, 'package.json'), JSON.stringify({ name: 'thumbs', dependencies: { sharp: '^0.34.5' } }));
+    await writeFile(join(app.path, folder, 'index.js'), 'exports.handler = async () => {};\n');
     return app;
   };
 
@@ -88,8 +69,8 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
       const result = await runCli(['avatar', 'build'], { cwd: app.path, env: env() });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toBe(
-        'Error: No Lambda folder found (looked for package.json in thumbing-serverless-cdk, aws/lambdas/process-images)\n' +
-          "Try: pass --dir, set \"lambda\" in cruddur.json, or run `cruddur avatar build --init` to start from cruddur's template",
+        'Error: No Lambda handler folder: no folder with a handler and sharp among thumbing-serverless-cdk, aws/lambdas/process-images\n' +
+          "Try: set THUMBING_FUNCTION_PATH (thumbing-serverless-cdk/.env) or pass --dir to the folder with your index.js, or run `cruddur avatar build --init` to start from cruddur's handler",
       );
       expect(await readFile(log, 'utf8')).toBe('');
     } finally {
@@ -107,6 +88,31 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
       for (const file of ['index.js', 'package.json', 'thumbnail-settings.json']) expect(existsSync(join(folder, file))).toBe(true);
       expect((await calls()).map((c) => c.cwd)).toEqual([folder]);
       expect(result.stdout).toMatch(/sharp 0\.34\.5 with @img\/sharp-linux-x64 0\.34\.5/);
+    } finally {
+      await app.cleanup();
+    }
+  });
+
+  it('in the bootcamp layout installs into the handler folder, not the CDK app that also lists sharp, and says why', async () => {
+    const app = await withLambda('thumbing-serverless-cdk');
+    try {
+      await rm(join(app.path, 'thumbing-serverless-cdk', 'index.js'));
+      await mkdir(join(app.path, 'aws/lambdas/process-images'), { recursive: true });
+      await writeFile(join(app.path, 'aws/lambdas/process-images/package.json'), JSON.stringify({ name: 'process-images', dependencies: { sharp: '^0.32.0' } }));
+      await writeFile(join(app.path, 'aws/lambdas/process-images/index.js'), 'exports.handler = async function (event) {};\n');
+      await writeFile(log, '');
+      const result = await runCli(['avatar', 'build'], { cwd: app.path, env: env() });
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect((await calls()).map((c) => c.cwd)).toEqual([join(app.path, 'aws/lambdas/process-images')]);
+      expect(result.stdout).toMatch(/^Handler folder aws\/lambdas\/process-images: aws\/lambdas\/process-images: its package\.json lists sharp and index\.js exports handler$/m);
+
+      // THUMBING_FUNCTION_PATH naming a folder without a handler is refused, npm not run.
+      await writeFile(log, '');
+      await writeFile(join(app.path, 'thumbing-serverless-cdk/.env'), 'THUMBING_FUNCTION_PATH="/workspaces/aws-bootcamp-cruddur-2023/thumbing-serverless-cdk"\n');
+      const refused = await runCli(['avatar', 'build'], { cwd: app.path, env: env() });
+      expect(refused.exitCode).toBe(1);
+      expect(refused.stderr).toMatch(/^Error: No Lambda handler folder: THUMBING_FUNCTION_PATH from thumbing-serverless-cdk\/\.env names thumbing-serverless-cdk, which has no handler \(index\.js exporting handler\)\nTry: /);
+      expect(await readFile(log, 'utf8')).toBe('');
     } finally {
       await app.cleanup();
     }

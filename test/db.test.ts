@@ -1,13 +1,12 @@
-import { existsSync } from 'node:fs';
 import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { stopLocalPostgres } from '../src/local/pg-instance.js';
+import { stopLocalPostgres } from '../src/local/postgres.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { parseJson, registerSecret, runCli, type CliResult } from './support/cli.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
-import { copyApp, FIXTURE_APP, SHARED_SAMPLE_APP, type TempDir } from './support/tmp.js';
+import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
 
 /** One "Error:" line and one "Try:" line, nothing else. */
 function expectOneLineError(result: CliResult, message: RegExp, fix: RegExp): void {
@@ -75,22 +74,6 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     }
     expect(await columns('fixture_setup', 'users')).toEqual(['uuid', 'display_name', 'handle', 'email', 'cognito_user_id', 'created_at', 'bio', 'avatar_url']);
     expect(await pg.query('fixture_setup', 'SELECT handle FROM users ORDER BY handle')).toEqual([{ handle: 'demoone' }, { handle: 'demotwo' }]);
-  });
-
-  it.skipIf(!existsSync(SHARED_SAMPLE_APP))('db setup on the shared sample app (.py and .sql migrations), twice', async () => {
-    const dir = await app(SHARED_SAMPLE_APP);
-    const url = pg.url('shared_setup');
-    for (let run = 0; run < 2; run += 1) {
-      const result = await runCli(['db', 'setup'], { cwd: dir.path, env: { CONNECTION_URL: url } });
-      expect(result.exitCode, result.stderr).toBe(0);
-      expect(result.stdout).toMatch(/^users\s+3$/m);
-    }
-    expect(await columns('shared_setup', 'users')).toEqual(['uuid', 'display_name', 'handle', 'email', 'cognito_user_id', 'created_at', 'bio', 'avatar_url']);
-    expect(await pg.query('shared_setup', 'SELECT count(*)::int AS n FROM activities')).toEqual([{ n: 2 }]);
-    expect(await pg.query('shared_setup', "SELECT indexname FROM pg_indexes WHERE indexname = 'users_handle_idx'")).toEqual([{ indexname: 'users_handle_idx' }]);
-    expect(await pg.query('shared_setup', 'SELECT version FROM schema_migrations ORDER BY version')).toEqual([{ version: '16811812012345' }, { version: '20261101120000' }]);
-    const marker = await pg.query<{ v: string }>('shared_setup', 'SELECT last_successful_run AS v FROM schema_information');
-    expect(Number(marker[0]?.v.slice(0, 10))).toBeGreaterThan(Date.now() / 1000 - 600);
   });
 
   it('two db migrate processes started together apply each of 20 migrations exactly once', async () => {
@@ -170,7 +153,7 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     it('malformed URL', async () => {
       registerSecret('Sup3rSecretPw');
       const result = await runCli(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: 'postgres://app:Sup3rSecretPw@[broken/cruddur' } });
-      expectOneLineError(result, /CONNECTION_URL is malformed: it is not a valid URL/, /postgresql:\/\/user@host:5432\/database with `:password`/);
+      expectOneLineError(result, /CONNECTION_URL is malformed: the bracketed IPv6 host is not valid/, /postgresql:\/\/user@host:5432\/database with `:password`/);
     });
 
     it('wrong password', async () => {

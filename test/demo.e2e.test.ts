@@ -10,6 +10,8 @@ describe('npm run demo', () => {
     const out = result.stdout;
     expect(out).toMatch(/Local stack started in [\d.]+ s/);
     expect(out).toMatch(/db\s+done\s+cruddur: 4 seeded rows, 2 migration\(s\) applied/);
+    expect(out).toMatch(/Table cruddur-messages created: ACTIVE, index message-group-sk-index/);
+    expect(out).toContain('DynamoDB: 5 items in cruddur-messages');
     expect(out).toMatch(/-> tmp\/avatars\/data\.jpg: 512x512 JPEG/);
     expect(out).toMatch(/Avatar ready after [\d.]+ s: s3:\/\/assets\.demo\.cruddur\.test\/avatars\/data\.jpg/);
     expect(out).toMatch(/Plan: 6 create, 0 update, 0 delete/);

@@ -2,6 +2,7 @@ import { chmod, mkdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { DoctorReport } from '../src/doctor/run.js';
+import { startLocalDynamo, type LocalDynamoHandle } from '../src/local/dynamodb.js';
 import { fakeEc2 } from './fakes/ec2.js';
 import { fakeCloudFront, fakeSts } from './fakes/identity.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
@@ -19,16 +20,18 @@ describe('cruddur doctor (built CLI)', () => {
   let pg: TestPostgres;
   let s3: TestS3;
   let fake: FakeAws;
+  let dynamo: LocalDynamoHandle;
   let demoEnv: Record<string, string>;
   beforeAll(async () => {
     demoEnv = parseEnvFile(await readFile(join(FIXTURE_APP, 'demo.env'), 'utf8'));
-    [bare, configured, bins, pg, s3, fake] = await Promise.all([
+    [bare, configured, bins, pg, s3, fake, dynamo] = await Promise.all([
       copyApp(),
       copyApp(),
       tempDir('cruddur-bin-'),
       startTestPostgres(),
       startTestS3([demoEnv.UPLOADS_BUCKET_NAME ?? '', demoEnv.ASSETS_BUCKET_NAME ?? '', demoEnv.DOMAIN_NAME ?? '']),
       startFakeAws(),
+      startLocalDynamo(),
     ]);
     // psql and docker stand-ins, so the result does not depend on what this machine has installed.
     await mkdir(join(bins.path, 'with'));
@@ -42,7 +45,7 @@ describe('cruddur doctor (built CLI)', () => {
     fakeEc2(fake, 'sg-0db', { rules: [{ id: 'sgr-0gitpod', cidrIpv4: '203.0.113.7/32', port: 5432, description: 'GITPOD' }] });
   });
   afterAll(async () => {
-    await Promise.all([bare?.cleanup(), configured?.cleanup(), bins?.cleanup(), pg?.stop(), s3?.stop(), fake?.stop()]);
+    await Promise.all([bare?.cleanup(), configured?.cleanup(), bins?.cleanup(), pg?.stop(), s3?.stop(), fake?.stop(), dynamo?.close()]);
   });
 
   it('with nothing configured lists every missing piece with a fix and exits 1', async () => {
@@ -70,6 +73,7 @@ describe('cruddur doctor (built CLI)', () => {
       'template-sync': 'fail',
       'aws-identity': 'skip',
       database: 'skip',
+      dynamodb: 'skip',
       'bucket-UPLOADS_BUCKET_NAME': 'skip',
       'bucket-ASSETS_BUCKET_NAME': 'skip',
       'bucket-SYNC_S3_BUCKET': 'skip',
@@ -98,7 +102,9 @@ describe('cruddur doctor (built CLI)', () => {
       CLOUDFRONT_DISTRIBUTION_ID: 'EDEMO',
       DB_SG_ID: 'sg-0db',
       GITPOD_IP: '203.0.113.7',
+      AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     };
+    expect((await runCli(['ddb', 'schema-load'], { cwd: configured.path, env })).exitCode).toBe(0);
     const generated = await runCli(['env', 'generate'], { cwd: configured.path, env });
     expect(generated.exitCode, generated.stderr).toBe(0);
 
@@ -112,11 +118,18 @@ describe('cruddur doctor (built CLI)', () => {
     expect(detail['security-group']).toBe('sg-0db sgr-0gitpod allows 203.0.113.7/32 on 5432');
     expect(detail['bucket-SYNC_S3_BUCKET']).toContain(`s3://${demoEnv.DOMAIN_NAME} reachable`);
     expect(detail.database).toMatch(/reachable \(PostgreSQL 17/);
+    expect(detail.dynamodb).toBe(`cruddur-messages ACTIVE at ${dynamo.endpoint}`);
     expect(fake.operations().sort()).toEqual(['DescribeSecurityGroupRules', 'GET /2020-05-31/distribution/EDEMO', 'GetCallerIdentity']);
+    // Each setting with where it came from: the site bucket from the generated sync.env, as `frontend sync` reads it.
+    const settings = Object.fromEntries(report.settings.map((s) => [s.key, s]));
+    expect(settings.syncBucket).toMatchObject({ variable: 'SYNC_S3_BUCKET', value: demoEnv.DOMAIN_NAME, source: 'sync.env' });
+    expect(settings.connectionUrl).toMatchObject({ variable: 'CONNECTION_URL', value: `127.0.0.1:${new URL(url).port}${new URL(url).pathname}`, source: 'env' });
+    expect(settings.securityGroupRuleId).toMatchObject({ value: null, source: null });
 
     const text = await runCli(['doctor'], { cwd: configured.path, env });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain(`${report.checks.length} ok, 0 warnings, 0 failed, 0 skipped`);
+    expect(text.stdout).toMatch(/^frontend sync bucket +\S+ +SYNC_S3_BUCKET \(sync\.env\)$/m);
     expect(text.stderr).toBe('');
   });
 });

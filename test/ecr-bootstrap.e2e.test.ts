@@ -76,11 +76,12 @@ describe('ecr login and bootstrap against a fake ECR and a fake docker', () => {
       ['env', 'done', '3 written, 0 unchanged'],
       ['rds', 'skipped', expect.stringMatching(/^DB_SG_ID is not set/)],
       ['db', 'skipped', 'pass --db to set up the database'],
+      ['prepare', 'skipped', 'pass --prepare to run it'],
     ]);
     const again = parseJson<{ tasks: Array<{ id: string; detail?: string }> }>(
       await runCli(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env: demoEnv }),
     );
-    expect(again.tasks.map((t) => t.detail)).toEqual(['--skip ecr', '0 written, 3 unchanged', expect.stringMatching(/^DB_SG_ID is not set/), 'pass --db to set up the database']);
+    expect(again.tasks.map((t) => t.detail)).toEqual(['--skip ecr', '0 written, 3 unchanged', expect.stringMatching(/^DB_SG_ID is not set/), 'pass --db to set up the database', 'pass --prepare to run it']);
   });
 
   it('bootstrap logs in to ECR when docker and credentials exist, and exits 1 naming a failed step', async () => {

@@ -2,13 +2,16 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJson, runCli } from './support/cli.js';
-import { copyApp, parseEnvFile, SHARED_SAMPLE_APP, type TempDir } from './support/tmp.js';
+import { copyApp, parseEnvFile, REPO_ROOT, type TempDir } from './support/tmp.js';
 
-describe('cruddur env generate on the shared sample app', () => {
+/** The bootcamp's own ERB templates and a sample.env of fake values (no ../shared needed). */
+const BOOTCAMP_ENV_APP = join(REPO_ROOT, 'test', 'fixtures', 'bootcamp-env');
+
+describe('cruddur env generate on the bootcamp templates', () => {
   let app: TempDir;
   let sample: Record<string, string>;
   beforeEach(async () => {
-    app = await copyApp(SHARED_SAMPLE_APP);
+    app = await copyApp(BOOTCAMP_ENV_APP);
     sample = parseEnvFile(await readFile(join(app.path, 'sample.env'), 'utf8'));
   });
   afterEach(async () => {

@@ -3,7 +3,8 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { DeleteResult, RemoteObject, S3Store } from '../aws/s3-store.js';
 import { silentLogger } from '../core/output.js';
-import { clearAvatars, createInvalidator, invalidationPaths, type ClearOptions } from './clear.js';
+import { createCloudFront } from '../aws/cloudfront.js';
+import { clearAvatars, invalidationPaths, type ClearOptions } from './clear.js';
 
 /** An in-memory S3Store (the port): buckets of keys, recording delete batches. */
 function memoryStore(buckets: Record<string, string[]>) {
@@ -14,7 +15,9 @@ function memoryStore(buckets: Record<string, string[]>) {
     bucketExists: async (b) => data.has(b),
     listObjects: async (b, prefix = '') => [...(data.get(b) ?? [])].filter((k) => k.startsWith(prefix)).map(object),
     headObject: async (b, k) => (data.get(b)?.has(k) ? object(k) : undefined),
-    putObject: async () => {},
+    getObjectText: async () => undefined,
+    headMetadata: async () => undefined,
+    putObject: async () => 'etag',
     deleteObjects: async (b, keys): Promise<DeleteResult> => {
       for (let i = 0; i < keys.length; i += 1000) batches.push({ bucket: b, size: keys.slice(i, i + 1000).length });
       for (const k of keys) data.get(b)?.delete(k);
@@ -32,7 +35,7 @@ const options = (change: Partial<ClearOptions>): ClearOptions => ({
   assetsBucket: 'assets',
   all: false,
   folder: 'avatars',
-  extension: '.jpg',
+  avatarKey: (key) => `avatars/${key.replace(/\.[^.]*$/, '')}.jpg`,
   ...change,
 });
 
@@ -54,7 +57,7 @@ describe('clearAvatars', () => {
     const questions: string[] = [];
     const result = await clearAvatars(options({ all: true, distributionId: 'EDIST' }), {
       store,
-      invalidator: createInvalidator(new CloudFrontClient({ region: 'us-east-1' })),
+      invalidator: createCloudFront(new CloudFrontClient({ region: 'us-east-1' })),
       confirm: async (q) => {
         questions.push(q);
         return true;
@@ -78,7 +81,7 @@ describe('clearAvatars', () => {
     const { store, batches } = memoryStore({ up: ['a.png'], assets: ['avatars/a.jpg'] });
     const error = await clearAvatars(options({ all: true, distributionId: 'EDIST' }), {
       store,
-      invalidator: createInvalidator(new CloudFrontClient({ region: 'us-east-1' })),
+      invalidator: createCloudFront(new CloudFrontClient({ region: 'us-east-1' })),
       confirm: async () => false,
       logger: silentLogger,
     }).catch((e: unknown) => e);
@@ -96,7 +99,7 @@ describe('clearAvatars', () => {
     const { store } = memoryStore({ up, assets });
     const result = await clearAvatars(options({ key: 'me.png', distributionId: 'EDIST' }), {
       store,
-      invalidator: createInvalidator(new CloudFrontClient({ region: 'us-east-1' })),
+      invalidator: createCloudFront(new CloudFrontClient({ region: 'us-east-1' })),
       confirm: async () => {
         throw new Error('--key must not ask');
       },
@@ -113,7 +116,7 @@ describe('clearAvatars', () => {
     const { store } = memoryStore({ up: [], assets: ['avatars/me.jpg'] });
     const error = await clearAvatars(options({ key: 'me.jpg', distributionId: 'EBAD' }), {
       store,
-      invalidator: createInvalidator(new CloudFrontClient({ region: 'us-east-1' })),
+      invalidator: createCloudFront(new CloudFrontClient({ region: 'us-east-1' })),
       confirm: async () => true,
       logger: silentLogger,
     }).catch((e: unknown) => e);

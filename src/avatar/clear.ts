@@ -1,35 +1,9 @@
-import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
+import type { CloudFront } from '../aws/cloudfront.js';
 import type { S3Store } from '../aws/s3-store.js';
-import { fromAwsError } from '../aws/errors.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { count } from '../core/output.js';
 import type { Confirm } from '../core/prompt.js';
-import { assetsKey } from './plan.js';
-
-/** CloudFront's CreateInvalidation, as a port (tests assert the exact request through an SDK mock). */
-export interface Invalidator {
-  invalidate(distributionId: string, paths: string[], callerReference: string): Promise<{ id: string; status: string }>;
-}
-
-export function createInvalidator(client: CloudFrontClient): Invalidator {
-  return {
-    async invalidate(distributionId, paths, callerReference) {
-      const { CreateInvalidationCommand } = await import('@aws-sdk/client-cloudfront');
-      try {
-        const response = await client.send(
-          new CreateInvalidationCommand({
-            DistributionId: distributionId,
-            InvalidationBatch: { CallerReference: callerReference, Paths: { Quantity: paths.length, Items: paths } },
-          }),
-        );
-        return { id: response.Invalidation?.Id ?? '?', status: response.Invalidation?.Status ?? '?' };
-      } catch (error) {
-        throw fromAwsError(error, `invalidate ${paths.join(' ')} on CloudFront distribution ${distributionId}`);
-      }
-    },
-  };
-}
 
 export interface ClearOptions {
   uploadsBucket: string;
@@ -38,14 +12,18 @@ export interface ClearOptions {
   key?: string;
   all: boolean;
   distributionId?: string;
-  /** The assets folder the Lambda writes to. */
+  /** The assets folder the handler writes to. */
   folder: string;
-  extension: string;
+  /** With `all`, only uploads under this folder are deleted ('' = the whole uploads bucket). */
+  uploadsPrefix?: string;
+  /** The assets key the handler writes for an uploads key (the avatar configuration's rule). */
+  avatarKey: (uploadKey: string) => string | undefined;
 }
 
 export interface ClearDeps {
   store: S3Store;
-  invalidator: Invalidator;
+  /** CloudFront's CreateInvalidation (src/aws/cloudfront.ts; tests assert the exact request through an SDK mock). */
+  invalidator: Pick<CloudFront, 'createInvalidation'>;
   confirm: Confirm;
   logger: Logger;
   now?: () => number;
@@ -80,14 +58,14 @@ export async function clearAvatars(options: ClearOptions, deps: ClearDeps): Prom
   if (options.all) {
     const prefix = `${options.folder.replace(/\/+$/, '')}/`;
     const [uploads, avatars] = await Promise.all([
-      deps.store.listObjects(options.uploadsBucket),
+      deps.store.listObjects(options.uploadsBucket, options.uploadsPrefix ? `${options.uploadsPrefix}/` : ''),
       deps.store.listObjects(options.assetsBucket, prefix),
     ]);
     uploadKeys = uploads.map((o) => o.key);
     avatarKeys = avatars.map((o) => o.key);
     if (uploadKeys.length + avatarKeys.length > 0) {
       const ok = await deps.confirm(
-        `Delete all ${count(uploadKeys.length, 'object')} in s3://${options.uploadsBucket} and ${count(avatarKeys.length, 'avatar')} in s3://${options.assetsBucket}/${prefix}?`,
+        `Delete all ${count(uploadKeys.length, 'object')} in s3://${options.uploadsBucket}${options.uploadsPrefix ? `/${options.uploadsPrefix}/` : ''} and ${count(avatarKeys.length, 'avatar')} in s3://${options.assetsBucket}/${prefix}?`,
       );
       if (!ok) throw new CruddurError('Nothing deleted: not confirmed', { suggestion: 'answer "y" to delete, or use --key NAME for one avatar', code: 'CANCELLED' });
     }
@@ -95,10 +73,13 @@ export async function clearAvatars(options: ClearOptions, deps: ClearDeps): Prom
     if (!options.key) throw new CruddurError('No avatar to clear', { suggestion: 'pass --key NAME or --all', exitCode: 2, code: 'USAGE' });
     // Only keys that exist, so the report says what was really removed.
     const key = options.key;
-    const avatar = assetsKey(key, options.folder, options.extension);
-    const [upload, processed] = await Promise.all([deps.store.headObject(options.uploadsBucket, key), deps.store.headObject(options.assetsBucket, avatar)]);
+    const avatar = options.avatarKey(key);
+    const [upload, processed] = await Promise.all([
+      deps.store.headObject(options.uploadsBucket, key),
+      avatar ? deps.store.headObject(options.assetsBucket, avatar) : undefined,
+    ]);
     uploadKeys = upload ? [key] : [];
-    avatarKeys = processed ? [avatar] : [];
+    avatarKeys = processed && avatar ? [avatar] : [];
   }
 
   const [uploads, assets] = await Promise.all([
@@ -115,7 +96,7 @@ export async function clearAvatars(options: ClearOptions, deps: ClearDeps): Prom
   } else {
     const paths = invalidationPaths(options.folder);
     const reference = `cruddur-avatar-clear-${(deps.now ?? Date.now)()}`;
-    const made = await deps.invalidator.invalidate(options.distributionId, paths, reference);
+    const made = await deps.invalidator.createInvalidation(options.distributionId, paths, reference);
     result.invalidation = { distributionId: options.distributionId, ...made, paths };
   }
   const failed = [...uploads.failed, ...assets.failed];

@@ -4,6 +4,7 @@ import { join, relative } from 'node:path';
 import { CruddurError } from '../core/errors.js';
 import type { ExecOptions, ExecResult } from '../core/exec.js';
 import type { Logger } from '../core/output.js';
+import type { HandlerLocation } from './config.js';
 import { LAMBDA_TEMPLATE_DIR } from './transform.js';
 
 /** The Lambda runtime: Amazon Linux, x86_64, glibc. */
@@ -13,11 +14,6 @@ export const SHARP_BINARY = '@img/sharp-linux-x64';
 export const LIBVIPS_BINARY = '@img/sharp-libvips-linux-x64';
 
 export type Exec = (file: string, args: string[], options?: ExecOptions) => Promise<ExecResult>;
-
-/** The first candidate folder holding a package.json, or undefined. */
-export function findLambdaFolder(root: string, candidates: string[], exists: (path: string) => boolean = existsSync): string | undefined {
-  return candidates.map((c) => join(root, c)).find((dir) => exists(join(dir, 'package.json')));
-}
 
 interface PackageJson {
   version?: string;
@@ -36,37 +32,51 @@ async function readPackage(path: string): Promise<PackageJson | undefined> {
 
 export interface BuildOptions {
   root: string;
-  candidates: string[];
-  /** An explicit folder (--dir) instead of the configured candidates. */
-  dir?: string;
-  /** Copy cruddur's Lambda template into the folder when it has none. */
+  /** The handler folder the avatar configuration found, or undefined. */
+  handler?: HandlerLocation;
+  /** Why that folder (or why none): the configuration's source text. */
+  reason: string;
+  /** Where `--init` puts cruddur's handler when there is none (--dir, THUMBING_FUNCTION_PATH, or the default). */
+  initFolder: string;
+  /** Copy cruddur's Lambda template into the folder when it has no handler. */
   init: boolean;
 }
 
 export interface BuildResult {
   folder: string;
+  /** Why this folder was picked. */
+  reason: string;
   initialised: boolean;
   command: string;
   sharp: { version: string; binary: string; binaryVersion: string; libvips: boolean };
 }
 
 /**
- * `avatar build`: installs the Lambda folder's dependencies for linux-x64 glibc (sharp's Lambda
+ * `avatar build`: installs the handler folder's dependencies for linux-x64 glibc (sharp's Lambda
  * binary, whatever this machine is), then checks that the binary matching sharp's version is there.
+ * The folder is the one holding the handler (THUMBING_FUNCTION_PATH, else the folder whose package.json
+ * lists sharp and whose index.js exports handler): never the CDK app, whose package.json may list sharp too.
  */
 export async function buildLambda(options: BuildOptions, deps: { exec: Exec; logger: Logger }): Promise<BuildResult> {
-  const candidates = options.dir ? [options.dir] : options.candidates;
-  let folder = findLambdaFolder(options.root, candidates);
+  let folder = options.handler?.folder;
+  let reason = options.reason;
   let initialised = false;
   if (!folder && options.init) {
-    folder = join(options.root, options.dir ?? candidates[candidates.length - 1] ?? 'aws/lambdas/process-images');
+    folder = options.initFolder;
+    if (existsSync(join(folder, 'index.js')) || existsSync(join(folder, 'index.mjs'))) {
+      throw new CruddurError(`${relative(options.root, folder)} has an index.js without a Lambda handler; --init will not overwrite it`, {
+        suggestion: 'export handler from it, or pass --dir with an empty folder for cruddur\'s handler',
+        code: 'AVATAR_NO_HANDLER',
+      });
+    }
     await cp(LAMBDA_TEMPLATE_DIR, folder, { recursive: true, errorOnExist: false, force: false });
     initialised = true;
+    reason = "--init: cruddur's handler was copied here";
     deps.logger.info(`Created ${relative(options.root, folder)} from cruddur's thumbnail Lambda template`);
   }
   if (!folder) {
-    throw new CruddurError(`No Lambda folder found (looked for package.json in ${candidates.join(', ')})`, {
-      suggestion: 'pass --dir, set "lambda" in cruddur.json, or run `cruddur avatar build --init` to start from cruddur\'s template',
+    throw new CruddurError(`No Lambda handler folder: ${options.reason}`, {
+      suggestion: 'set THUMBING_FUNCTION_PATH (thumbing-serverless-cdk/.env) or pass --dir to the folder with your index.js, or run `cruddur avatar build --init` to start from cruddur\'s handler',
       code: 'AVATAR_NO_LAMBDA',
     });
   }
@@ -93,7 +103,7 @@ export async function buildLambda(options: BuildOptions, deps: { exec: Exec; log
     });
   }
   deps.logger.debug(result.stdout.trim());
-  return { folder, initialised, command: `npm ${NPM_INSTALL_ARGS.join(' ')}`, sharp: await verifySharpBinary(folder, name) };
+  return { folder, reason, initialised, command: `npm ${NPM_INSTALL_ARGS.join(' ')}`, sharp: await verifySharpBinary(folder, name) };
 }
 
 /** Checks node_modules for the linux-x64 sharp binary at the version sharp itself asks for. */

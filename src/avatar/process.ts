@@ -1,10 +1,12 @@
 import { readdir, stat } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
-import { join, resolve } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { CruddurError, errorMessage, usageError } from '../core/errors.js';
 import { writeFilesAtomic } from '../core/fs.js';
 import { describeImageError, isImageName, planOutputs } from './plan.js';
-import { configureSharpForBatch, thumbnailPipeline } from './transform.js';
+import type { HandlerFileResult } from './handler.js';
+import { configureSharpForBatch, thumbnailPipeline, type ThumbnailSettings } from './transform.js';
+import { mapLimit } from '../core/pool.js';
 
 export interface ProcessedFile {
   input: string;
@@ -32,6 +34,13 @@ export interface ProcessOptions {
   /** Images in flight at once; default: two per core. */
   concurrency?: number;
   cwd: string;
+  /** The configured transform (the avatar configuration's); default cruddur's settings file. */
+  settings?: ThumbnailSettings;
+  /**
+   * `--lambda`: the handler's own code makes the avatars. Given the files and the uploads key each
+   * would have, returns what the handler put for each (src/avatar/handler.ts runHandlerOnFiles).
+   */
+  handler?: { uploadKey(name: string): string; run(files: Array<{ path: string; key: string; size: number }>): Promise<HandlerFileResult[]> };
 }
 
 export interface ProcessHooks {
@@ -85,7 +94,7 @@ export async function processAvatars(options: ProcessOptions, hooks: ProcessHook
   if (!Number.isInteger(concurrency) || concurrency < 1) throw usageError(`--concurrency must be a positive whole number, got ${concurrency}`);
 
   const { files: inputs, missing } = await expandInputs(options.inputs, options.cwd);
-  const { jobs, rejected } = planOutputs(inputs, options.outDir);
+  const { jobs, rejected } = planOutputs(inputs, options.outDir, options.settings?.outputExtension);
   const results: ProcessedFile[] = [...missing, ...rejected.map((r) => ({ input: r.input, status: 'failed' as const, ms: 0, error: r.reason }))];
   const total = results.length + jobs.length;
   if (total === 0) {
@@ -98,19 +107,22 @@ export async function processAvatars(options: ProcessOptions, hooks: ProcessHook
   let done = 0;
   for (const file of results) hooks.onFile?.(file, ++done, total);
 
-  await configureSharpForBatch(Math.min(concurrency, jobs.length));
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const job = jobs[next++];
-      if (!job) break;
-      const file = await processOne(resolve(options.cwd, job.input), resolve(options.cwd, job.output), job.input, job.output);
-      results.push(file);
-      hooks.onFile?.(file, ++done, total);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, jobs.length) }, worker));
+  if (options.handler) {
+    results.push(...(await processWithHandler(options, options.handler, jobs.map((j) => j.input))));
+    for (const file of results.slice(done)) hooks.onFile?.(file, ++done, total);
+    return finish(options, inputs, results);
+  }
 
+  await configureSharpForBatch(Math.min(concurrency, jobs.length));
+  await mapLimit(jobs, concurrency, async (job) => {
+    const file = await processOne(resolve(options.cwd, job.input), resolve(options.cwd, job.output), job.input, job.output, options.settings);
+    results.push(file);
+    hooks.onFile?.(file, ++done, total);
+  });
+  return finish(options, inputs, results);
+}
+
+function finish(options: ProcessOptions, inputs: string[], results: ProcessedFile[]): ProcessResult {
   // Report in input order, whatever order they finished in.
   const position = new Map(inputs.map((input, i) => [input, i]));
   results.sort((a, b) => (position.get(a.input) ?? -1) - (position.get(b.input) ?? -1));
@@ -118,14 +130,42 @@ export async function processAvatars(options: ProcessOptions, hooks: ProcessHook
   return { outDir: options.outDir, processed: results.length - failed, failed, files: results };
 }
 
-async function processOne(inputPath: string, outputPath: string, input: string, output: string): Promise<ProcessedFile> {
+/** Runs the handler on every file in one child process; each output is named as the handler named its key. */
+async function processWithHandler(options: ProcessOptions, handler: NonNullable<ProcessOptions['handler']>, inputs: string[]): Promise<ProcessedFile[]> {
+  const started = performance.now();
+  const files = await Promise.all(
+    inputs.map(async (input) => {
+      const path = resolve(options.cwd, input);
+      return { input, path, key: handler.uploadKey(basename(path)), size: (await stat(path)).size };
+    }),
+  );
+  const replies = await handler.run(files);
+  const ms = Math.round((performance.now() - started) / Math.max(1, files.length));
+  const out: ProcessedFile[] = [];
+  for (const file of files) {
+    const reply = replies.find((r) => r.path === file.path);
+    const put = reply?.puts[0];
+    if (!reply || reply.error || !put) {
+      out.push({ input: file.input, status: 'failed', ms, error: reply?.error ? describeImageError(reply.error) : 'the handler wrote nothing for it' });
+      continue;
+    }
+    const output = join(options.outDir, basename(put.key));
+    await writeFilesAtomic([{ path: resolve(options.cwd, output), content: put.body }]);
+    const { default: sharp } = await import('sharp');
+    const meta = await sharp(put.body).metadata().catch(() => ({ width: undefined, height: undefined }));
+    out.push({ input: file.input, output, status: 'ok', bytes: put.body.length, width: meta.width, height: meta.height, ms });
+  }
+  return out;
+}
+
+async function processOne(inputPath: string, outputPath: string, input: string, output: string, settings?: ThumbnailSettings): Promise<ProcessedFile> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
   const fail = (error: string): ProcessedFile => ({ input, status: 'failed', ms: ms(), error });
   let image;
   try {
     if ((await stat(inputPath)).size === 0) return fail(describeImageError('', 0));
-    image = await (await thumbnailPipeline(inputPath)).toBuffer({ resolveWithObject: true });
+    image = await (await thumbnailPipeline(inputPath, settings)).toBuffer({ resolveWithObject: true });
   } catch (error) {
     return fail(describeImageError(errorMessage(error)));
   }

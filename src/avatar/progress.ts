@@ -1,11 +1,8 @@
+import { progressBar, type ProgressStream } from '../core/progress.js';
 import { redact } from '../core/redact.js';
 import type { ProcessedFile, ProcessHooks } from './process.js';
 
-export interface ProgressStream {
-  isTTY?: boolean;
-  columns?: number;
-  write(chunk: string): boolean;
-}
+export { progressBar, type ProgressStream };
 
 /** One line per file, e.g. `[3/40] ok  a.jpg -> avatars/a.jpg (512x512, 41.2 kB, 120 ms)`. */
 export function fileLine(file: ProcessedFile, done: number, total: number): string {
@@ -13,12 +10,6 @@ export function fileLine(file: ProcessedFile, done: number, total: number): stri
   if (file.status === 'failed') return `${counter} FAILED ${file.input}: ${file.error ?? 'failed'}`;
   const size = file.bytes === undefined ? '' : `${(file.bytes / 1000).toFixed(1)} kB, `;
   return `${counter} ok ${file.input} -> ${file.output} (${file.width}x${file.height}, ${size}${file.ms} ms)`;
-}
-
-/** `[#######.............]  7/20` for a terminal. */
-export function progressBar(done: number, total: number, width = 20): string {
-  const filled = total === 0 ? width : Math.round((done / total) * width);
-  return `[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${done}/${total}`;
 }
 
 /**

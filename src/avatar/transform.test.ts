@@ -78,16 +78,3 @@ describe('batchThreads', () => {
     expect(batchThreads(cores, images)).toBe(threads);
   });
 });
-
-describe('avatarForUpload (the local worker hook)', () => {
-  it('returns what the Lambda handler would write for an upload', async () => {
-    const { avatarForUpload } = await import('./worker.js');
-    const { outputKey, thumbnail: lambdaThumbnail } = await lambda();
-    const upload = await halvesJpeg(900, 700);
-    const avatar = await avatarForUpload(upload, 'users/me.png');
-    expect(avatar.key).toBe(outputKey('users/me.png'));
-    expect(avatar.key).toBe('avatars/me.jpg');
-    expect(avatar.contentType).toBe('image/jpeg');
-    expect(avatar.body.equals(await lambdaThumbnail(upload))).toBe(true);
-  });
-});

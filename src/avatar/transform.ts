@@ -20,6 +20,8 @@ export interface ThumbnailSettings {
   /** sharp's failOn: `warning` rejects truncated or corrupt data instead of emitting grey blocks. */
   failOn: 'none' | 'truncated' | 'error' | 'warning';
   jpeg: { quality: number; progressive: boolean; chromaSubsampling: string; mozjpeg: boolean };
+  /** The output format (default jpeg); png/webp/avif use sharp's defaults for that format. */
+  format?: 'jpeg' | 'png' | 'webp' | 'avif';
   outputFolder: string;
   outputExtension: string;
   contentType: string;
@@ -61,6 +63,7 @@ export function parseThumbnailSettings(data: unknown, file = SETTINGS_FILE): Thu
       chromaSubsampling: str(jpeg.chromaSubsampling, 'jpeg.chromaSubsampling'),
       mozjpeg: bool(jpeg.mozjpeg, 'jpeg.mozjpeg'),
     },
+    ...(o.format === undefined ? {} : { format: (['jpeg', 'png', 'webp', 'avif'].includes(o.format as string) ? o.format : fail('format')) as ThumbnailSettings['format'] }),
     outputFolder: str(o.outputFolder, 'outputFolder'),
     outputExtension: str(o.outputExtension, 'outputExtension'),
     contentType: str(o.contentType, 'contentType'),
@@ -74,15 +77,20 @@ export function thumbnailSettings(): ThumbnailSettings {
   return cached;
 }
 
+/** sharp's default pixel limit (16383 x 16383): a decompression bomb is refused from its header. */
+export const PIXEL_LIMIT = 268_402_689;
+/** One image may take this long to decode and encode; a pathological file is stopped, not waited for. */
+export const DECODE_TIMEOUT_SECONDS = 30;
+
 /** The sharp pipeline for one input; the Lambda template's `thumbnail()` is the same chain. */
 export async function thumbnailPipeline(input: Buffer | string, settings: ThumbnailSettings = thumbnailSettings()): Promise<Sharp> {
   const { default: sharp } = await import('sharp');
-  let image = sharp(input, { failOn: settings.failOn });
+  let image = sharp(input, { failOn: settings.failOn, limitInputPixels: PIXEL_LIMIT }).timeout({ seconds: DECODE_TIMEOUT_SECONDS });
   if (settings.autoOrient) image = image.rotate();
-  return image
-    .resize({ width: settings.width, height: settings.height, fit: settings.fit, position: settings.position })
-    .flatten({ background: settings.background })
-    .jpeg({ ...settings.jpeg, chromaSubsampling: settings.jpeg.chromaSubsampling });
+  image = image.resize({ width: settings.width, height: settings.height, fit: settings.fit, position: settings.position });
+  const format = settings.format ?? 'jpeg';
+  if (format === 'jpeg') return image.flatten({ background: settings.background }).jpeg({ ...settings.jpeg, chromaSubsampling: settings.jpeg.chromaSubsampling });
+  return image.toFormat(format);
 }
 
 /** A 512x512 JPEG avatar (the Lambda's output) from an image file path or its bytes. */
@@ -106,12 +114,4 @@ export async function configureSharpForBatch(imagesAtOnce: number): Promise<void
   const { availableParallelism } = await import('node:os');
   sharp.concurrency(batchThreads(availableParallelism(), imagesAtOnce));
   sharp.cache(false);
-}
-
-/** What sharp says about a file, or why it is not an image we can read. */
-export async function imageInfo(input: Buffer | string): Promise<{ format: string; width: number; height: number }> {
-  const { default: sharp } = await import('sharp');
-  const meta = await sharp(input).metadata();
-  if (!meta.format || !meta.width || !meta.height) throw new Error('not an image sharp can read');
-  return { format: meta.format, width: meta.width, height: meta.height };
 }

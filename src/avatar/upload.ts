@@ -9,8 +9,9 @@ import { fromAwsError } from '../aws/errors.js';
 import { CruddurError, errorMessage } from '../core/errors.js';
 import { onInterrupt } from '../core/interrupt.js';
 import type { Logger } from '../core/output.js';
+import type { CloudFront } from '../aws/cloudfront.js';
 import { assetsKey, describeImageError } from './plan.js';
-import { imageInfo, thumbnailSettings } from './transform.js';
+import { thumbnailPipeline, thumbnailSettings, type ThumbnailSettings } from './transform.js';
 import { systemClock, waitForNewObject, type Clock } from './wait.js';
 
 /** Uploads bigger than this go in parts (like the AWS CLI's 8 MiB multipart threshold). */
@@ -86,8 +87,66 @@ const CONTENT_TYPES: Record<string, string> = {
   svg: 'image/svg+xml',
 };
 
-export function contentTypeFor(format: string): string {
+/** The Content-Type for sharp's format name; HEIF holding AV1 is AVIF (`image/avif`, RFC-registered). */
+export function contentTypeFor(format: string, compression?: string): string {
+  if (format === 'heif' && compression === 'av1') return 'image/avif';
   return CONTENT_TYPES[format] ?? 'application/octet-stream';
+}
+
+export interface DecodedImage {
+  format: string;
+  width: number;
+  height: number;
+  contentType: string;
+}
+
+/**
+ * Decodes the whole image through the avatar transform, as the processing will (sharp, failOn "error",
+ * the pixel limit and a decode timeout bound time and memory), so an upload is refused exactly when
+ * processing would fail. HEIC/HEIF coded with HEVC is refused up front: sharp's prebuilt libvips has no
+ * HEVC decoder (patents), so no processing here or in Lambda can read it.
+ */
+export async function decodeImage(input: Buffer | string, settings: ThumbnailSettings = thumbnailSettings()): Promise<DecodedImage> {
+  const { default: sharp } = await import('sharp');
+  const header = Buffer.isBuffer(input) ? input.subarray(0, 16) : await readHeader(input, 16);
+  const hevcBrand = isHevcBrand(header);
+  const meta = hevcBrand ? { format: 'heif', compression: 'hevc' as const, width: 0, height: 0 } : await sharp(input, { limitInputPixels: PIXEL_LIMIT_FOR_UPLOAD }).metadata();
+  if (meta.format === 'heif' && meta.compression !== 'av1') {
+    throw new CruddurError(`HEIC image coded with ${meta.compression ?? 'HEVC'}, which sharp (and so the thumbnail Lambda) cannot decode`, {
+      suggestion: 'convert it to JPEG first (on a Mac: `sips -s format jpeg photo.heic --out photo.jpg`; on Linux: `heif-convert photo.heic photo.jpg`), or set the iPhone camera to "Most Compatible"',
+      code: 'AVATAR_HEVC',
+    });
+  }
+  if (!meta.format || !meta.width || !meta.height) throw new Error('not an image sharp can read');
+  await (await thumbnailPipeline(input, settings)).toBuffer();
+  return { format: meta.format === 'heif' && meta.compression === 'av1' ? 'avif' : meta.format, width: meta.width, height: meta.height, contentType: contentTypeFor(meta.format, meta.compression) };
+}
+
+const PIXEL_LIMIT_FOR_UPLOAD = 268_402_689;
+
+/** HEIF brands for HEVC-coded images (ISO/IEC 23008-12 Annex B: heic, heix, heim, heis; hevc, hevx for sequences). */
+const HEVC_BRANDS = new Set(['heic', 'heix', 'heim', 'heis', 'hevc', 'hevx']);
+
+/** Whether the ISO BMFF `ftyp` box at the start names an HEVC HEIF brand (what iPhones write). */
+export function isHevcBrand(header: Buffer): boolean {
+  return header.length >= 12 && header.toString('latin1', 4, 8) === 'ftyp' && HEVC_BRANDS.has(header.toString('latin1', 8, 12));
+}
+
+async function readHeader(path: string, bytes: number): Promise<Buffer> {
+  const { open } = await import('node:fs/promises');
+  const handle = await open(path, 'r');
+  try {
+    const buffer = Buffer.alloc(bytes);
+    const { bytesRead } = await handle.read(buffer, 0, bytes, 0);
+    return buffer.subarray(0, bytesRead);
+  } finally {
+    await handle.close();
+  }
+}
+
+/** A CloudFront invalidation path for an object key: leading slash, each segment URL-encoded (AWS docs). */
+export function invalidationPath(key: string): string {
+  return `/${key.split('/').map(encodeURIComponent).join('/')}`;
 }
 
 /** `https://assets.<domain>/avatars/<name>.jpg`, as CloudFront serves it. */
@@ -104,6 +163,12 @@ export interface UploadOptions {
   domain?: string;
   wait: boolean;
   timeoutMs: number;
+  /** The transform the upload must survive (the avatar configuration's). */
+  settings?: ThumbnailSettings;
+  /** The key the handler writes for an uploads key (the avatar configuration's rule); undefined: not processed. */
+  avatarKey?: (uploadKey: string) => string | undefined;
+  /** CLOUDFRONT_DISTRIBUTION_ID: the avatar's path is invalidated after the upload (after the wait with --wait). */
+  distributionId?: string;
 }
 
 export interface UploadDeps {
@@ -111,6 +176,8 @@ export interface UploadDeps {
   uploader: Uploader;
   logger: Logger;
   clock?: Clock;
+  /** CloudFront's CreateInvalidation (src/aws/cloudfront.ts). */
+  invalidator?: Pick<CloudFront, 'createInvalidation'>;
   onProgress?(loaded: number, total: number): void;
 }
 
@@ -124,6 +191,7 @@ export interface UploadResult {
   image: { format: string; width: number; height: number };
   /** The processed avatar the Lambda writes, and whether --wait saw it. */
   avatar: { bucket?: string; key: string; url?: string; appeared: boolean; waitedMs?: number };
+  invalidation?: { distributionId: string; id: string; status: string; paths: string[] };
 }
 
 /** `avatar upload`: validate the image, put it in the uploads bucket and optionally wait for its thumbnail. */
@@ -151,10 +219,11 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
     });
   }
   const body: Buffer | undefined = size <= IN_MEMORY_LIMIT ? await readFile(options.file) : undefined;
-  let image;
+  let image: DecodedImage;
   try {
-    image = await imageInfo(body ?? options.file);
+    image = await decodeImage(body ?? options.file, options.settings);
   } catch (error) {
+    if (error instanceof CruddurError) throw new CruddurError(`${options.file}: ${error.message}`, { suggestion: error.suggestion, code: error.code });
     throw new CruddurError(`${options.file} is not an image the thumbnail Lambda can read: ${describeImageError(errorMessage(error), size)}`, {
       suggestion: 'upload a JPEG, PNG, WebP, GIF, TIFF or AVIF file',
       code: 'AVATAR_NOT_AN_IMAGE',
@@ -167,7 +236,14 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
     });
   }
   const key = options.key ?? basename(options.file);
-  const avatarKey = assetsKey(key, thumbnailSettings().outputFolder, thumbnailSettings().outputExtension);
+  const avatarKey = options.avatarKey ? options.avatarKey(key) : assetsKey(key, thumbnailSettings().outputFolder, thumbnailSettings().outputExtension);
+  if (avatarKey === undefined) {
+    throw new CruddurError(`${key} is not a key the thumbnail handler processes (outside the input folder, or inside the output folder)`, {
+      suggestion: 'drop --key, or give a key under the input folder (see `cruddur avatar config`)',
+      code: 'AVATAR_KEY_NOT_PROCESSED',
+      exitCode: 2,
+    });
+  }
   // Seen before the upload, so an avatar left by an earlier upload does not end the wait.
   const before = options.wait && options.assetsBucket ? await deps.store.headObject(options.assetsBucket, avatarKey) : undefined;
   // S3 reports Last-Modified in whole seconds. If the old avatar was written this very second, a new one
@@ -178,7 +254,7 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
     await (deps.clock ?? systemClock).sleep(Math.min(sameSecond, 1100));
   }
 
-  const contentType = contentTypeFor(image.format);
+  const contentType = image.contentType;
   deps.logger.debug(`uploading ${options.file} (${size} bytes, ${contentType}) to s3://${options.uploadsBucket}/${key}`);
   const { multipart } = await deps.uploader.upload({
     bucket: options.uploadsBucket,
@@ -195,7 +271,7 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
     bytes: size,
     contentType,
     multipart,
-    image,
+    image: { format: image.format, width: image.width, height: image.height },
     avatar: {
       bucket: options.assetsBucket,
       key: avatarKey,
@@ -203,7 +279,10 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
       appeared: false,
     },
   };
-  if (!options.wait || !options.assetsBucket) return result;
+  if (!options.wait || !options.assetsBucket) {
+    await invalidate(options, deps, result);
+    return result;
+  }
 
   deps.logger.info(`Waiting up to ${Math.round(options.timeoutMs / 1000)} s for s3://${options.assetsBucket}/${avatarKey} ...`);
   const waited = await waitForNewObject(deps.store, {
@@ -216,5 +295,14 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
   });
   result.avatar.appeared = true;
   result.avatar.waitedMs = waited.waitedMs;
+  await invalidate(options, deps, result);
   return result;
+}
+
+/** One invalidation of the avatar's own path, so the URL printed serves the new image (the bootcamp did it by hand). */
+async function invalidate(options: UploadOptions, deps: UploadDeps, result: UploadResult): Promise<void> {
+  if (!options.distributionId || !deps.invalidator) return;
+  const paths = [invalidationPath(result.avatar.key)];
+  const made = await deps.invalidator.createInvalidation(options.distributionId, paths, `cruddur-avatar-upload-${(deps.clock ?? systemClock).now()}`);
+  result.invalidation = { distributionId: options.distributionId, ...made, paths };
 }

@@ -1,16 +1,9 @@
 import type { RemoteObject, S3Store } from '../aws/s3-store.js';
+import { systemClock, type Clock } from '../core/clock.js';
 import { CruddurError } from '../core/errors.js';
 
-/** Time as a port, so waiting logic is tested without real sleeps. */
-export interface Clock {
-  now(): number;
-  sleep(ms: number): Promise<void>;
-}
-
-export const systemClock: Clock = {
-  now: () => Date.now(),
-  sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
-};
+// The one clock type lives in core; re-exported for the avatar modules that already import it from here.
+export { systemClock, type Clock };
 
 export interface Backoff {
   initialMs: number;

@@ -5,7 +5,8 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestS3, type TestS3 } from '../../test/support/s3.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
-import { AwsClients, resolveAwsSettings, s3ClientConfig } from './clients.js';
+import { mkdir } from 'node:fs/promises';
+import { AwsClients, loadAwsSettings, resolveAwsSettings, s3ClientConfig } from './clients.js';
 
 describe('resolveAwsSettings', () => {
   it('takes the service endpoint over the global one, and the region from flags first', () => {
@@ -61,6 +62,21 @@ describe('S3 client from the factory against s3rver', () => {
     await client.send(new PutObjectCommand({ Bucket: 'bytes', Key: 'stream.bin', Body: createReadStream(file), ContentLength: payload.length }));
     expect((await readBack(clients, 'buffer.bin')).equals(payload)).toBe(true);
     expect((await readBack(clients, 'stream.bin')).equals(payload)).toBe(true);
+    clients.destroy();
+  });
+
+  it('takes an endpoint_url from a profile in ~/.aws/config path-style (no bucket in the host name), as LocalStack set-ups do', async () => {
+    const home = join(dir.path, 'home');
+    await mkdir(join(home, '.aws'), { recursive: true });
+    const endpoint = s3.env.AWS_ENDPOINT_URL_S3 ?? s3.env.AWS_ENDPOINT_URL;
+    await writeFile(join(home, '.aws', 'config'), `[profile localstack]\nregion = eu-west-2\nendpoint_url = ${endpoint}\n`);
+    const env = { HOME: home, AWS_PROFILE: 'localstack', AWS_ACCESS_KEY_ID: s3.env.AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY: s3.env.AWS_SECRET_ACCESS_KEY };
+    const clients = new AwsClients(loadAwsSettings({ env }), undefined, env);
+    const settings = await clients.resolved();
+    expect([settings.endpoints.s3, settings.endpointSources.s3, settings.region]).toEqual([endpoint, 'profile localstack in ~/.aws/config', 'eu-west-2']);
+    const client = await clients.s3();
+    await client.send(new PutObjectCommand({ Bucket: 'bytes', Key: 'from-profile.txt', Body: 'profile endpoint' }));
+    expect((await readBack(clients, 'from-profile.txt')).toString()).toBe('profile endpoint');
     clients.destroy();
   });
 });

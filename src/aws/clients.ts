@@ -4,78 +4,53 @@ import type { EC2Client } from '@aws-sdk/client-ec2';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import type { STSClient } from '@aws-sdk/client-sts';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { Logger } from '../core/output.js';
 
-export type AwsService = 's3' | 'cloudfront' | 'ec2' | 'ecr' | 'sts' | 'cognito';
+import {
+  resolveAwsSettings,
+  type AwsService,
+  type AwsSettings,
+  type AwsSettingsInput,
+} from './settings.js';
+import { AwsCredentialError, AwsTimeoutError, credentialError, unknownProfileError } from './errors.js';
 
-/** The variable suffix the SDK uses for each service's endpoint (AWS_ENDPOINT_URL_<SUFFIX>). */
-const ENDPOINT_SUFFIX: Record<AwsService, string> = {
-  s3: 'S3',
-  cloudfront: 'CLOUDFRONT',
-  ec2: 'EC2',
-  ecr: 'ECR',
-  sts: 'STS',
-  cognito: 'COGNITO_IDENTITY_PROVIDER',
-};
-
-export interface AwsSettings {
-  region: string;
-  profile: string | undefined;
-  maxAttempts: number;
-  endpoints: Partial<Record<AwsService, string>>;
-  credentials: { accessKeyId: string; secretAccessKey: string; sessionToken?: string } | undefined;
-}
-
-export interface AwsSettingsInput {
-  env: Readonly<Record<string, string | undefined>>;
-  region?: string;
-  profile?: string;
-}
-
-export const DEFAULT_REGION = 'us-east-1';
+export { DEFAULT_REGION, describeAwsSettings, resolveAwsSettings } from './settings.js';
+export type { AwsService, AwsSettings, AwsSettingsInput, AwsSettingDescription } from './settings.js';
 
 /**
- * Settings from the merged configuration (flags > env > .env files > local stack). The SDK reads the
- * process environment by itself; values that only live in .env files or `.cruddur/local.env` are
- * passed explicitly so they take effect too.
+ * Reads ~/.aws/config and ~/.aws/credentials (or AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE) with the
+ * SDK's loader and ranks every source (see settings.ts). Never throws for a missing file.
  */
-export function resolveAwsSettings({ env, region, profile }: AwsSettingsInput): AwsSettings {
-  const endpoints: Partial<Record<AwsService, string>> = {};
-  for (const [service, suffix] of Object.entries(ENDPOINT_SUFFIX) as Array<[AwsService, string]>) {
-    const url = env[`AWS_ENDPOINT_URL_${suffix}`] || env.AWS_ENDPOINT_URL;
-    if (url) endpoints[service] = url;
-  }
-  const accessKeyId = env.AWS_ACCESS_KEY_ID;
-  const secretAccessKey = env.AWS_SECRET_ACCESS_KEY;
-  const chosenProfile = profile ?? env.AWS_PROFILE;
-  const attempts = Number.parseInt(env.AWS_MAX_ATTEMPTS ?? '', 10);
-  return {
-    region: region || env.AWS_REGION || env.AWS_DEFAULT_REGION || DEFAULT_REGION,
-    profile: chosenProfile || undefined,
-    maxAttempts: Number.isFinite(attempts) && attempts > 0 ? attempts : 5,
-    endpoints,
-    // An explicit --profile wins over keys in the environment; otherwise keys found in any layer are used.
-    credentials:
-      !profile && accessKeyId && secretAccessKey
-        ? { accessKeyId, secretAccessKey, ...(env.AWS_SESSION_TOKEN ? { sessionToken: env.AWS_SESSION_TOKEN } : {}) }
-        : undefined,
-  };
+export async function loadAwsSettings(input: AwsSettingsInput): Promise<AwsSettings> {
+  const { loadSharedFiles } = await import('./settings.js');
+  return resolveAwsSettings({ ...input, files: input.files ?? (await loadSharedFiles(input.env)) });
 }
 
-/** The options every client shares. */
+/**
+ * The options every client shares: the resolved region and endpoint (cruddur's resolution is the one in
+ * force, so the SDK's own configured-endpoint lookup is switched off), retries, and the connect and
+ * socket time limits of `settings.timeouts`.
+ */
 export function baseClientConfig(settings: AwsSettings, service: AwsService) {
   const endpoint = settings.endpoints[service];
   return {
     region: settings.region,
     maxAttempts: settings.maxAttempts,
     retryMode: 'standard' as const,
+    ignoreConfiguredEndpointUrls: true,
+    requestHandler: { connectionTimeout: settings.timeouts.connectMs, requestTimeout: settings.timeouts.requestMs, throwOnRequestTimeout: true },
     ...(settings.profile ? { profile: settings.profile } : {}),
     ...(settings.credentials ? { credentials: settings.credentials } : {}),
     ...(endpoint ? { endpoint } : {}),
   };
 }
 
-/** S3 options: a custom endpoint (s3rver, MinIO) needs path-style addressing and checksums only when required. */
+/**
+ * S3 options: any endpoint in force (a variable, a profile's `endpoint_url` or `services` section) is a
+ * local or compatible server (s3rver, LocalStack, MinIO), which needs path-style addressing (no bucket in
+ * the host name) and checksums only when required.
+ */
 export function s3ClientConfig(settings: AwsSettings) {
   const custom = settings.endpoints.s3 !== undefined;
   return {
@@ -86,8 +61,91 @@ export function s3ClientConfig(settings: AwsSettings) {
   };
 }
 
+type CredentialProvider = (props?: Record<string, unknown>) => Promise<{ accessKeyId: string; secretAccessKey: string; sessionToken?: string; expiration?: Date }>;
+
+/** Rejects with `onTimeout()` when `work` takes longer than `ms`. */
+async function within<T>(work: Promise<T>, ms: number, onTimeout: () => Error): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([work, new Promise<never>((_, reject) => (timer = setTimeout(() => reject(onTimeout()), ms)))]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Where the SDK's credential calls go for this profile, for timeout messages (SSO portal and OIDC, or STS). */
+function credentialEndpoint(settings: AwsSettings, env: Readonly<Record<string, string | undefined>>): { service: string; endpoint: string } {
+  const c = settings.profileConfig;
+  if (settings.profileKind === 'sso') {
+    const region = settings.ssoSession?.sso_region ?? c.sso_region ?? settings.region;
+    return {
+      service: 'SSO',
+      endpoint: env.AWS_ENDPOINT_URL_SSO_OIDC || env.AWS_ENDPOINT_URL_SSO || env.AWS_ENDPOINT_URL || `https://oidc.${region}.amazonaws.com, https://portal.sso.${region}.amazonaws.com`,
+    };
+  }
+  if (settings.profileKind === 'role' || settings.profileKind === 'web-identity') {
+    return { service: 'STS', endpoint: env.AWS_ENDPOINT_URL_STS || env.AWS_ENDPOINT_URL || `https://sts.${settings.region}.amazonaws.com` };
+  }
+  if (settings.profileKind === 'process') return { service: 'credential_process', endpoint: `profile ${settings.profileName}` };
+  return { service: 'credential provider', endpoint: 'the default chain (files, SSO, container or instance metadata)' };
+}
+
+/**
+ * The credentials of a settings object: its keys, else the SDK's Node chain (`fromNodeProviderChain`:
+ * environment, SSO, config/credentials file, role assumption, `credential_process`, web identity,
+ * container and instance metadata) for the chosen profile. Its SSO, OIDC and STS calls get the same
+ * connect and socket limits as every client, the whole lookup `timeouts.totalMs`. Failures become
+ * AwsCredentialError with their cause (see errors.ts `credentialError`).
+ */
+export async function credentialProvider(settings: AwsSettings, env: Readonly<Record<string, string | undefined>> = process.env, logger?: Logger): Promise<CredentialProvider> {
+  if (settings.credentials) {
+    const keys = settings.credentials;
+    return async () => keys;
+  }
+  const [{ fromNodeProviderChain }, { NodeHttpHandler }] = await Promise.all([import('@aws-sdk/credential-providers'), import('@smithy/node-http-handler')]);
+  // The SDK swallows a failed SSO token refresh (it then reports the expired token): the handler notes
+  // which credential endpoint timed out so the error can name it.
+  const timedOut: string[] = [];
+  const inner = new NodeHttpHandler({ connectionTimeout: settings.timeouts.connectMs, requestTimeout: settings.timeouts.requestMs, throwOnRequestTimeout: true });
+  const requestHandler = {
+    handle: async (request: RequestLike, options?: unknown) => {
+      try {
+        return await inner.handle(request as never, options as never);
+      } catch (error) {
+        if ((error as { name?: string }).name === 'TimeoutError') timedOut.push(`${request.protocol ?? 'https:'}//${request.hostname ?? '?'}${request.port ? `:${request.port}` : ''}`);
+        throw error;
+      }
+    },
+    updateHttpClientConfig: (key: never, value: never) => inner.updateHttpClientConfig(key, value),
+    httpHandlerConfigs: () => inner.httpHandlerConfigs(),
+    destroy: () => inner.destroy(),
+  };
+  const chain = fromNodeProviderChain({
+    ...(settings.profile ? { profile: settings.profile } : {}),
+    filepath: settings.credentialsFile,
+    configFilepath: settings.configFile,
+    // The SDK's notes (keys in the environment passed over for an explicit profile) go to --verbose, not stderr.
+    logger: { trace() {}, debug() {}, info() {}, warn: (message: string) => logger?.debug(message), error: (message: string) => logger?.debug(message) },
+    // A role profile's AssumeRole goes to the STS endpoint in force (a profile's endpoint_url included).
+    clientConfig: { requestHandler, maxAttempts: 2, ...(settings.profileKind === 'role' && settings.endpoints.sts ? { endpoint: settings.endpoints.sts } : {}) },
+  }) as unknown as CredentialProvider;
+  return async (props) => {
+    if (settings.profile && !settings.profileFound) throw unknownProfileError(settings);
+    const { service, endpoint } = credentialEndpoint(settings, env);
+    try {
+      return await within(chain(props), settings.timeouts.totalMs, () => new AwsTimeoutError(service, endpoint, settings.timeouts.totalMs));
+    } catch (error) {
+      const service = settings.profileKind === 'sso' ? 'SSO' : settings.profileKind === 'role' ? 'STS' : 'credential provider';
+      const where = timedOut.at(-1);
+      timedOut.length = 0;
+      throw where && !(error instanceof AwsTimeoutError) ? new AwsTimeoutError(service, where, undefined, error, settings.timeouts) : credentialError(error, settings);
+    }
+  };
+}
+
 interface Instrumentable {
-  middlewareStack: { add(middleware: unknown, options: { step: 'initialize'; name: string }): void };
+  middlewareStack: { add(middleware: unknown, options: { step: string; name: string }): void };
+  send: (command: unknown, options?: { abortSignal?: AbortSignal }) => Promise<unknown>;
 }
 
 interface AttemptsMeta {
@@ -115,51 +173,125 @@ function logRetries(client: Instrumentable, service: AwsService, logger: Logger)
   );
 }
 
-/** Lazily builds one client per service; the SDK modules load only when a client is first asked for. */
+interface RequestLike {
+  protocol?: string;
+  hostname?: string;
+  port?: number;
+}
+
+/**
+ * Gives every call a total time limit (`timeouts.totalMs`, retries included) and makes a call that ran
+ * out of time fail with AwsTimeoutError naming the service and the endpoint it was talking to.
+ */
+function limitCalls(client: Instrumentable, service: AwsService, settings: AwsSettings): void {
+  let lastEndpoint: string | undefined;
+  client.middlewareStack.add(
+    (next: (args: { request?: RequestLike }) => Promise<unknown>) => async (args: { request?: RequestLike }) => {
+      const r = args.request;
+      if (r?.hostname) lastEndpoint = `${r.protocol ?? 'https:'}//${r.hostname}${r.port ? `:${r.port}` : ''}`;
+      return next(args);
+    },
+    { step: 'finalizeRequest', name: 'cruddurEndpointNote' },
+  );
+  // Looked up at each call, so a stubbed prototype (aws-sdk-client-mock in tests) is still the one called.
+  const send = (command: unknown, options: { abortSignal?: AbortSignal }) => (Object.getPrototypeOf(client) as Instrumentable).send.call(client, command, options);
+  client.send = async (command, options = {}) => {
+    const limit = new AbortController();
+    const timer = setTimeout(() => limit.abort(), settings.timeouts.totalMs);
+    const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal, limit.signal]) : limit.signal;
+    try {
+      return await send(command, { ...options, abortSignal });
+    } catch (error) {
+      // The credential lookup has its own limit and message.
+      if (error instanceof AwsTimeoutError || error instanceof AwsCredentialError) throw error;
+      const timedOut = limit.signal.aborted || (error as { name?: string }).name === 'TimeoutError';
+      if (timedOut && !(options.abortSignal?.aborted ?? false)) {
+        const endpoint = settings.endpoints[service] ?? lastEndpoint ?? `the AWS endpoint in ${settings.region}`;
+        throw new AwsTimeoutError(service, endpoint, limit.signal.aborted ? settings.timeouts.totalMs : undefined, error, settings.timeouts);
+      }
+      throw error;
+    } finally {
+      clearTimeout(timer);
+    }
+  };
+}
+
+/**
+ * Lazily builds one client per service; the SDK modules load only when a client is first asked for.
+ * The settings may still be loading (base-command reads ~/.aws/config asynchronously); `resolved()` waits.
+ */
 export class AwsClients {
   private readonly cache = new Map<AwsService, unknown>();
+  private readonly settingsPromise: Promise<AwsSettings>;
+  private credentialsPromise: Promise<CredentialProvider> | undefined;
 
   /** With a logger, retried calls are reported at debug level (--verbose). */
-  constructor(readonly settings: AwsSettings, private readonly logger?: Logger) {}
+  constructor(
+    settings: AwsSettings | Promise<AwsSettings>,
+    private readonly logger?: Logger,
+    private readonly env: Readonly<Record<string, string | undefined>> = process.env,
+  ) {
+    this.settingsPromise = Promise.resolve(settings);
+    // A rejected load is reported where the settings are awaited, not as an unhandled rejection.
+    this.settingsPromise.catch(() => undefined);
+  }
 
-  private async once<T>(service: AwsService, make: () => Promise<T>): Promise<T> {
+  /** The resolved settings (region, profile, endpoints and their sources). */
+  resolved(): Promise<AwsSettings> {
+    return this.settingsPromise;
+  }
+
+  /** The credentials every client uses (see `credentialProvider`); doctor calls it to report credential failures. */
+  async credentials(): Promise<CredentialProvider> {
+    this.credentialsPromise ??= this.settingsPromise.then((s) => credentialProvider(s, this.env, this.logger));
+    return this.credentialsPromise;
+  }
+
+  private async once<T>(service: AwsService, make: (settings: AwsSettings, credentials: CredentialProvider) => Promise<T>): Promise<T> {
     const existing = this.cache.get(service);
     if (existing) return existing as T;
-    const client = await make();
-    if (this.logger) logRetries(client as unknown as Instrumentable, service, this.logger);
+    const settings = await this.settingsPromise;
+    const client = await make(settings, await this.credentials());
+    const instrumentable = client as unknown as Instrumentable;
+    if (this.logger) logRetries(instrumentable, service, this.logger);
+    limitCalls(instrumentable, service, settings);
     this.cache.set(service, client);
     return client;
   }
 
   s3(): Promise<S3Client> {
-    return this.once('s3', async () => new (await import('@aws-sdk/client-s3')).S3Client(s3ClientConfig(this.settings)));
+    return this.once('s3', async (s, credentials) => new (await import('@aws-sdk/client-s3')).S3Client({ ...s3ClientConfig(s), credentials }));
   }
 
   cloudfront(): Promise<CloudFrontClient> {
-    return this.once('cloudfront', async () => {
+    return this.once('cloudfront', async (s, credentials) => {
       const { CloudFrontClient } = await import('@aws-sdk/client-cloudfront');
       // CloudFront is global: its API lives in us-east-1 whatever the app's region.
-      return new CloudFrontClient({ ...baseClientConfig(this.settings, 'cloudfront'), region: 'us-east-1' });
+      return new CloudFrontClient({ ...baseClientConfig(s, 'cloudfront'), region: 'us-east-1', credentials });
     });
   }
 
   ec2(): Promise<EC2Client> {
-    return this.once('ec2', async () => new (await import('@aws-sdk/client-ec2')).EC2Client(baseClientConfig(this.settings, 'ec2')));
+    return this.once('ec2', async (s, credentials) => new (await import('@aws-sdk/client-ec2')).EC2Client({ ...baseClientConfig(s, 'ec2'), credentials }));
   }
 
   ecr(): Promise<ECRClient> {
-    return this.once('ecr', async () => new (await import('@aws-sdk/client-ecr')).ECRClient(baseClientConfig(this.settings, 'ecr')));
+    return this.once('ecr', async (s, credentials) => new (await import('@aws-sdk/client-ecr')).ECRClient({ ...baseClientConfig(s, 'ecr'), credentials }));
   }
 
   sts(): Promise<STSClient> {
-    return this.once('sts', async () => new (await import('@aws-sdk/client-sts')).STSClient(baseClientConfig(this.settings, 'sts')));
+    return this.once('sts', async (s, credentials) => new (await import('@aws-sdk/client-sts')).STSClient({ ...baseClientConfig(s, 'sts'), credentials }));
   }
 
   cognito(): Promise<CognitoIdentityProviderClient> {
-    return this.once('cognito', async () => {
+    return this.once('cognito', async (s, credentials) => {
       const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
-      return new CognitoIdentityProviderClient(baseClientConfig(this.settings, 'cognito'));
+      return new CognitoIdentityProviderClient({ ...baseClientConfig(s, 'cognito'), credentials });
     });
+  }
+
+  dynamodb(): Promise<DynamoDBClient> {
+    return this.once('dynamodb', async (s, credentials) => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({ ...baseClientConfig(s, 'dynamodb'), credentials }));
   }
 
   destroy(): void {

@@ -5,16 +5,18 @@ import type { Logger } from '../core/output.js';
 import { runTasks, type Task, type TaskOutcome } from '../core/tasks.js';
 import { ecrLogin } from '../ecr/login.js';
 import { generateEnvFiles } from '../env/generate.js';
-import { dbBootstrapTask } from '../db/bootstrap.js';
+import { dbBootstrapTask } from '../migrations/bootstrap.js';
 import { S3RVER_CREDENTIALS } from '../local/s3-server.js';
 import { rdsUpdateSgSkipReason, runRdsUpdateSg } from '../rds/bootstrap.js';
 
-export const BOOTSTRAP_STEPS = ['ecr', 'env', 'rds', 'db'] as const;
+export const BOOTSTRAP_STEPS = ['ecr', 'env', 'rds', 'db', 'prepare'] as const;
 export type BootstrapStep = (typeof BOOTSTRAP_STEPS)[number];
 
 export interface BootstrapOptions {
   skip: BootstrapStep[];
   db: boolean;
+  /** Run `cruddur prepare` (db setup, Cognito ids, DynamoDB table and seed) as the last step. */
+  prepare?: boolean;
   /** No listr rendering (--json). */
   silent: boolean;
 }
@@ -31,16 +33,15 @@ export interface BootstrapResult {
   ok: boolean;
 }
 
-/** Resolves the credential chain with a bound, so a machine without credentials skips quickly. */
-async function hasAwsCredentials(aws: AwsClients): Promise<boolean> {
+/** Resolves the credential chain with a bound; undefined when credentials were found, else why not (an expired SSO session, ...). */
+async function missingAwsCredentials(aws: AwsClients): Promise<string | undefined> {
   try {
-    const client = await aws.sts();
-    const credentials = client.config.credentials as () => Promise<{ accessKeyId?: string }>;
+    const credentials = await aws.credentials();
     const timeout = new Promise<undefined>((resolve) => setTimeout(() => resolve(undefined), 5_000).unref());
     const found = await Promise.race([credentials(), timeout]);
-    return Boolean(found?.accessKeyId);
-  } catch {
-    return false;
+    return found?.accessKeyId ? undefined : 'no AWS credentials found';
+  } catch (error) {
+    return error instanceof Error ? error.message : 'no AWS credentials found';
   }
 }
 
@@ -58,9 +59,8 @@ export function bootstrapTasks(): Array<Task<BootstrapContext>> {
         if (flagged) return flagged;
         if (!(await hasProgram('docker'))) return 'Docker is not installed';
         // `cruddur local up` supplies s3rver's placeholder keys: they are no account to log in with.
-        if (ctx.aws.settings.credentials?.accessKeyId === S3RVER_CREDENTIALS.accessKeyId) return 'only the local stack\'s S3 credentials are set';
-        if (!(await hasAwsCredentials(ctx.aws))) return 'no AWS credentials found';
-        return undefined;
+        if ((await ctx.aws.resolved()).credentials?.accessKeyId === S3RVER_CREDENTIALS.accessKeyId) return 'only the local stack\'s S3 credentials are set';
+        return missingAwsCredentials(ctx.aws);
       },
       async run(ctx) {
         const result = await ecrLogin(await ctx.aws.ecr(), execProgram);
@@ -87,6 +87,21 @@ export function bootstrapTasks(): Array<Task<BootstrapContext>> {
       },
     },
     dbBootstrapTask(),
+    {
+      id: 'prepare',
+      title: 'Prepare the development data (cruddur prepare)',
+      skip: (ctx) => skippedByFlag('prepare', ctx) ?? (ctx.options.prepare ? undefined : 'pass --prepare to run it'),
+      async run(ctx) {
+        const { prepare } = await import('../prepare/prepare.js');
+        const result = await prepare({ project: ctx.project, aws: ctx.aws, logger: ctx.logger, options: { skip: [], silent: true } });
+        const summary = result.tasks.map((t) => `${t.id} ${t.status}`).join(', ');
+        if (!result.ok) {
+          const failed = result.tasks.find((t) => t.status === 'failed');
+          throw new Error(`${failed?.id} failed: ${failed?.detail ?? ''} (${summary})`);
+        }
+        return summary;
+      },
+    },
   ];
 }
 

@@ -2,7 +2,7 @@ import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
-import { findProjectRoot, loadProjectConfig, parseConfigFile } from './config.js';
+import { describeSource, findProjectRoot, loadProjectConfig, parseConfigFile, type SettingQuery } from './config.js';
 import { CruddurError } from './errors.js';
 
 describe('project configuration', () => {
@@ -31,10 +31,42 @@ describe('project configuration', () => {
     const config = loadProjectConfig({ cwd: dir.path, env: { A: 'process' } });
     expect([config.env.A, config.env.B, config.env.C, config.env.D, config.env.E]).toEqual(['process', 'local', 'dotenv', 'json', 'stack']);
     expect(config.sourceOf('B')).toBe('.env.local');
-    expect(config.sourceOf('E')).toBe('.cruddur/local.env');
+    expect(config.sourceOf('E')).toBe('local stack');
+    expect(config.sourceOf('A')).toBe('env');
     expect(config.paths.schema).toBe('db/schema.sql');
     expect(config.paths.seed).toBe('backend-flask/db/seed.sql');
     expect(config.resolve('db/schema.sql')).toBe(join(dir.path, 'db/schema.sql'));
+  });
+
+  it('resolves a setting with its source: flag > env > sync.env (when asked) > .env.local > .env > cruddur.json > local stack > default', async () => {
+    await writeFile(join(dir.path, 'cruddur.json'), JSON.stringify({ env: { A: 'json', B: 'json' } }));
+    await writeFile(join(dir.path, '.env'), 'A=dotenv\nC=dotenv\nBLANK=from-dotenv\n');
+    await writeFile(join(dir.path, '.env.local'), 'A=local\n');
+    await writeFile(join(dir.path, 'sync.env'), 'A=sync\nS=sync\nC=sync\n');
+    await mkdir(join(dir.path, '.cruddur'));
+    await writeFile(join(dir.path, '.cruddur', 'local.env'), 'L=stack\n');
+    const config = loadProjectConfig({ cwd: dir.path, env: { P: 'process', BLANK: ' ' } });
+    const get = (variables: string[], extra: Partial<SettingQuery> = {}) => config.setting({ variables, ...extra });
+    expect(get(['A'])).toEqual({ value: 'local', source: '.env.local', name: 'A' });
+    expect(get(['B'])).toEqual({ value: 'json', source: 'cruddur.json', name: 'B' });
+    expect(get(['L'])).toEqual({ value: 'stack', source: 'local stack', name: 'L' });
+    expect(get(['P'], { syncEnv: true })).toEqual({ value: 'process', source: 'env', name: 'P' });
+    // sync.env ranks right after the process environment, and only for the settings that ask for it.
+    expect(get(['C'], { syncEnv: true })).toEqual({ value: 'sync', source: 'sync.env', name: 'C' });
+    expect(get(['C'])).toEqual({ value: 'dotenv', source: '.env', name: 'C' });
+    expect(get(['S'])).toBeUndefined();
+    expect(config.env.S).toBeUndefined();
+    // Within one layer the first variable wins; a higher layer wins over an earlier variable name.
+    expect(get(['NOPE', 'C'], { syncEnv: true })?.name).toBe('C');
+    expect(get(['C', 'P'], { syncEnv: true })).toEqual({ value: 'process', source: 'env', name: 'P' });
+    // A blank value counts as unset.
+    expect(get(['BLANK'])).toEqual({ value: 'from-dotenv', source: '.env', name: 'BLANK' });
+    expect(get(['P'], { flag: { name: '--p', value: 'flagged' } })).toEqual({ value: 'flagged', source: 'flag', name: '--p' });
+    expect(get(['P'], { flag: { name: '--p', value: undefined } })?.source).toBe('env');
+    expect(get(['NONE'], { default: 'fallback' })).toEqual({ value: 'fallback', source: 'default' });
+    expect(get(['NONE'])).toBeUndefined();
+    expect(describeSource({ source: 'sync.env', name: 'C' })).toBe('C (sync.env)');
+    expect(describeSource({ source: 'default' })).toBe('(default)');
   });
 
   it.each([

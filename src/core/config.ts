@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
+import { readEnvFile } from './env-file.js';
 import { CruddurError } from './errors.js';
 
 /** Paths inside the user's repository; every one can be changed in cruddur.json. */
@@ -15,6 +15,10 @@ export interface ProjectPaths {
   lambda: string[];
   avatarSample: string;
   changeset: string;
+  /** DynamoDB table definition (a CreateTable input as JSON); the built-in messages table when the default path is absent. */
+  ddbSchema: string;
+  /** DynamoDB seed items (plain JSON or DynamoDB JSON, see docs/ddb.md). */
+  ddbSeed: string;
 }
 
 export const DEFAULT_PATHS: ProjectPaths = {
@@ -28,9 +32,45 @@ export const DEFAULT_PATHS: ProjectPaths = {
   lambda: ['thumbing-serverless-cdk', 'aws/lambdas/process-images'],
   avatarSample: 'bin/avatar/files/data.jpg',
   changeset: 'tmp/changeset.json',
+  ddbSchema: 'backend-flask/db/ddb-schema.json',
+  ddbSeed: 'backend-flask/db/ddb-seed.json',
 };
 
-export type EnvSource = 'process' | '.env.local' | '.env' | 'cruddur.json' | '.cruddur/local.env';
+/**
+ * Where a resolved setting came from, highest precedence first: a command-line flag, the process
+ * environment, the generated `sync.env` (frontend sync settings only), `.env.local`, `.env`, the `env`
+ * object of `cruddur.json`, `.cruddur/local.env` written by `cruddur local up` (the local stack), a
+ * built-in default.
+ */
+export type SettingSource = 'flag' | 'env' | 'sync.env' | '.env.local' | '.env' | 'cruddur.json' | 'local stack' | 'default';
+
+/** A source that is a layer of variables (everything but flags and defaults). */
+export type EnvSource = Exclude<SettingSource, 'flag' | 'default'>;
+
+/** One setting's value and where it came from. */
+export interface ResolvedSetting {
+  /** The value as written (never blank). */
+  value: string;
+  source: SettingSource;
+  /** The flag (`--bucket`) or variable (`SYNC_CLOUDFRONT_DISTRUBTION_ID`) that held it; absent for a default. */
+  name?: string;
+}
+
+/** What to look up: see {@link ProjectConfig.setting}. */
+export interface SettingQuery {
+  /** Variables to read, in order of preference within one layer (e.g. the right and the bootcamp's misspelt name). */
+  variables: readonly string[];
+  /** The command-line flag, when the command has one: `name` as typed (`--bucket`), `value` undefined when not given. */
+  flag?: { name: string; value: string | undefined };
+  /**
+   * Also read the generated `sync.env` (written by `cruddur env generate sync`), ranked right after the process
+   * environment. Only the frontend sync settings ask for it: it is an output of `env generate`, so it is never
+   * part of {@link ProjectConfig.env} (a template reading it would feed on its own stale output).
+   */
+  syncEnv?: boolean;
+  /** The built-in default, reported with source `default`. */
+  default?: string;
+}
 
 export interface ProjectConfig {
   root: string;
@@ -39,9 +79,17 @@ export interface ProjectConfig {
   paths: ProjectPaths;
   /** Variables after precedence: process env > .env.local > .env > cruddur.json "env" > .cruddur/local.env. */
   env: Readonly<Record<string, string>>;
+  /** The layer `env[name]` came from. */
   sourceOf(name: string): EnvSource | undefined;
   /** cruddur.json's `frontend` object without `path` (the sync's settings), unvalidated. */
   frontend?: Readonly<Record<string, unknown>>;
+  /**
+   * The one settings resolver: every setting a command or `doctor` reads goes through it, so both see the same
+   * value. Precedence, highest first: the flag, then for each layer (process env, `sync.env` when asked, `.env.local`,
+   * `.env`, `cruddur.json`, local stack) the first of `variables` set there, then `default`. A blank value
+   * (empty or spaces) counts as unset, so `VAR=` in CI falls through to the next layer. Undefined when nothing is set.
+   */
+  setting(query: SettingQuery): ResolvedSetting | undefined;
   /** An absolute path for a configured relative one. */
   resolve(path: string): string;
 }
@@ -67,7 +115,7 @@ interface RawConfig {
   frontend?: Record<string, unknown>;
 }
 
-const STRING_PATH_KEYS = ['envOutDir', 'schema', 'seed', 'migrations', 'frontend', 'buildDir', 'avatarSample', 'changeset'] as const;
+const STRING_PATH_KEYS = ['envOutDir', 'schema', 'seed', 'migrations', 'frontend', 'buildDir', 'avatarSample', 'changeset', 'ddbSchema', 'ddbSeed'] as const;
 const LIST_PATH_KEYS = ['templates', 'lambda'] as const;
 
 /** Parses cruddur.json; unknown keys and wrong types are errors naming the key. */
@@ -121,15 +169,14 @@ export function parseConfigFile(text: string, file: string): RawConfig {
   return raw;
 }
 
-function readDotenv(file: string): Record<string, string> {
-  if (!existsSync(file)) return {};
-  return parseDotenv(readFileSync(file));
-}
-
 export interface LoadConfigOptions {
   cwd?: string;
   env?: Readonly<Record<string, string | undefined>>;
+  /** Where env-file warnings go (an unset `${VAR}`, naming file and line); default: ignored. */
+  warn?: (message: string) => void;
 }
+
+export const SYNC_ENV_FILE = 'sync.env';
 
 export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfig {
   const { root, found } = findProjectRoot(options.cwd ?? process.cwd());
@@ -137,13 +184,17 @@ export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfi
   const raw = existsSync(configPath)
     ? parseConfigFile(readFileSync(configPath, 'utf8'), CONFIG_FILE)
     : { paths: {}, env: {} };
+  const paths = { ...DEFAULT_PATHS, ...raw.paths };
+  const resolvePath = (path: string) => (isAbsolute(path) ? path : join(root, path));
 
-  const layers: Array<[EnvSource, Record<string, string | undefined>]> = [
-    ['process', { ...(options.env ?? process.env) }],
-    ['.env.local', readDotenv(join(root, '.env.local'))],
-    ['.env', readDotenv(join(root, '.env'))],
+  const processEnv = { ...(options.env ?? process.env) };
+  const readEnv = (file: string) => readEnvFile(join(root, file), { file, lookup: processEnv, warn: options.warn });
+  const layers: Array<[EnvSource, Readonly<Record<string, string | undefined>>]> = [
+    ['env', processEnv],
+    ['.env.local', readEnv('.env.local')],
+    ['.env', readEnv('.env')],
     ['cruddur.json', raw.env],
-    ['.cruddur/local.env', readDotenv(join(root, LOCAL_ENV_FILE))],
+    ['local stack', readEnv(LOCAL_ENV_FILE)],
   ];
   const env: Record<string, string> = {};
   const sources = new Map<string, EnvSource>();
@@ -154,13 +205,38 @@ export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfi
       sources.set(name, source);
     }
   }
+  let syncEnv: Record<string, string> | undefined;
+  const syncLayer = (): [EnvSource, Record<string, string>] => {
+    syncEnv ??= readEnvFile(join(resolvePath(paths.envOutDir), SYNC_ENV_FILE), { file: SYNC_ENV_FILE, lookup: processEnv, warn: options.warn });
+    return ['sync.env', syncEnv];
+  };
+  const setting = (query: SettingQuery): ResolvedSetting | undefined => {
+    if (query.flag && isSet(query.flag.value)) return { value: query.flag.value, source: 'flag', name: query.flag.name };
+    const [first, ...rest] = layers;
+    const ordered = query.syncEnv && first ? [first, syncLayer(), ...rest] : layers;
+    for (const [source, values] of ordered) {
+      for (const name of query.variables) {
+        const value = values[name];
+        if (isSet(value)) return { value, source, name };
+      }
+    }
+    return isSet(query.default) ? { value: query.default, source: 'default' } : undefined;
+  };
   return {
     root,
     rootFound: found,
-    paths: { ...DEFAULT_PATHS, ...raw.paths },
+    paths,
     env,
     sourceOf: (name) => sources.get(name),
     ...(raw.frontend ? { frontend: raw.frontend } : {}),
-    resolve: (path) => (isAbsolute(path) ? path : join(root, path)),
+    setting,
+    resolve: resolvePath,
   };
+}
+
+const isSet = (value: string | undefined): value is string => value !== undefined && value.trim() !== '';
+
+/** "SYNC_S3_BUCKET (sync.env)", "--bucket (flag)", "(default)": a resolved setting's origin, for tables and --verbose. */
+export function describeSource(setting: Pick<ResolvedSetting, 'source' | 'name'>): string {
+  return setting.name ? `${setting.name} (${setting.source})` : `(${setting.source})`;
 }

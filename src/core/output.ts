@@ -29,17 +29,6 @@ export function isInteractive(stream: NodeJS.WriteStream = process.stdout): bool
   return Boolean(stream.isTTY) && !(ci && ci !== 'false' && ci !== '0');
 }
 
-/** A plain text table (no colours), for summaries. */
-export function table(headers: string[], rows: string[][]): string {
-  const widths = headers.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
-  const line = (cells: string[]) =>
-    cells
-      .map((c, i) => (i === cells.length - 1 ? c : c.padEnd(widths[i] ?? 0)))
-      .join('  ')
-      .trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
-}
-
 /** "1 object", "3 objects": a count with its noun (plural by `s` unless given). */
 export function count(n: number, noun: string, plural = `${noun}s`): string {
   return `${n} ${n === 1 ? noun : plural}`;

@@ -2,10 +2,9 @@ import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { silentLogger } from '../core/output.js';
 import { startTestPostgres, type TestPostgres } from '../../test/support/postgres.js';
-import { createDatabase, databaseExists, dropDatabase, killSessions, listSessions } from './admin.js';
+import { createDatabase, dropDatabase, killSessions, listSessions } from './admin.js';
 import { withClient } from './client.js';
-import { parseTarget, withDatabase } from './connection.js';
-import { runScript } from './script.js';
+import { parseTarget, maintenanceTarget, type DbTarget } from './connection.js';
 
 describe('database administration (real PostgreSQL)', () => {
   let server: TestPostgres;
@@ -19,6 +18,7 @@ describe('database administration (real PostgreSQL)', () => {
   });
 
   const target = (db: string) => parseTarget(server.url(db), 'CONNECTION_URL');
+  const databaseExists = async (t: DbTarget) => (await server.query('postgres', 'SELECT 1 FROM pg_database WHERE datname = $1', [t.database])).length === 1;
   async function connectApp(db: string): Promise<pg.Client> {
     const client = new pg.Client({ connectionString: server.url(db), application_name: 'flask-backend' });
     client.on('error', () => {});
@@ -51,6 +51,44 @@ describe('database administration (real PostgreSQL)', () => {
     expect(await dropDatabase(target(name), { force: false }, silentLogger)).toEqual({ database: name, dropped: false, terminated: 0 });
   });
 
+  it('a non-superuser owner sees, counts and (with pg_signal_backend) force-drops other roles\' sessions', async () => {
+    const role = `owner_${Date.now()}`;
+    await server.query('postgres', `CREATE ROLE ${role} LOGIN CREATEDB PASSWORD 'ownerpw'`);
+    const db = `${role}_db`;
+    await server.query('postgres', `CREATE DATABASE ${db} OWNER ${role}`);
+    await server.query('postgres', `CREATE ROLE ${role}_app LOGIN PASSWORD 'apppw'`);
+    const as = (user: string, password: string) => {
+      const u = new URL(server.url(db));
+      u.username = user;
+      u.password = password;
+      return u.toString();
+    };
+    for (let k = 0; k < 2; k += 1) {
+      const client = new pg.Client({ connectionString: as(`${role}_app`, 'apppw'), application_name: 'flask-backend' });
+      client.on('error', () => {});
+      await client.connect();
+      open.push(client);
+    }
+    const url = new URL(server.url(db));
+    url.username = role;
+    url.password = 'ownerpw';
+    const owner = parseTarget(url.toString(), 'CONNECTION_URL');
+    const sessions = await listSessions(owner, db);
+    expect(sessions.map((s) => [s.user, s.application, s.hidden, s.client])).toEqual([
+      [`${role}_app`, 'flask-backend', true, null],
+      [`${role}_app`, 'flask-backend', true, null],
+    ]);
+    const inUse = (await dropDatabase(owner, { force: false }, silentLogger).catch((e: unknown) => e)) as Error & { code: string };
+    expect(inUse.code).toBe('DB_IN_USE');
+    expect(inUse.message).toMatch(new RegExp(`has 2 open sessions: pid \\d+ \\(${role}_app, flask-backend, details hidden`));
+    const denied = (await dropDatabase(owner, { force: true }, silentLogger).catch((e: unknown) => e)) as Error & { code: string; suggestion: string };
+    expect(denied.code).toBe('DB_FORCE_DENIED');
+    expect(denied.message).toBe(`--force cannot end the sessions of "${role}_app" on "${db}": role "${role}" lacks pg_signal_backend`);
+    expect(denied.suggestion).toContain(`GRANT pg_signal_backend TO "${role}"`);
+    await server.query('postgres', `GRANT pg_signal_backend TO ${role}`);
+    expect(await dropDatabase(owner, { force: true }, silentLogger)).toEqual({ database: db, dropped: true, terminated: 2 });
+  });
+
   it('refuses to drop a system database', async () => {
     await expect(dropDatabase(target('postgres'), { force: true }, silentLogger)).rejects.toThrow(/system database "postgres"/);
   });
@@ -64,22 +102,6 @@ describe('database administration (real PostgreSQL)', () => {
     expect(await killSessions(target(name))).toBe(2);
     expect((await listSessions(target(name), name)).length).toBe(0);
     expect((await bystander.query('SELECT 1 AS ok')).rows).toEqual([{ ok: 1 }]);
-  });
-
-  it('runs a script whole in one transaction: an error keeps nothing and names the line', async () => {
-    const { name } = await server.createDatabase('script');
-    const t = withDatabase(target('postgres'), name);
-    const script = { sql: 'CREATE TABLE a (id int);\nINSERT INTO a VALUES (1);\nINSERT INTO a VALUES (\'x\');\n', file: 'db/seed.sql', firstLine: 1 };
-    const error = (await withClient(t, (c) => runScript(c, script)).catch((e: unknown) => e)) as Error;
-    expect(error.message).toBe('db/seed.sql:3: invalid input syntax for type integer: "x" (in `INSERT INTO a VALUES (\'x\');`)');
-    expect(await server.query(name, "SELECT to_regclass('public.a') AS t")).toEqual([{ t: null }]);
-  });
-
-  it('runs scripts PostgreSQL refuses in a transaction without one', async () => {
-    const { name } = await server.createDatabase('notx');
-    const t = withDatabase(target('postgres'), name);
-    await withClient(t, (c) => runScript(c, { sql: 'CREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_id ON a (id);\n', file: 'x.sql' }));
-    expect(await server.query(name, "SELECT indexname FROM pg_indexes WHERE tablename = 'a'")).toEqual([{ indexname: 'a_id' }]);
   });
 });
 

@@ -12,13 +12,11 @@ export interface DbSession {
   client: string | null;
   application: string | null;
   query: string | null;
-}
-
-export async function databaseExists(target: DbTarget): Promise<boolean> {
-  return withClient(maintenanceTarget(target), async (client) => {
-    const result = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [target.database]);
-    return (result.rowCount ?? 0) > 0;
-  });
+  /**
+   * Another role's session seen by a role without pg_read_all_stats: PostgreSQL shows only pid, database, user
+   * and application name (state, client address, query and backend_type are NULL).
+   */
+  hidden: boolean;
 }
 
 export interface CreateResult {
@@ -50,9 +48,11 @@ export interface DropResult {
   terminated: number;
 }
 
+// A role without pg_read_all_stats sees other roles' sessions with a NULL backend_type: keep those (counted, shown
+// with what is visible) instead of filtering every one of them away.
 const SESSIONS_SQL = `SELECT pid, usename AS user, datname AS database, state, host(client_addr) AS client,
-  application_name AS application, left(query, 200) AS query
-  FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND backend_type = 'client backend'`;
+  application_name AS application, left(query, 200) AS query, backend_type IS NULL AS hidden
+  FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND (backend_type = 'client backend' OR backend_type IS NULL)`;
 
 /** Open sessions on the server (all databases, or one). */
 export async function listSessions(target: DbTarget, database?: string): Promise<DbSession[]> {
@@ -90,7 +90,9 @@ export async function dropDatabase(target: DbTarget, options: { force: boolean }
     if ((exists.rowCount ?? 0) === 0) return { database: target.database, dropped: false, terminated: 0 };
     const sessions = (await client.query<DbSession>(`${SESSIONS_SQL} AND datname = $1 ORDER BY pid`, [target.database])).rows;
     if (sessions.length > 0 && !options.force) {
-      const list = sessions.map((s) => `pid ${s.pid} (${s.user ?? '?'}${s.client ? `@${s.client}` : ''}, ${s.application || 'no app name'}, ${s.state ?? '?'})`);
+      const list = sessions.map((s) =>
+        s.hidden ? `pid ${s.pid} (${s.user ?? '?'}, ${s.application || 'no app name'}, details hidden: another role's session)` : `pid ${s.pid} (${s.user ?? '?'}${s.client ? `@${s.client}` : ''}, ${s.application || 'no app name'}, ${s.state ?? '?'})`,
+      );
       throw new CruddurError(`Database "${target.database}" has ${sessions.length} open session${sessions.length > 1 ? 's' : ''}: ${list.join('; ')}`, {
         suggestion: 'close them (stop the backend, quit psql), or pass --force to terminate them',
         code: 'DB_IN_USE',
@@ -98,7 +100,45 @@ export async function dropDatabase(target: DbTarget, options: { force: boolean }
       });
     }
     if (sessions.length > 0) logger.info(`Terminating ${sessions.length} session(s) on ${target.database}`);
-    await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}${options.force ? ' WITH (FORCE)' : ''}`);
+    try {
+      await client.query(`DROP DATABASE IF EXISTS ${quoteIdent(target.database)}${options.force ? ' WITH (FORCE)' : ''}`);
+    } catch (error) {
+      throw dropError(error, target, sessions, options.force);
+    }
     return { database: target.database, dropped: true, terminated: options.force ? sessions.length : 0 };
   });
+}
+
+/**
+ * DROP DATABASE's refusals in words: sessions that appeared after the listing (55006), and --force without the right
+ * to end other roles' sessions (42501: PostgreSQL needs the pg_signal_backend role, or membership in their role).
+ */
+function dropError(error: unknown, target: DbTarget, sessions: DbSession[], force: boolean): unknown {
+  const e = error as { code?: string; message?: string; detail?: string };
+  if (e?.code === '42501' && force && /SUPERUSER/.test(e.detail ?? '')) {
+    return new CruddurError(`--force cannot end a superuser's session on "${target.database}": only a superuser may`, {
+      suggestion: 'run it as a superuser, or close that session (`cruddur db sessions` lists it)',
+      code: 'DB_FORCE_DENIED',
+      cause: error,
+    });
+  }
+  if (e?.code === '42501' && force) {
+    const others = [...new Set(sessions.filter((s) => s.user !== target.user).map((s) => s.user ?? '?'))];
+    return new CruddurError(
+      `--force cannot end the sessions of ${others.length > 0 ? others.map((u) => `"${u}"`).join(', ') : 'other roles'} on "${target.database}": role "${target.user}" lacks pg_signal_backend`,
+      {
+        suggestion: `as a superuser (RDS: the master user) run \`GRANT pg_signal_backend TO "${target.user}";\`, or ask those users to disconnect`,
+        code: 'DB_FORCE_DENIED',
+        cause: error,
+      },
+    );
+  }
+  if (e?.code === '55006') {
+    return new CruddurError(`Database "${target.database}" is in use: ${e.message ?? ''}`, {
+      suggestion: 'list the sessions with `cruddur db sessions`, or pass --force to terminate them',
+      code: 'DB_IN_USE',
+      cause: error,
+    });
+  }
+  return error;
 }

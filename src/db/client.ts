@@ -1,7 +1,7 @@
 import type { Client, ClientConfig } from 'pg';
 import { onInterrupt } from '../core/interrupt.js';
 import type { Logger } from '../core/output.js';
-import { chooseUrl, clientConfig, parseTarget, sslModeOf, type DbTarget } from './connection.js';
+import { chooseUrl, clientConfig, libpqEnvOf, parseTarget, tlsSettings, type DbTarget } from './connection.js';
 import { fromPgError } from './errors.js';
 
 export interface TargetOptions {
@@ -19,18 +19,43 @@ export async function resolveDbTarget(
   logger: Logger,
 ): Promise<DbTarget> {
   const chosen = chooseUrl({ env: project.env, prod: options.prod, url: options.url });
-  if (chosen) return parseTarget(chosen.url, chosen.source, options.prod === true);
-  const { ensureLocalPostgres } = await import('../local/pg-instance.js');
+  if (chosen) return parseTarget(chosen.url, chosen.source, options.prod === true, libpqEnvOf({ ...process.env, ...project.env }));
+  const { ensureLocalPostgres } = await import('../local/postgres.js');
   const local = await ensureLocalPostgres(project.root, logger);
   return parseTarget(local.url(), 'local');
 }
 
-/** Connects, mapping failures to one line with a fix. `prefer` tries TLS first, then plain, like libpq. */
-export async function openClient(target: DbTarget): Promise<Client> {
+/** The server turned the connection away for want of TLS (pg_hba.conf has only `hostssl` lines for it). */
+function refusedForNoTls(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return e?.code === '28000' && /no encryption/i.test(String(e.message));
+}
+
+/** The attempt failed before PostgreSQL answered as a server: a TLS handshake or certificate failure. */
+function tlsFailure(error: unknown): boolean {
+  const e = error as { code?: string; message?: string };
+  return !/^[0-9A-Z]{5}$/.test(e?.code ?? '') && /SSL|TLS|certificate|self.signed|altname|issuer/i.test(String(e?.message));
+}
+
+/**
+ * Connects as libpq does (fe-connect.c), mapping failures to one line with a fix:
+ * - disable: plain; require/verify-*: TLS only;
+ * - prefer (the default, loopback included): TLS first; when the TLS attempt fails (no TLS on the server, a
+ *   certificate that fails, or the server turns it away) libpq tries again without TLS;
+ * - allow: plain first; when the server turns that away, again with TLS.
+ * `limits` shortens the connect and query timeouts (milliseconds) for a caller with a deadline (`doctor`).
+ */
+export async function openClient(target: DbTarget, limits: Pick<ClientConfig, 'connectionTimeoutMillis' | 'query_timeout'> = {}): Promise<Client> {
   const { default: pg } = await import('pg');
-  const mode = sslModeOf(target);
-  const config = clientConfig(target, mode);
-  const attempt = async (cfg: typeof config) => {
+  let mode;
+  try {
+    mode = tlsSettings(target).mode;
+  } catch (error) {
+    throw fromPgError(error, target);
+  }
+  const secure = mode === 'disable' ? undefined : { ...clientConfig(target, true), ...limits };
+  const plain = { ...clientConfig(target, false), ...limits };
+  const attempt = async (cfg: ClientConfig) => {
     const client = new pg.Client(cfg);
     // An idle client whose server goes away emits 'error'; without a listener that would crash the process.
     client.on('error', () => {});
@@ -38,17 +63,28 @@ export async function openClient(target: DbTarget): Promise<Client> {
     cancelOnInterrupt(client, cfg, pg.Client);
     return client;
   };
-  try {
-    return await attempt(config);
-  } catch (error) {
-    if ((mode === 'prefer' || mode === 'allow') && /does not support SSL/i.test(String((error as Error).message))) {
-      try {
-        return await attempt({ ...config, ssl: false });
-      } catch (plainError) {
-        throw fromPgError(plainError, target, config.connectionTimeoutMillis);
-      }
+  const timeout = plain.connectionTimeoutMillis;
+  const serverAnswered = (error: unknown) => /^[0-9A-Z]{5}$/.test((error as { code?: string })?.code ?? '');
+  if (mode === 'disable' || !secure) return attempt(plain).catch((error: unknown) => Promise.reject(fromPgError(error, target, timeout)));
+  if (mode === 'allow') {
+    try {
+      return await attempt(plain);
+    } catch (error) {
+      if (!serverAnswered(error)) throw fromPgError(error, target, timeout);
+      return attempt(secure).catch((tlsError: unknown) => Promise.reject(fromPgError(tlsError, target, timeout)));
     }
-    throw fromPgError(error, target, config.connectionTimeoutMillis);
+  }
+  if (mode !== 'prefer') return attempt(secure).catch((error: unknown) => Promise.reject(fromPgError(error, target, timeout)));
+  try {
+    return await attempt(secure);
+  } catch (error) {
+    if (!serverAnswered(error) && !tlsFailure(error) && !/does not support SSL/i.test(String((error as Error).message))) throw fromPgError(error, target, timeout);
+    try {
+      return await attempt(plain);
+    } catch (plainError) {
+      // Both failed: when the plain attempt was turned away for want of TLS, the TLS attempt's reason is the real one.
+      throw fromPgError(refusedForNoTls(plainError) && (tlsFailure(error) || serverAnswered(error)) ? error : plainError, target, timeout);
+    }
   }
 }
 

@@ -91,9 +91,14 @@ export async function listCognitoUsers(client: CognitoIdentityProviderClient, us
   return out;
 }
 
-export function requirePoolId(userPoolId: string | undefined): string {
+/**
+ * The pool id: --user-pool-id, else AWS_COGNITO_USER_POOL_ID, else REACT_APP_AWS_USER_POOLS_ID (the only name the
+ * bootcamp's frontend .env used).
+ */
+export function requirePoolId(flag: string | undefined, env: Readonly<Record<string, string | undefined>> = {}): string {
+  const userPoolId = flag || env.AWS_COGNITO_USER_POOL_ID || env.REACT_APP_AWS_USER_POOLS_ID;
   if (userPoolId) return userPoolId;
-  throw new CruddurError('AWS_COGNITO_USER_POOL_ID is not set', {
+  throw new CruddurError('AWS_COGNITO_USER_POOL_ID is not set (nor REACT_APP_AWS_USER_POOLS_ID)', {
     suggestion: 'set AWS_COGNITO_USER_POOL_ID (e.g. us-east-1_AbCdEf123) in the environment or .env, or pass --user-pool-id',
     code: 'COGNITO_NO_POOL',
   });

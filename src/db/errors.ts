@@ -23,6 +23,18 @@ export function fromPgError(error: unknown, target: DbTarget, timeoutMs?: number
   const e = (typeof error === 'object' && error !== null ? error : {}) as PgErrorShape;
   const message = firstLine(e.message ?? String(error));
   const make = (text: string, suggestion: string, code: string) => new CruddurError(text, { suggestion, code, cause: error });
+  if (e.code === '28000' && /no encryption/i.test(message)) {
+    return make(
+      `The server at ${where(target)} requires TLS: pg_hba.conf accepts no unencrypted connection from this client`,
+      `${fixUrl(target)}: remove sslmode=disable (libpq's default prefer tries TLS first) or set sslmode=require`,
+      'DB_TLS_REQUIRED',
+    );
+  }
+  if (e.code === '28000' && /no pg_hba\.conf entry/i.test(message)) {
+    return make(`The server at ${where(target)} refused this client: ${message}`, 'allow this address and user in pg_hba.conf / the security group', 'DB_REJECTED');
+  }
+  const certificate = tlsCertificateProblem(e);
+  if (certificate) return make(`TLS to ${where(target)} failed: ${certificate}`, certificateFix(e), 'DB_TLS_CERT');
   switch (e.code) {
     case '28P01':
     case '28000':
@@ -68,10 +80,30 @@ export function fromPgError(error: unknown, target: DbTarget, timeoutMs?: number
   if (/self.signed|certificate|SSL|TLS/i.test(message)) {
     return make(`TLS to ${where(target)} failed: ${message}`, 'set sslmode in the URL (require to skip verification, verify-full with sslrootcert=<ca file>)', 'DB_TLS');
   }
-  if (/no pg_hba\.conf entry/i.test(message)) {
-    return make(`The server at ${where(target)} refused this client: ${message}`, 'add sslmode=require to the URL, or allow this address in pg_hba.conf / the security group', 'DB_REJECTED');
-  }
   return make(`PostgreSQL error: ${message}${e.code ? ` (${e.code})` : ''}`, 'run again with DEBUG=cruddur* for details', 'DB_ERROR');
+}
+
+const CHAIN_CODES = new Set([
+  'SELF_SIGNED_CERT_IN_CHAIN',
+  'DEPTH_ZERO_SELF_SIGNED_CERT',
+  'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+  'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+  'UNABLE_TO_GET_ISSUER_CERT',
+  'CERT_SIGNATURE_FAILURE',
+  'CERT_UNTRUSTED',
+]);
+
+/** Which certificate check failed (Node's TLS error codes), in words; undefined when it is not a certificate failure. */
+function tlsCertificateProblem(e: PgErrorShape & { host?: string }): string | undefined {
+  if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return `the server certificate does not name this host (verify-full checks the host name): ${firstLine(e.message ?? '')}`;
+  if (e.code && CHAIN_CODES.has(e.code)) return `the server certificate is not signed by the root certificate (the chain check failed: ${firstLine(e.message ?? '')})`;
+  if (e.code === 'CERT_HAS_EXPIRED' || e.code === 'CERT_NOT_YET_VALID') return `the server certificate is not valid now (${firstLine(e.message ?? '')})`;
+  return undefined;
+}
+
+function certificateFix(e: PgErrorShape): string {
+  if (e.code === 'ERR_TLS_CERT_ALTNAME_INVALID') return 'connect with the host name the certificate names, or use sslmode=verify-ca (chain only)';
+  return 'point sslrootcert (or PGSSLROOTCERT, ~/.postgresql/root.crt) at the CA bundle that signed the server (RDS: the region bundle)';
 }
 
 function timedOut(target: DbTarget, timeoutMs: number | undefined, cause: unknown): CruddurError {

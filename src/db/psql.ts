@@ -1,22 +1,33 @@
 import { execProgram } from '../core/exec.js';
-import { clientConfig, sslModeOf, type DbTarget } from './connection.js';
+import { clientConfig, tlsSettings, type DbTarget } from './connection.js';
 
 export const PSQL_INSTALL_HINT = 'install the PostgreSQL client: `sudo apt-get install -y postgresql-client` (Debian/Ubuntu), `brew install libpq` (macOS)';
 
-/** libpq environment for a target: the password travels in PGPASSWORD, never on a command line (pure). */
+/**
+ * libpq environment for a target: the password travels in PGPASSWORD, never on a command line; the TLS settings
+ * are the ones cruddur itself uses (tlsSettings), so psql connects the same way (pure apart from reading nothing).
+ */
 export function psqlEnv(target: DbTarget): Record<string, string> {
-  const config = clientConfig(target, sslModeOf(target));
+  const config = clientConfig(target, false);
+  const tls = tlsSettings(target);
   const url = new URL(target.url);
+  const file = (f: { path: string } | 'system' | undefined) => (f === undefined ? undefined : f === 'system' ? 'system' : f.path);
+  const optional: Record<string, string | undefined> = {
+    PGPASSWORD: config.password ? String(config.password) : undefined,
+    PGSSLROOTCERT: file(tls.rootCert),
+    PGSSLCERT: file(tls.cert),
+    PGSSLKEY: file(tls.key),
+    PGOPTIONS: url.searchParams.get('options') ?? undefined,
+  };
   return {
     PGHOST: target.host,
     PGPORT: String(target.port),
     PGUSER: target.user,
     PGDATABASE: target.database,
-    ...(config.password ? { PGPASSWORD: String(config.password) } : {}),
-    PGSSLMODE: url.searchParams.get('sslmode') ?? (sslModeOf(target) === 'disable' ? 'disable' : 'prefer'),
+    PGSSLMODE: tls.mode,
     PGCONNECT_TIMEOUT: String(Math.ceil(Number(config.connectionTimeoutMillis ?? 5000) / 1000)),
     PGAPPNAME: 'cruddur-psql',
-    ...(url.searchParams.get('sslrootcert') ? { PGSSLROOTCERT: url.searchParams.get('sslrootcert') as string } : {}),
+    ...(Object.fromEntries(Object.entries(optional).filter(([, v]) => v !== undefined)) as Record<string, string>),
   };
 }
 

@@ -1,21 +1,28 @@
-import { existsSync } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { Readable } from 'node:stream';
+import { pipeline } from 'node:stream/promises';
 import type { Client } from 'pg';
 import { CruddurError, firstLine } from '../core/errors.js';
-import { lineAt, noTransactionReason, splitStatements, statementAt } from './sql-split.js';
+import { lineOfPosition, readScript, type ParsedScript, type ReadOptions, type ScriptSource, type ScriptStatement } from './script-reader.js';
 
-/** SQL to run, with where it came from so an error can name file and line. */
-export interface SqlScript {
-  sql: string;
-  /** The file as the user knows it (relative to the project root). */
-  file: string;
-  /** Line of the file where `sql` starts (1 for a whole file; the line after `-- migrate:up` for a section). */
-  firstLine?: number;
-}
+export type { ParsedScript, ScriptStatement } from './script-reader.js';
 
-export interface RunScriptOptions {
-  /** 'auto' wraps the script in BEGIN/COMMIT unless a statement cannot run in a transaction. */
-  transaction?: 'auto' | 'never';
+/**
+ * How a script's statements are committed:
+ * - `auto` (default, psql without -1): every statement ends up committed as psql commits it. Runs of statements
+ *   PostgreSQL allows in a transaction block go in one transaction (faster, same result); a statement it refuses
+ *   there (CREATE INDEX CONCURRENTLY, VACUUM, CREATE DATABASE...; SQLSTATE 25001) or whose effect is usable only
+ *   after commit (ALTER TYPE ... ADD VALUE; 55P04) runs on its own; a file with its own BEGIN/COMMIT runs
+ *   statement by statement. When a transaction fails, it is rolled back and re-run statement by statement in
+ *   autocommit, exactly as psql would have run it, so what stays committed is what psql would have kept.
+ * - `single` (psql -1, --single-transaction): the whole file in one transaction, or nothing.
+ * - `none`: statement by statement in autocommit (psql without -1, literally).
+ */
+export type TransactionMode = 'auto' | 'single' | 'none';
+
+export interface RunScriptResult {
+  statements: number;
+  /** psql's \echo lines, in order. */
+  echoes: string[];
 }
 
 interface PgErrorLike {
@@ -24,98 +31,165 @@ interface PgErrorLike {
   position?: string;
   detail?: string;
   hint?: string;
+  where?: string;
 }
 
-/** Where an error happened in a script (pure). `position` is PostgreSQL's 1-based character offset. */
-export function locateError(script: SqlScript, position: number | undefined): { line: number; statement: string } | undefined {
-  if (position === undefined || !Number.isFinite(position)) return undefined;
-  const offset = Math.max(0, position - 1);
-  const statements = splitStatements(script.sql);
-  const statement = statementAt(statements, offset);
-  return {
-    line: lineAt(script.sql, offset) + (script.firstLine ?? 1) - 1,
-    statement: statement ? firstLine(statement.text) : '',
-  };
+/**
+ * The one transaction helper (scripts, migrations): BEGIN, `work`, COMMIT; on any failure ROLLBACK (its own
+ * failure ignored: the connection may be gone) and rethrow the original error.
+ */
+export async function inTransaction<T>(client: Client, work: () => Promise<T>): Promise<T> {
+  await client.query('BEGIN');
+  let result: T;
+  try {
+    result = await work();
+  } catch (error) {
+    await client.query('ROLLBACK').catch(() => {});
+    throw error;
+  }
+  await client.query('COMMIT');
+  return result;
 }
 
-export function sqlError(script: SqlScript, error: unknown, where: { line: number; statement: string } | undefined): CruddurError {
+/** Reads a script (see script-reader.ts) from a file the project names; a missing one says which setting points at it. */
+export async function readSqlFile(path: string, display: string, setting: string, options: ReadOptions): Promise<ParsedScript> {
+  const { existsSync } = await import('node:fs');
+  if (!existsSync(path)) {
+    throw new CruddurError(`${display} does not exist`, {
+      suggestion: `create it, or point "${setting}" in cruddur.json at your file`,
+      code: 'DB_FILE_MISSING',
+    });
+  }
+  return readScript({ path, display }, options);
+}
+
+export { readScript, type ReadOptions, type ScriptSource };
+
+/** What the user is told was kept when a statement fails. */
+function keptNote(kept: number, mode: TransactionMode): string {
+  if (kept === 0) return 'nothing from this file was kept';
+  const s = kept === 1 ? '' : 's';
+  return `the ${kept} statement${s} before it stay committed, as psql commits them${mode === 'single' ? '' : '; --single-transaction keeps nothing on error'}`;
+}
+
+/** The file line an error points at: the server's position inside the statement, or COPY's data line, or its first line. */
+export function errorLine(statement: ScriptStatement, error: unknown): number {
   const e = (typeof error === 'object' && error !== null ? error : {}) as PgErrorLike;
-  const at = where ? `${script.file}:${where.line}` : script.file;
-  const near = where?.statement ? ` (in \`${where.statement.length > 80 ? `${where.statement.slice(0, 77)}...` : where.statement}\`)` : '';
+  const copyLine = statement.copyData !== undefined ? /\bCOPY \S+, line (\d+)/.exec(e.where ?? '') : null;
+  if (copyLine) return lineOfPosition(statement, statement.text.length + 1) + Number(copyLine[1]);
+  const position = Number(e.position);
+  return Number.isFinite(position) && position > 0 ? lineOfPosition(statement, position) : statement.line;
+}
+
+/** An SQL failure as one line naming file, line and statement, and one line saying what was kept. */
+export function sqlError(statement: ScriptStatement, error: unknown, kept: number, mode: TransactionMode): CruddurError {
+  if (error instanceof CruddurError) return error;
+  const e = (typeof error === 'object' && error !== null ? error : {}) as PgErrorLike;
+  const line = errorLine(statement, error);
+  const at = `${statement.file}:${line}`;
+  const text = firstLine(statement.text.trim());
+  const near = ` (in \`${text.length > 80 ? `${text.slice(0, 77)}...` : text}\`)`;
   const detail = e.detail ? ` ${firstLine(e.detail)}` : '';
+  const note = keptNote(kept, mode);
   return new CruddurError(`${at}: ${firstLine(e.message ?? String(error))}${near}${detail}`, {
-    suggestion: e.hint ? firstLine(e.hint) : `fix the SQL at ${at} and run again (nothing from this file was kept)`,
+    suggestion: e.hint ? `${firstLine(e.hint)} (${note})` : `fix the SQL at ${at} and run again (${note})`,
     code: 'DB_SQL_ERROR',
     cause: error,
-    details: { file: script.file, line: where?.line, statement: where?.statement, sqlState: e.code },
+    details: { file: statement.file, line, statement: text, sqlState: e.code, kept },
   });
 }
 
 /**
- * Runs a script whole (one round trip, like `psql -1 -f`), inside a transaction when PostgreSQL allows.
- */
-export async function runScript(client: Client, script: SqlScript, options: RunScriptOptions = {}): Promise<void> {
-  const wrap = (options.transaction ?? 'auto') === 'auto' && noTransactionReason(splitStatements(script.sql)) === undefined;
-  if (!wrap) return runStatements(client, script);
-  await client.query('BEGIN');
-  try {
-    await client.query(script.sql);
-    await client.query('COMMIT');
-  } catch (error) {
-    await client.query('ROLLBACK').catch(() => {});
-    throw await explainFailure(client, script, error, true);
-  }
-}
-
-/**
- * Runs statement by statement with no transaction (as psql does): a multi-statement query would be an
- * implicit transaction, which CREATE INDEX CONCURRENTLY, VACUUM and friends refuse.
- */
-export async function runStatements(client: Client, script: SqlScript): Promise<void> {
-  for (const statement of splitStatements(script.sql)) {
-    try {
-      await client.query(statement.text);
-    } catch (error) {
-      const position = Number((error as PgErrorLike).position);
-      const offset = statement.start + (Number.isFinite(position) ? position - 1 : 0);
-      throw sqlError(script, error, { line: lineAt(script.sql, offset) + (script.firstLine ?? 1) - 1, statement: firstLine(statement.text) });
-    }
-  }
-}
-
-/**
- * The error for a failed script, naming file and line. Without a position (constraint violations,
- * runtime errors) and when `canReplay` (the failed work was rolled back and is transactional), the
- * statements are replayed one by one in a transaction that is rolled back, only to find the failing one.
- * Call it with no transaction open.
- */
-export async function explainFailure(client: Client, script: SqlScript, error: unknown, canReplay: boolean): Promise<CruddurError> {
-  if (error instanceof CruddurError) return error;
-  const position = Number((error as PgErrorLike).position);
-  let where = locateError(script, Number.isFinite(position) ? position : undefined);
-  if (!where && canReplay && worthReplaying(error)) where = await replayToLocate(client, script).catch(() => undefined);
-  return sqlError(script, error, where);
-}
-
-/**
- * Replaying finds the failing line of an SQL error, but an error that says nothing about the SQL (cancelled by
- * Ctrl-C or a statement_timeout: class 57; connection lost: class 08 or no SQLSTATE) would only run the slow
- * part again, holding locks after the user asked to stop.
+ * Replaying finds the failing statement, but an error that says nothing about the SQL (cancelled by Ctrl-C or a
+ * statement_timeout: class 57; connection lost: class 08 or no SQLSTATE) would only run the slow part again.
  */
 export function worthReplaying(error: unknown): boolean {
   const code = (typeof error === 'object' && error !== null ? (error as PgErrorLike).code : undefined) ?? '';
   return /^[0-9A-Z]{5}$/.test(code) && !code.startsWith('57') && !code.startsWith('08');
 }
 
-async function replayToLocate(client: Client, script: SqlScript): Promise<{ line: number; statement: string } | undefined> {
-  const statements = splitStatements(script.sql);
+class StatementFailure extends Error {
+  constructor(
+    readonly statement: ScriptStatement,
+    readonly original: unknown,
+    /** Statements of the batch that ran before it. */
+    readonly index: number,
+  ) {
+    super('statement failed');
+  }
+}
+
+async function copyIn(client: Client, statement: ScriptStatement): Promise<void> {
+  const { from } = await import('pg-copy-streams');
+  await pipeline(Readable.from([Buffer.from(statement.copyData ?? '', 'utf8')]), client.query(from(statement.text)));
+}
+
+/**
+ * Sends statements in order on the current session (no transaction handling): runs of plain statements go as one
+ * multi-statement query, COPY ... FROM stdin streams its data. Throws StatementFailure naming the statement when
+ * the server gives a position (or COPY a line); otherwise `index` is -1.
+ */
+async function send(client: Client, statements: ScriptStatement[], batch: boolean): Promise<void> {
+  let k = 0;
+  while (k < statements.length) {
+    const statement = statements[k] as ScriptStatement;
+    if (statement.copyData !== undefined) {
+      try {
+        await copyIn(client, statement);
+      } catch (error) {
+        throw new StatementFailure(statement, error, k);
+      }
+      k += 1;
+      continue;
+    }
+    let end = k + 1;
+    if (batch) while (end < statements.length && statements[end]?.copyData === undefined) end += 1;
+    const group = statements.slice(k, end);
+    const text = group.map((s) => s.text).join('\n');
+    try {
+      await client.query(text);
+    } catch (error) {
+      if (group.length === 1) throw new StatementFailure(statement, error, k);
+      const position = Number((error as PgErrorLike).position);
+      if (Number.isFinite(position) && position > 0) {
+        let offset = 0;
+        for (let g = 0; g < group.length; g += 1) {
+          const s = group[g] as ScriptStatement;
+          if (position - 1 < offset + s.text.length + 1) {
+            const inner: PgErrorLike = { ...(error as PgErrorLike), message: (error as Error).message, position: String(position - offset) };
+            throw new StatementFailure(s, inner, k + g);
+          }
+          offset += s.text.length + 1;
+        }
+      }
+      throw new StatementFailure(statement, error, -1);
+    }
+    k = end;
+  }
+}
+
+/** Autocommit, one statement per query, stopping at the first failure: psql's own way. Returns nothing; throws sqlError. */
+async function runAutocommit(client: Client, statements: ScriptStatement[], keptBefore: number, mode: TransactionMode): Promise<void> {
+  for (let k = 0; k < statements.length; k += 1) {
+    const statement = statements[k] as ScriptStatement;
+    try {
+      await send(client, [statement], false);
+    } catch (failure) {
+      const f = failure as StatementFailure;
+      throw sqlError(statement, f.original ?? failure, keptBefore + k, mode);
+    }
+  }
+}
+
+/** Finds the failing statement of a rolled-back batch by replaying it in a transaction that is rolled back. */
+async function locateByReplay(client: Client, statements: ScriptStatement[]): Promise<{ statement: ScriptStatement; error: unknown } | undefined> {
   await client.query('BEGIN');
   try {
     for (const statement of statements) {
       try {
-        await client.query(statement.text);
-      } catch {
-        return { line: lineAt(script.sql, statement.start) + (script.firstLine ?? 1) - 1, statement: firstLine(statement.text) };
+        await send(client, [statement], false);
+      } catch (failure) {
+        return { statement, error: (failure as StatementFailure).original };
       }
     }
     return undefined;
@@ -124,13 +198,81 @@ async function replayToLocate(client: Client, script: SqlScript): Promise<{ line
   }
 }
 
-/** Reads an SQL file the project names; a missing one is an error saying which setting points at it. */
-export async function readSqlFile(path: string, display: string, setting: string): Promise<SqlScript> {
-  if (!existsSync(path)) {
-    throw new CruddurError(`${display} does not exist`, {
-      suggestion: `create it, or point "${setting}" in cruddur.json at your file`,
-      code: 'DB_FILE_MISSING',
-    });
+/**
+ * Runs statements in one transaction opened by the caller (migrations, --single-transaction). On failure the
+ * caller's transaction is aborted; rethrows the raw error wrapped so `explainInTransaction` can name the line.
+ */
+export async function runInOpenTransaction(client: Client, statements: ScriptStatement[]): Promise<void> {
+  await send(client, statements, true);
+}
+
+/**
+ * The error for a failure of `runInOpenTransaction`, to call after the transaction was rolled back: names the
+ * statement from the server's position, else by replaying in a rolled-back transaction.
+ */
+export async function explainRolledBack(client: Client, statements: ScriptStatement[], failure: unknown): Promise<CruddurError> {
+  if (failure instanceof CruddurError) return failure;
+  if (failure instanceof StatementFailure) {
+    if (failure.index >= 0 || statements.length === 1) return sqlError(failure.statement, failure.original, 0, 'single');
+    const found = worthReplaying(failure.original) ? await locateByReplay(client, statements).catch(() => undefined) : undefined;
+    return sqlError(found?.statement ?? failure.statement, found?.error ?? failure.original, 0, 'single');
   }
-  return { sql: await readFile(path, 'utf8'), file: display, firstLine: 1 };
+  const first = statements[0];
+  if (!first) return new CruddurError(firstLine((failure as Error).message ?? String(failure)), { suggestion: 'run again', code: 'DB_SQL_ERROR', cause: failure });
+  return sqlError(first, failure, 0, 'single');
+}
+
+/** Splits statements into runs that may share a transaction and statements that need their own (pure). */
+export function transactionSegments(statements: ScriptStatement[]): Array<{ own: boolean; statements: ScriptStatement[] }> {
+  const out: Array<{ own: boolean; statements: ScriptStatement[] }> = [];
+  for (const s of statements) {
+    const last = out[out.length - 1];
+    if (s.ownTransaction) out.push({ own: true, statements: [s] });
+    else if (last && !last.own) last.statements.push(s);
+    else out.push({ own: false, statements: [s] });
+  }
+  return out;
+}
+
+/**
+ * Runs a parsed script on a session with no transaction open, following psql (see TransactionMode).
+ * Errors are CruddurErrors naming file, line (the server's position where it gives one) and statement, and
+ * saying truthfully what stayed committed.
+ */
+export async function runScript(client: Client, script: ParsedScript, options: { mode?: TransactionMode } = {}): Promise<RunScriptResult> {
+  const statements = script.statements;
+  let mode = options.mode ?? 'auto';
+  if (mode === 'single') {
+    try {
+      await inTransaction(client, () => runInOpenTransaction(client, statements));
+    } catch (error) {
+      throw await explainRolledBack(client, statements, error);
+    }
+    return { statements: statements.length, echoes: script.echoes };
+  }
+  if (statements.some((s) => s.transactionControl)) mode = 'none';
+  if (mode === 'none') {
+    await runAutocommit(client, statements, 0, 'none');
+    return { statements: statements.length, echoes: script.echoes };
+  }
+  let kept = 0;
+  for (const segment of transactionSegments(statements)) {
+    if (segment.own) {
+      await runAutocommit(client, segment.statements, kept, 'auto');
+    } else {
+      try {
+        await inTransaction(client, () => send(client, segment.statements, true));
+      } catch (failure) {
+        const original = failure instanceof StatementFailure ? failure.original : failure;
+        if (!worthReplaying(original)) {
+          const statement = failure instanceof StatementFailure ? failure.statement : (segment.statements[0] as ScriptStatement);
+          throw sqlError(statement, original, kept, 'auto');
+        }
+        // Rolled back: run it again as psql does (25001/55P04 then pass; a real error stops where psql stops).
+        await runAutocommit(client, segment.statements, kept, 'auto');
+      }
+    }
+    kept += segment.statements.length;
+  }
+  return { statements: statements.length, echoes: script.echoes };
 }

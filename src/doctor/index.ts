@@ -1,11 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import type { ProjectConfig } from '../core/config.js';
 import { awsIdentityCheck, cloudfrontCheck } from './checks/aws.js';
 import { bucketChecks } from './checks/buckets.js';
 import { databaseCheck } from './checks/database.js';
 import { cruddurDepsCheck, frontendDepsCheck } from './checks/deps.js';
+import { dynamodbCheck } from './checks/dynamodb.js';
 import { nodeCheck } from './checks/node.js';
 import { PROGRAMS, programCheck } from './checks/programs.js';
 import { securityGroupCheck } from './checks/security-group.js';
@@ -13,9 +11,8 @@ import { templateChecks } from './checks/templates.js';
 import type { Check } from './types.js';
 
 export { runChecks, type DoctorReport } from './run.js';
+export { resolveDoctorSettings, settingsReport, type SettingReport } from './settings.js';
 export type { Check, CheckResult, CheckStatus } from './types.js';
-
-export const DEFAULT_CHECK_TIMEOUT_MS = 8000;
 
 /** Every check, in the order of the table: machine, project, then services. */
 export function doctorChecks(project: ProjectConfig, pathEnv: Readonly<Record<string, string | undefined>> = process.env): Check[] {
@@ -27,15 +24,9 @@ export function doctorChecks(project: ProjectConfig, pathEnv: Readonly<Record<st
     ...templateChecks(project),
     awsIdentityCheck,
     databaseCheck,
+    dynamodbCheck,
     ...bucketChecks(),
     cloudfrontCheck,
     securityGroupCheck,
   ];
-}
-
-/** The project's variables plus the generated sync.env, where the frontend sync settings usually live. */
-export function doctorEnv(project: ProjectConfig): Record<string, string> {
-  const syncEnv = project.resolve(join(project.paths.envOutDir, 'sync.env'));
-  const fromSync = existsSync(syncEnv) ? parseDotenv(readFileSync(syncEnv)) : {};
-  return { ...fromSync, ...project.env };
 }

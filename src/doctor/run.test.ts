@@ -8,6 +8,7 @@ import { ok, skip, warn, type Check } from './types.js';
 
 const base = (timeoutMs: number): BaseContext => ({
   project: loadProjectConfig({ cwd: '/', env: {} }),
+  settings: {},
   env: {},
   aws: new AwsClients(resolveAwsSettings({ env: {} })),
   logger: silentLogger,

@@ -1,11 +1,16 @@
 import { isCruddurError } from '../core/errors.js';
+import { settingsReport, type SettingReport } from './settings.js';
 import type { Check, CheckOutcome, CheckResult, CheckStatus, DoctorContext } from './types.js';
+import { mapLimit } from '../core/pool.js';
+import { systemClock, type Clock } from '../core/clock.js';
 
 export interface DoctorReport {
   /** False when any check failed. */
   ok: boolean;
   counts: Record<CheckStatus, number>;
   checks: CheckResult[];
+  /** Each setting the checks used, its value (secrets redacted) and where it came from. */
+  settings: SettingReport[];
 }
 
 export type BaseContext = Omit<DoctorContext, 'signal'>;
@@ -39,23 +44,17 @@ async function runOne(check: Check, base: BaseContext, now: () => number): Promi
 export interface RunChecksOptions {
   /** How many checks run at once (default: all of them). */
   concurrency?: number;
-  now?: () => number;
+  /** Measures each check's duration (default: the system clock). */
+  clock?: Pick<Clock, 'now'>;
 }
 
 /** Runs the checks in parallel, each with its own time limit; the report keeps the checks' order. */
 export async function runChecks(checks: Check[], base: BaseContext, options: RunChecksOptions = {}): Promise<DoctorReport> {
-  const now = options.now ?? (() => performance.now());
+  const now = () => (options.clock ?? systemClock).now();
   const limit = Math.max(1, options.concurrency ?? checks.length);
-  const results: CheckResult[] = new Array<CheckResult>(checks.length);
-  let next = 0;
-  const worker = async () => {
-    for (let i = next++; i < checks.length; i = next++) {
-      const check = checks[i];
-      if (check) results[i] = await runOne(check, base, now);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, checks.length) }, worker));
+  // runOne never rejects: a failing check is a result.
+  const results = await mapLimit(checks, limit, (check) => runOne(check, base, now));
   const counts: Record<CheckStatus, number> = { ok: 0, warn: 0, fail: 0, skip: 0 };
   for (const r of results) counts[r.status] += 1;
-  return { ok: counts.fail === 0, counts, checks: results };
+  return { ok: counts.fail === 0, counts, checks: results, settings: settingsReport(base.settings) };
 }

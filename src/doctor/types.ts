@@ -1,6 +1,7 @@
 import type { AwsClients } from '../aws/clients.js';
 import type { ProjectConfig } from '../core/config.js';
 import type { Logger } from '../core/output.js';
+import type { DoctorSettings } from './settings.js';
 
 /** ok: fine; warn: works but worth fixing; fail: something will break (doctor exits 1); skip: not configured. */
 export type CheckStatus = 'ok' | 'warn' | 'fail' | 'skip';
@@ -21,7 +22,9 @@ export interface CheckResult extends CheckOutcome {
 
 export interface DoctorContext {
   project: ProjectConfig;
-  /** The project's variables plus the generated sync.env (project values win). */
+  /** The settings the checks use, resolved once through the project's settings resolver (see settings.ts). */
+  settings: DoctorSettings;
+  /** The project's variables, for the parts that still take a variable map (`rds update-sg`). */
   env: Readonly<Record<string, string | undefined>>;
   aws: AwsClients;
   logger: Logger;

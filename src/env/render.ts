@@ -1,4 +1,5 @@
 import { CruddurError, firstLine } from '../core/errors.js';
+import { ErbError, renderErb } from './erb.js';
 
 export interface MissingVariable {
   name: string;
@@ -20,6 +21,11 @@ export interface RenderInput {
   templateName: string;
   env: Readonly<Record<string, string>>;
   root: string;
+  /**
+   * `erb`: Ruby's ERB (src/env/erb.ts), `ejs`: EJS with the `ENV`/`env`/`root`/`optional` helpers.
+   * Default: `erb` when the template name ends in `.erb`, else `ejs`.
+   */
+  engine?: 'erb' | 'ejs';
 }
 
 type EjsModule = typeof import('ejs');
@@ -75,6 +81,7 @@ export async function renderTemplate(input: RenderInput): Promise<RenderResult> 
       code: 'ENV_TEMPLATE_INVALID',
     });
   }
+  if ((input.engine ?? (input.templateName.endsWith('.erb') ? 'erb' : 'ejs')) === 'erb') return renderErbTemplate(input);
   const ejs = await loadEjs();
   const used = new Set<string>();
   const missing = new Set<string>();
@@ -115,8 +122,27 @@ function templateError(error: unknown, templateName: string): CruddurError {
   const where = located ? `${templateName}:${located[1]}` : templateName;
   const what = /while compiling ejs/.test(message) ? `syntax error: ${firstLine(message).replace(/ in .* while compiling ejs.*/, '')}` : cause;
   return new CruddurError(`Template ${where} could not be rendered: ${what}`, {
-    suggestion: 'fix the template: tags are <%= ... %> with a JavaScript expression, e.g. <%= ENV[\'NAME\'] %>',
+    suggestion: 'fix the template: .ejs tags hold a JavaScript expression, e.g. <%= ENV[\'NAME\'] %>',
     code: 'ENV_TEMPLATE_INVALID',
     cause: error,
   });
+}
+
+/** A `.erb` template with Ruby's ERB rules; errors name Ruby's line and the construct. */
+function renderErbTemplate(input: RenderInput): RenderResult {
+  try {
+    const result = renderErb(input.source, input.env);
+    return {
+      content: result.content,
+      variables: result.variables,
+      missing: [...result.missing].map(([name, lines]) => ({ name, template: input.templateName, lines })),
+    };
+  } catch (error) {
+    if (!(error instanceof ErbError)) throw error;
+    throw new CruddurError(`Template ${input.templateName}:${error.line} could not be rendered: ${error.message}`, {
+      suggestion: `fix line ${error.line}: .erb templates are rendered as Ruby's ERB (no trim mode) with the Ruby subset in docs/env.md, e.g. <%= ENV['NAME'] || 'default' %>`,
+      code: 'ENV_TEMPLATE_INVALID',
+      cause: error,
+    });
+  }
 }

@@ -8,7 +8,8 @@ import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import { applyPlan } from './apply.js';
 import { md5File, multipartEtag } from './hash.js';
 import { planSync, type HashedFile } from './plan.js';
-import { createSyncStore, type SyncStore } from './store.js';
+import { createS3Store } from '../aws/s3-store.js';
+import { syncStoreOf, type SyncStore } from './store.js';
 import { emptyHeaderConfig } from './routes.js';
 
 let s3: TestS3;
@@ -65,7 +66,7 @@ describe('applyPlan', () => {
       await localFile('static/js/main.0123abcd.js', 'js'),
       await localFile('media/big.bin', big),
     ];
-    const store = createSyncStore(client);
+    const store = syncStoreOf(createS3Store(client));
     await store.putObject({ bucket: 'apply', key: 'stale.js', body: Buffer.from('old') });
     const plan = plan2(files, new Map([['stale.js', { key: 'stale.js', size: 3, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
     const calls: string[] = [];
@@ -97,7 +98,7 @@ describe('applyPlan', () => {
     const files = [await localFile('index.html', '<html>'), await localFile('a.js', 'a'), await localFile('b.js', 'b')];
     const plan = plan2(files, new Map([['gone.txt', { key: 'gone.txt', size: 1, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
     const calls: string[] = [];
-    const store = recording(createSyncStore(client), calls);
+    const store = recording(syncStoreOf(createS3Store(client)), calls);
     const failing: SyncStore = {
       ...store,
       putObject: async (input) => {

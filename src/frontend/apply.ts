@@ -6,7 +6,7 @@ import { onInterrupt } from '../core/interrupt.js';
 import { contentMd5 } from './hash.js';
 import { isHtml } from './headers.js';
 import type { HashedFile, Plan } from './plan.js';
-import { settleLimit } from './pool.js';
+import { settleLimit } from '../core/pool.js';
 import { headersResolver, type HeaderConfig, type ObjectHeaders } from './routes.js';
 import { MD5_METADATA, type ObjectWriteSettings, type SyncStore } from './store.js';
 

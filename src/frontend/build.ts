@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
 import type { ProjectConfig } from '../core/config.js';
+import { readEnvFile } from '../core/env-file.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { discoverTemplates } from '../env/templates.js';
@@ -44,7 +44,7 @@ export function templateNames(project: ProjectConfig): { template: string | unde
 /** REACT_APP_* from the generated env file, overridden by the same names set in the environment. */
 export function reactAppVariables(project: ProjectConfig): { values: Record<string, string>; variables: StaticBuildResult['variables'] } {
   const envFile = join(project.resolve(project.paths.envOutDir), FRONTEND_ENV_FILE);
-  const fromFile = existsSync(envFile) ? parseDotenv(readFileSync(envFile)) : {};
+  const fromFile = readEnvFile(envFile, { file: FRONTEND_ENV_FILE, lookup: project.env });
   const values: Record<string, string> = {};
   const variables: StaticBuildResult['variables'] = [];
   const names = new Set([...Object.keys(fromFile), ...Object.keys(project.env)].filter((n) => n.startsWith('REACT_APP_')));

@@ -1,6 +1,6 @@
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
-import { TOO_MANY_INVALIDATIONS, type Cdn } from './cdn.js';
+import { isTooManyInvalidations, type Cdn } from './cdn.js';
 import { encodeSegment, invalidationPaths, MAX_WILDCARDS } from './invalidation.js';
 
 /** CloudFront's quotas (Developer Guide, "Quotas on invalidations"): paths a request, file paths and wildcard paths in progress. */
@@ -53,7 +53,7 @@ export async function inProgressUsage(cdn: Cdn, distributionId: string): Promise
   return { invalidations: live.length, files: paths.filter((p) => !isWildcard(p)).length, wildcards: paths.filter(isWildcard).length };
 }
 
-const tooMany = (error: unknown) => (error as { code?: string }).code === TOO_MANY_INVALIDATIONS;
+const tooMany = isTooManyInvalidations;
 /** CloudFront's answer to paths it will never accept (retrying the same batch cannot succeed). */
 const refusedPaths = (error: unknown) => /InvalidArgument|invalid invalidation paths/i.test(`${(error as Error).message} ${((error as { cause?: { name?: string } }).cause?.name) ?? ''}`);
 
@@ -79,7 +79,7 @@ export async function invalidateChanged(cdn: Cdn | undefined, changed: readonly 
   let attempt = 0;
 
   const create = async (batch: string[]) => {
-    const id = await cdn.createInvalidation(distributionId, batch, `${reference}-${++attempt}`);
+    const { id } = await cdn.createInvalidation(distributionId, batch, `${reference}-${++attempt}`);
     ids.push(id);
     sent.push(...batch);
     o.logger.info(`Invalidation ${id} created on ${distributionId} for ${batch.length > 5 ? `${batch.length} paths` : batch.join(' ')}`);

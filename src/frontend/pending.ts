@@ -1,11 +1,10 @@
 import { readFile, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFilesAtomic } from '../core/fs.js';
 
 /**
- * The invalidation a sync still owes. Written (fsynced) before the first upload and removed once
- * CloudFront accepted the invalidation, so a sync killed in between (SIGKILL, a lost runner) leaves the
- * changed keys behind: the next run plans those files as no_change, but still invalidates them.
+ * The invalidation an earlier cruddur (before the sync state moved into the bucket, state.ts) left in the
+ * checkout: still read, so a run killed under that version and re-run from the same checkout is covered,
+ * and removed once CloudFront accepted the invalidation. Nothing writes it any more.
  */
 export interface PendingInvalidation {
   version: 1;
@@ -44,10 +43,6 @@ export async function readPending(path: string, bucket: string, distributionId: 
   } catch {
     return [];
   }
-}
-
-export async function writePending(path: string, record: PendingInvalidation): Promise<void> {
-  await writeFilesAtomic([{ path, content: `${JSON.stringify(record, null, 2)}\n` }]);
 }
 
 export async function clearPending(path: string): Promise<void> {

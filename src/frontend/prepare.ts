@@ -13,7 +13,7 @@ import { hashAllOffThread, multipartEtag, type HashTarget } from './hash.js';
 import { keyFor } from './headers.js';
 import { keysNeedingStoredMd5, multipartParts, partSizeCandidates, type HashedFile, type LocalFile } from './plan.js';
 import { readPending } from './pending.js';
-import { mapLimit } from './pool.js';
+import { mapLimit } from '../core/pool.js';
 import type { SyncSettings } from './settings.js';
 import { headersResolver, type Encoding } from './routes.js';
 import { parseState, STATE_KEY, type SyncState } from './state.js';
@@ -171,7 +171,7 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
     });
   });
   listing.catch(() => undefined);
-  const exists = await (cdn && settings.distributionId ? cdn.distributionExists(settings.distributionId) : Promise.resolve(true));
+  const exists = await (cdn && settings.distributionId ? cdn.getDistribution(settings.distributionId).then((d) => d !== undefined) : Promise.resolve(true));
   if (!exists) {
     throw new CruddurError(`The CloudFront distribution ${settings.distributionId} does not exist`, {
       suggestion: 'check SYNC_CLOUDFRONT_DISTRIBUTION_ID / --distribution-id (aws cloudfront list-distributions)',

@@ -1,5 +1,5 @@
 import { appendFile } from 'node:fs/promises';
-import { table } from '../core/output.js';
+import { renderTable, stdoutTarget, type TableTarget } from '../core/table.js';
 import { SYNC_ACTIONS, type ActionCounts, type ChangesetEntry } from './plan.js';
 import type { SyncResult } from './sync.js';
 
@@ -12,11 +12,11 @@ export function countsLine(counts: ActionCounts): string {
   return SYNC_ACTIONS.map((a) => `${counts[a]} ${a}`).join(', ');
 }
 
-/** The changes as a table (no_change and ignore left out, like the gem's `silent`), then the counts. */
-export function summaryText(changeset: readonly ChangesetEntry[], counts: ActionCounts): string {
+/** The changes as a table (no_change and ignore left out, like the gem's `silent`), then the counts; fitted to `target`. */
+export function summaryText(changeset: readonly ChangesetEntry[], counts: ActionCounts, target: TableTarget = stdoutTarget()): string {
   const changes = changeset.filter((e) => e.action === 'create' || e.action === 'update' || e.action === 'delete');
   const rows = changes.slice(0, SHOWN_ROWS).map((e) => [e.action, e.path, human(e.size), e.reason]);
-  const lines = rows.length > 0 ? [table(['ACTION', 'PATH', 'SIZE', 'REASON'], rows)] : ['Nothing to change: the bucket matches the build.'];
+  const lines = rows.length > 0 ? [renderTable(['ACTION', 'PATH', 'SIZE', 'REASON'], rows, target)] : ['Nothing to change: the bucket matches the build.'];
   if (changes.length > SHOWN_ROWS) lines.push(`... and ${changes.length - SHOWN_ROWS} more (see the changeset file)`);
   lines.push(`Plan: ${countsLine(counts)}`);
   return lines.join('\n');

@@ -43,7 +43,7 @@ describe('resolveSyncSettings', () => {
       const s = resolveSyncSettings(loadProjectConfig({ cwd: gem.path, env }), { ignore: ['.DS_Store'] });
       expect([s.bucket, s.distributionId, s.buildDir, s.changesetPath, s.autoApprove]).toEqual(['gem-bucket', 'EGEM', '/gem/build', join(gem.path, 'tmp/gem.json'), true]);
       expect(s.ignore).toEqual(['favicon.ico', 'robots.txt', 'stylesheets/index', '.DS_Store']);
-      expect(s.sources.distributionId).toBe('CLOUDFRONT_DISTRUBTION_ID (environment)');
+      expect(s.sources.distributionId).toBe('CLOUDFRONT_DISTRUBTION_ID (env)');
       // A SYNC_ name wins over the bare one, even from a lower layer (sync.env against the environment).
       await writeFile(join(gem.path, 'sync.env'), 'SYNC_S3_BUCKET=sync-bucket\nSYNC_IGNORE_FILES=error.html\n');
       const t = resolveSyncSettings(loadProjectConfig({ cwd: gem.path, env }), {});

@@ -1,7 +1,4 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parse as parseDotenv } from 'dotenv';
-import type { ProjectConfig } from '../core/config.js';
+import { describeSource, SYNC_ENV_FILE, type ProjectConfig, type ResolvedSetting } from '../core/config.js';
 import { usageError } from '../core/errors.js';
 import { filterMatcher, type PathFilter } from './filters.js';
 import { parseCacheRule } from './headers.js';
@@ -11,7 +8,6 @@ import { pendingPath } from './pending.js';
 
 export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_MAX_DELETE = 256;
-export const SYNC_ENV_FILE = 'sync.env';
 /** --invalidation-timeout: how long CloudFront's in-progress quotas are waited out (10 minutes). */
 export const DEFAULT_INVALIDATION_TIMEOUT_S = 600;
 
@@ -80,59 +76,72 @@ export function parseBoolean(name: string, value: string): boolean {
 }
 
 /**
- * Flags first, then the process environment, then `<envOutDir>/sync.env` (written by `cruddur env
- * generate sync`), then the other configuration layers (.env files, cruddur.json "env"). The gem's variables
- * are understood, including its misspelt SYNC_CLOUDFRONT_DISTRUBTION_ID, and the bare names the bootcamp's
- * Rakefile used (S3_BUCKET, CLOUDFRONT_DISTRUBTION_ID, BUILD_DIR, OUTPUT_CHANGESET_PATH, AUTO_APPROVE,
- * IGNORE_FILES) as fallbacks after every SYNC_ one. SYNC_IGNORE_FILES adds to --ignore.
+ * The gem's variables for each frontend sync setting (SPEC: `frontend sync`), in order of preference,
+ * including the bootcamp's misspelt SYNC_CLOUDFRONT_DISTRUBTION_ID. `doctor` checks the same ones.
+ * The bare names the bootcamp's Rakefile passed to the gem (S3_BUCKET, CLOUDFRONT_DISTRUBTION_ID, BUILD_DIR,
+ * OUTPUT_CHANGESET_PATH, AUTO_APPROVE, IGNORE_FILES) are fallbacks (GEM_VARIABLES): a SYNC_ name set in any
+ * layer wins over a bare one.
  */
+export const SYNC_VARIABLES = {
+  bucket: ['SYNC_S3_BUCKET'],
+  distributionId: ['SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'SYNC_CLOUDFRONT_DISTRUBTION_ID'],
+  buildDir: ['SYNC_BUILD_DIR'],
+  changesetPath: ['SYNC_OUTPUT_CHANGESET_PATH'],
+  autoApprove: ['SYNC_AUTO_APPROVE'],
+  ignore: ['SYNC_IGNORE_FILES'],
+} as const satisfies Record<string, readonly string[]>;
+
+/** The bare names of the bootcamp's Rakefile, read only when no SYNC_ name is set in any layer. */
+export const GEM_VARIABLES = {
+  bucket: ['S3_BUCKET'],
+  distributionId: ['CLOUDFRONT_DISTRUBTION_ID', 'CLOUDFRONT_DISTRIBUTION_ID'],
+  buildDir: ['BUILD_DIR'],
+  changesetPath: ['OUTPUT_CHANGESET_PATH'],
+  autoApprove: ['AUTO_APPROVE'],
+  ignore: ['IGNORE_FILES'],
+} as const satisfies Record<keyof typeof SYNC_VARIABLES, readonly string[]>;
+
+export type SyncSettingName = keyof typeof SYNC_VARIABLES;
+
+/**
+ * One frontend sync setting through the project's settings resolver: the flag, then the process environment,
+ * then `<envOutDir>/sync.env` (written by `cruddur env generate sync`), then `.env.local`, `.env`, `cruddur.json`
+ * and the local stack. `frontend sync` and `doctor` both call this, so they agree on the bucket.
+ */
+export function syncSetting(project: ProjectConfig, setting: SyncSettingName, flag?: { name: string; value: string | undefined }): ResolvedSetting | undefined {
+  return (
+    project.setting({ variables: SYNC_VARIABLES[setting], syncEnv: true, ...(flag ? { flag } : {}) }) ??
+    project.setting({ variables: GEM_VARIABLES[setting], syncEnv: true })
+  );
+}
+
+/** Resolves the flags and the gem's variables (see {@link syncSetting}) into the sync's settings. */
 export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): SyncSettings {
-  const syncEnvPath = join(project.resolve(project.paths.envOutDir), SYNC_ENV_FILE);
-  const syncEnv = existsSync(syncEnvPath) ? parseDotenv(readFileSync(syncEnvPath)) : {};
   const sources: Record<string, string> = {};
-  const pick = (setting: string, flag: string | undefined, ...names: string[]): string | undefined => {
-    if (flag !== undefined && flag !== '') {
-      sources[setting] = 'flag';
-      return flag;
-    }
-    const layers: Array<[string, (n: string) => string | undefined]> = [
-      ['environment', (n) => (project.sourceOf(n) === 'process' ? project.env[n] : undefined)],
-      [SYNC_ENV_FILE, (n) => syncEnv[n]],
-      ['configuration', (n) => project.env[n]],
-    ];
-    for (const [source, read] of layers) {
-      for (const name of names) {
-        const value = read(name);
-        if (value !== undefined && value !== '') {
-          sources[setting] = `${name} (${source})`;
-          return value;
-        }
-      }
-    }
-    return undefined;
+  const pick = (setting: SyncSettingName, flagName: string, flag: string | undefined): string | undefined => {
+    const resolved = syncSetting(project, setting, { name: flagName, value: flag });
+    if (resolved) sources[setting] = resolved.source === 'flag' ? 'flag' : describeSource(resolved);
+    return resolved?.value;
   };
 
-  // The gem's own names (the bootcamp's Rakefile passed S3_BUCKET, CLOUDFRONT_DISTRUBTION_ID, ...) are
-  // fallbacks: a SYNC_ name set anywhere wins over a bare one.
-  const pickGem = (setting: string, flag: string | undefined, names: string[], gemNames: string[]) => pick(setting, flag, ...names) ?? pick(setting, undefined, ...gemNames);
-  const bucket = pickGem('bucket', flags.bucket, ['SYNC_S3_BUCKET'], ['S3_BUCKET']);
+  const bucket = pick('bucket', '--bucket', flags.bucket);
   if (!bucket) {
     throw usageError('No bucket to sync to', `pass --bucket, or set SYNC_S3_BUCKET (e.g. in ${SYNC_ENV_FILE} via \`cruddur env generate sync\`)`);
   }
-  const autoApproveText = flags.autoApprove ? 'true' : pickGem('autoApprove', undefined, ['SYNC_AUTO_APPROVE'], ['AUTO_APPROVE']);
+  const autoApproveText = pick('autoApprove', '--auto-approve', flags.autoApprove ? 'true' : undefined);
   const positive = (name: string, value: number | undefined, fallback: number, min = 1) => {
     const n = value ?? fallback;
     if (!Number.isInteger(n) || n < min) throw usageError(`--${name} must be a whole number >= ${min}`, `pass e.g. --${name} ${fallback}`);
     return n;
   };
-  const changeset = pickGem('changesetPath', flags.changeset, ['SYNC_OUTPUT_CHANGESET_PATH'], ['OUTPUT_CHANGESET_PATH']) ?? project.paths.changeset;
-  const ignoreFiles = splitList(pickGem('ignore', undefined, ['SYNC_IGNORE_FILES'], ['IGNORE_FILES']) ?? '');
+  const changeset = pick('changesetPath', '--changeset', flags.changeset) ?? project.paths.changeset;
+  const ignoreFiles = splitList(pick('ignore', '--ignore', undefined) ?? '');
   const fileConfig = frontendConfig(project.frontend ?? {});
-  const bucketName = bucket.replace(/^s3:\/\//, '').replace(/\/+$/, '');
+  const bucketName = syncBucketName(bucket);
   return {
     bucket: bucketName,
-    distributionId: pickGem('distributionId', flags.distributionId, ['SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'SYNC_CLOUDFRONT_DISTRUBTION_ID'], ['CLOUDFRONT_DISTRUBTION_ID', 'CLOUDFRONT_DISTRIBUTION_ID']),
-    buildDir: project.resolve(pickGem('buildDir', flags.buildDir, ['SYNC_BUILD_DIR'], ['BUILD_DIR']) ?? project.paths.buildDir),
+    distributionId: pick('distributionId', '--distribution-id', flags.distributionId),
+    buildDir: project.resolve(pick('buildDir', '--build-dir', flags.buildDir) ?? project.paths.buildDir),
     changesetPath: changeset === '-' || changeset === 'none' ? undefined : project.resolve(changeset),
     autoApprove: autoApproveText === undefined ? false : parseBoolean('SYNC_AUTO_APPROVE', autoApproveText),
     dryRun: flags.dryRun ?? false,
@@ -161,6 +170,11 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     pendingPath: pendingPath(project.root, bucketName),
     sources,
   };
+}
+
+/** The bucket name in SYNC_S3_BUCKET or --bucket, which the gem also accepted as `s3://name/`. */
+export function syncBucketName(value: string): string {
+  return value.trim().replace(/^s3:\/\//, '').replace(/\/+$/, '');
 }
 
 /** The gem's `ignore_files` list as one variable: names or globs separated by commas or newlines. */

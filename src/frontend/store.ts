@@ -1,6 +1,4 @@
-import type { S3Client } from '@aws-sdk/client-s3';
-import { fromAwsError } from '../aws/errors.js';
-import { createS3Store, type DeleteResult, type RemoteObject } from '../aws/s3-store.js';
+import type { DeleteResult, ObjectWriteSettings, RemoteObject, S3MultipartStore, UploadPartInput } from '../aws/s3-store.js';
 
 /**
  * User metadata carrying the MD5 (hex) of an object's bytes, set on every upload (`x-amz-meta-cruddur-md5`),
@@ -8,20 +6,7 @@ import { createS3Store, type DeleteResult, type RemoteObject } from '../aws/s3-s
  */
 export const MD5_METADATA = 'cruddur-md5';
 
-/** The headers and settings an object is written with; each maps to the S3 field of the same name. */
-export interface ObjectWriteSettings {
-  contentType?: string;
-  cacheControl?: string;
-  contentDisposition?: string;
-  contentLanguage?: string;
-  contentEncoding?: string;
-  /** User metadata (x-amz-meta-<name>), names without the prefix. */
-  metadata?: Record<string, string>;
-  acl?: string;
-  serverSideEncryption?: string;
-  sseKmsKeyId?: string;
-  storageClass?: string;
-}
+export type { ObjectWriteSettings, UploadPartInput };
 
 export interface SyncPutInput extends ObjectWriteSettings {
   bucket: string;
@@ -31,21 +16,12 @@ export interface SyncPutInput extends ObjectWriteSettings {
   contentMD5?: string;
 }
 
-export interface UploadPartInput {
-  bucket: string;
-  key: string;
-  uploadId: string;
-  partNumber: number;
-  body: Buffer;
-  contentMD5: string;
-}
-
 /**
  * The S3 calls the sync makes, nothing more: tests implement it in memory (test/frontend/memory-store.ts)
  * and against s3rver. ETags are returned without quotes.
  */
 export interface SyncStore {
-  /** Every object of the bucket (all pages). Throws a CruddurError with code AWS_NO_SUCH_BUCKET when it does not exist. */
+  /** Every object of the bucket (all pages), under `prefix` when given. Throws a CruddurError with code AWS_NO_SUCH_BUCKET when it does not exist. */
   listObjects(bucket: string, prefix?: string): Promise<RemoteObject[]>;
   /** An object's body as UTF-8, or undefined when there is none. */
   getObjectText(bucket: string, key: string): Promise<string | undefined>;
@@ -74,140 +50,27 @@ export interface SyncStore {
   abortMultipartUpload(input: { bucket: string; key: string; uploadId: string }): Promise<void>;
 }
 
-const unquote = (etag: string | undefined) => (etag ?? '').replaceAll('"', '');
-const notFound = (error: unknown) =>
-  (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode === 404 || ['NotFound', 'NoSuchKey'].includes((error as { name?: string }).name ?? '');
-
-export function createSyncStore(client: S3Client): SyncStore {
-  const sdk = import('@aws-sdk/client-s3');
-  const base = createS3Store(client);
+/**
+ * The sync's port over the one S3 adapter (src/aws/s3-store.ts): the same calls, with the stored MD5 read
+ * from the `x-amz-meta-cruddur-md5` user metadata.
+ */
+export function syncStoreOf(s3: S3MultipartStore): SyncStore {
   return {
-    listObjects: (bucket, prefix) => base.listObjects(bucket, prefix),
-    deleteObjects: (bucket, keys) => base.deleteObjects(bucket, keys),
-    async getObjectText(bucket, key) {
-      const { GetObjectCommand } = await sdk;
-      try {
-        const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        return await out.Body?.transformToString('utf8');
-      } catch (error) {
-        if (notFound(error)) return undefined;
-        throw fromAwsError(error, `read s3://${bucket}/${key}`);
-      }
+    listObjects: (bucket, prefix) => s3.listObjects(bucket, prefix),
+    getObjectText: (bucket, key) => s3.getObjectText(bucket, key),
+    headStoredMd5: async (bucket, key) => {
+      const head = await s3.headMetadata(bucket, key, MD5_METADATA);
+      return head && { etag: head.etag, md5: head.value };
     },
-    async headStoredMd5(bucket, key) {
-      const { HeadObjectCommand } = await sdk;
-      try {
-        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
-        return { etag: unquote(head.ETag), md5: head.Metadata?.[MD5_METADATA] };
-      } catch (error) {
-        if (notFound(error)) return undefined;
-        throw fromAwsError(error, `read s3://${bucket}/${key}`);
-      }
-    },
-    async putObject(input) {
-      const { PutObjectCommand } = await sdk;
-      try {
-        const out = await client.send(
-          new PutObjectCommand({
-            Bucket: input.bucket,
-            Key: input.key,
-            Body: input.body,
-            ContentLength: input.body.length,
-            ContentMD5: input.contentMD5,
-            ...writeFields(input),
-          }),
-        );
-        return unquote(out.ETag);
-      } catch (error) {
-        throw fromAwsError(error, `upload s3://${input.bucket}/${input.key}`);
-      }
-    },
-    async createMultipartUpload(input) {
-      const { bucket, key } = input;
-      const { CreateMultipartUploadCommand } = await sdk;
-      try {
-        const out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...writeFields(input) }));
-        if (!out.UploadId) throw new Error('no UploadId in the answer');
-        return out.UploadId;
-      } catch (error) {
-        throw fromAwsError(error, `start a multipart upload of s3://${bucket}/${key}`);
-      }
-    },
-    async copyObject(input) {
-      const { CopyObjectCommand } = await sdk;
-      const { bucket, key } = input;
-      try {
-        const out = await client.send(
-          new CopyObjectCommand({ Bucket: bucket, Key: key, CopySource: `${bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`, MetadataDirective: 'REPLACE', ...writeFields(input) }),
-        );
-        return unquote(out.CopyObjectResult?.ETag);
-      } catch (error) {
-        throw fromAwsError(error, `update the headers of s3://${bucket}/${key}`);
-      }
-    },
-    async headFirstPart(bucket, key) {
-      const { HeadObjectCommand } = await sdk;
-      try {
-        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: 1 }));
-        return { etag: unquote(head.ETag), partSize: head.ContentLength ?? 0, partsCount: head.PartsCount };
-      } catch (error) {
-        if (notFound(error)) return undefined;
-        throw fromAwsError(error, `read part 1 of s3://${bucket}/${key}`);
-      }
-    },
-    async uploadPart({ bucket, key, uploadId, partNumber, body, contentMD5 }) {
-      const { UploadPartCommand } = await sdk;
-      try {
-        const out = await client.send(
-          new UploadPartCommand({ Bucket: bucket, Key: key, UploadId: uploadId, PartNumber: partNumber, Body: body, ContentLength: body.length, ContentMD5: contentMD5 }),
-        );
-        return out.ETag ?? '';
-      } catch (error) {
-        throw fromAwsError(error, `upload part ${partNumber} of s3://${bucket}/${key}`);
-      }
-    },
-    async completeMultipartUpload({ bucket, key, uploadId, parts }) {
-      const { CompleteMultipartUploadCommand } = await sdk;
-      try {
-        const out = await client.send(
-          new CompleteMultipartUploadCommand({
-            Bucket: bucket,
-            Key: key,
-            UploadId: uploadId,
-            MultipartUpload: { Parts: parts.map((p) => ({ PartNumber: p.partNumber, ETag: p.etag })) },
-          }),
-        );
-        return unquote(out.ETag);
-      } catch (error) {
-        throw fromAwsError(error, `complete the multipart upload of s3://${bucket}/${key}`);
-      }
-    },
-    async abortMultipartUpload({ bucket, key, uploadId }) {
-      const { AbortMultipartUploadCommand } = await sdk;
-      try {
-        await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
-      } catch {
-        // Best effort: a lifecycle rule for incomplete uploads cleans up what this misses.
-      }
-    },
+    putObject: (input) => s3.putObject(input),
+    deleteObjects: (bucket, keys) => s3.deleteObjects(bucket, keys),
+    createMultipartUpload: (input) => s3.createMultipartUpload(input),
+    copyObject: (input) => s3.copyObject(input),
+    headFirstPart: (bucket, key) => s3.headFirstPart(bucket, key),
+    uploadPart: (input) => s3.uploadPart(input),
+    completeMultipartUpload: (input) => s3.completeMultipartUpload(input),
+    abortMultipartUpload: (input) => s3.abortMultipartUpload(input),
   };
-}
-
-/** The SDK fields of ObjectWriteSettings (undefined ones are left out of the request). */
-function writeFields(s: ObjectWriteSettings) {
-  const fields = {
-    ContentType: s.contentType,
-    CacheControl: s.cacheControl,
-    ContentDisposition: s.contentDisposition,
-    ContentLanguage: s.contentLanguage,
-    ContentEncoding: s.contentEncoding,
-    Metadata: s.metadata,
-    ACL: s.acl as never,
-    ServerSideEncryption: s.serverSideEncryption as never,
-    SSEKMSKeyId: s.sseKmsKeyId,
-    StorageClass: s.storageClass as never,
-  };
-  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>;
 }
 
 /**

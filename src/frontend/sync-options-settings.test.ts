@@ -7,10 +7,11 @@ import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import { loadProjectConfig } from '../core/config.js';
-import { createCloudFrontCdn } from './cdn.js';
+import { createCloudFront } from '../aws/cloudfront.js';
+import { createS3Store } from '../aws/s3-store.js';
 import { filterMatcher, filtersFromArgv, fnmatchRegex } from './filters.js';
 import { resolveSyncSettings } from './settings.js';
-import { createSyncStore, prefixedStore } from './store.js';
+import { prefixedStore, syncStoreOf } from './store.js';
 
 let dir: TempDir;
 beforeAll(async () => {
@@ -183,7 +184,7 @@ describe('the S3 requests (SDK inputs) for headers and options', () => {
     s3.on(CreateMultipartUploadCommand).resolves({ UploadId: 'u1' });
     s3.on(CopyObjectCommand).resolves({ CopyObjectResult: { ETag: '"e2"' } });
     s3.on(HeadObjectCommand).resolves({ ETag: '"abc-2"', ContentLength: 64 * 1024 * 1024, PartsCount: 2 });
-    const store = prefixedStore(createSyncStore(new S3Client({ region: 'us-east-1' })), 'app/');
+    const store = prefixedStore(syncStoreOf(createS3Store(new S3Client({ region: 'us-east-1' }))), 'app/');
     const settings = {
       contentType: 'application/json; charset=utf-8',
       cacheControl: 'no-cache',
@@ -220,7 +221,7 @@ describe('the S3 requests (SDK inputs) for headers and options', () => {
 
   it('no option: no ACL, SSE or storage class field is sent', async () => {
     s3.on(PutObjectCommand).resolves({ ETag: '"e1"' });
-    await createSyncStore(new S3Client({ region: 'us-east-1' })).putObject({ bucket: 'b', key: 'k', body: Buffer.from('x'), contentType: 'text/plain', cacheControl: 'no-cache', metadata: { 'cruddur-md5': 'm' } });
+    await syncStoreOf(createS3Store(new S3Client({ region: 'us-east-1' }))).putObject({ bucket: 'b', key: 'k', body: Buffer.from('x'), contentType: 'text/plain', cacheControl: 'no-cache', metadata: { 'cruddur-md5': 'm' } });
     expect(Object.entries(s3.commandCalls(PutObjectCommand)[0]?.args[0].input ?? {}).filter(([, v]) => v !== undefined).map(([k]) => k).sort()).toEqual(['Body', 'Bucket', 'CacheControl', 'ContentLength', 'ContentType', 'Key', 'Metadata']);
   });
 });
@@ -232,9 +233,17 @@ describe('the CloudFront calls for the quotas', () => {
   it('ListInvalidations and GetInvalidation (paths included)', async () => {
     cf.on(ListInvalidationsCommand).resolves({ InvalidationList: { Items: [{ Id: 'I2', Status: 'InProgress', CreateTime: new Date() }, { Id: 'I1', Status: 'Completed', CreateTime: new Date() }], Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 2 } });
     cf.on(GetInvalidationCommand).resolves({ Invalidation: { Id: 'I2', Status: 'InProgress', CreateTime: new Date(), InvalidationBatch: { CallerReference: 'r', Paths: { Quantity: 2, Items: ['/a', '/b/*'] } } } });
-    const cdn = createCloudFrontCdn(new CloudFrontClient({ region: 'us-east-1' }));
+    const cdn = createCloudFront(new CloudFrontClient({ region: 'us-east-1' }));
     expect(await cdn.listInvalidations('E1')).toEqual([{ id: 'I2', status: 'InProgress' }, { id: 'I1', status: 'Completed' }]);
     expect(await cdn.getInvalidation('E1', 'I2')).toEqual({ id: 'I2', status: 'InProgress', paths: ['/a', '/b/*'] });
     expect(cf.commandCalls(ListInvalidationsCommand)[0]?.args[0].input).toEqual({ DistributionId: 'E1', MaxItems: 100 });
+  });
+
+  it('an answer without an invalidation Id is an AWS_BAD_RESPONSE error', async () => {
+    cf.on(ListInvalidationsCommand).resolves({ InvalidationList: { Items: [{ Status: 'InProgress', CreateTime: new Date() } as never], Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 1 } });
+    cf.on(GetInvalidationCommand).resolves({ Invalidation: { Status: 'InProgress' } as never });
+    const cdn = createCloudFront(new CloudFrontClient({ region: 'us-east-1' }));
+    await expect(cdn.listInvalidations('E1')).rejects.toMatchObject({ code: 'AWS_BAD_RESPONSE' });
+    await expect(cdn.getInvalidation('E1', 'I2')).rejects.toMatchObject({ code: 'AWS_BAD_RESPONSE' });
   });
 });

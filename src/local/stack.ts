@@ -1,16 +1,13 @@
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, readFile, rm } from 'node:fs/promises';
-import { createInterface } from 'node:readline';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { CruddurError } from '../core/errors.js';
+import { writeFilesAtomic } from '../core/fs.js';
 import type { Logger } from '../core/output.js';
 import { canConnect } from './net.js';
-import { ensureLocalPostgres, LOCAL_DATABASE, localPostgresPaths, localPostgresStatus, runningPostmaster, stopLocalPostgres } from './pg-instance.js';
-import { clearLocalState, ignoreCruddurDir, isAlive, localBuckets, localEnv, localPaths, readLocalState, waitForExitOf, writeLocalState, type LocalState } from './state.js';
-
-// Resolves to dist/ from both src/local (tests) and dist/local (the CLI).
-const SUPERVISOR = fileURLToPath(new URL('../../dist/local/supervisor.js', import.meta.url));
+import { ensureDatabase, ensureLocalPostgres, LOCAL_DATABASE, localPostgresDataDir, localPostgresPaths, localPostgresStatus, postgresUrl, runningPostmaster, stopLocalPostgres } from './postgres.js';
+import { s3rverEnv, startS3Server } from './s3-server.js';
+import { clearLocalState, ignoreCruddurDir, isAlive, localBuckets, localPaths, readLocalState, waitForExitOf, type LocalState } from './state.js';
 
 export interface LocalUpResult {
   status: 'started' | 'already-running';
@@ -23,26 +20,65 @@ export interface LocalUpResult {
 
 export interface LocalUpOptions {
   foreground: boolean;
-  timeoutMs?: number;
+  /** `--listen ADDRESS`: bind PostgreSQL, S3 and DynamoDB there (kept for later runs; default 127.0.0.1). */
+  listen?: string;
+  /** `--port N`: PostgreSQL on N, S3 on N+1, DynamoDB on N+2 (each used as given, or an error). */
+  port?: number;
 }
 
-function supervisorFailed(why: string, root: string): CruddurError {
-  return new CruddurError(`The local stack did not start: ${why}`, {
-    suggestion: `see ${localPaths(root).log} (cruddur local logs), then run \`cruddur local down\` and try again`,
-    code: 'LOCAL_START_FAILED',
-  });
+/** The variables every command reads when no real setting exists (lowest precedence). */
+export function localEnv(state: LocalState): Record<string, string> {
+  const host = state.host ?? '127.0.0.1';
+  return {
+    CONNECTION_URL: postgresUrl(state.postgres.port, state.database, { host, password: state.postgres.password }),
+    ...s3rverEnv(`http://${host}:${state.s3.port}`),
+    ...(state.dynamodb ? { AWS_ENDPOINT_URL_DYNAMODB: `http://${host}:${state.dynamodb.port}` } : {}),
+    UPLOADS_BUCKET_NAME: state.buckets.uploads,
+    ASSETS_BUCKET_NAME: state.buckets.assets,
+    SYNC_S3_BUCKET: state.buckets.site,
+  };
+}
+
+async function writeLocalState(root: string, state: LocalState): Promise<void> {
+  const paths = localPaths(root);
+  const env = Object.entries(localEnv(state)).map(([k, v]) => `${k}=${v}`).join('\n');
+  await writeFilesAtomic([
+    { path: paths.state, content: `${JSON.stringify(state, null, 2)}\n`, mode: 0o600 },
+    { path: paths.env, content: `# written by \`cruddur local up\`; removed by \`cruddur local down\`\n${env}\n`, mode: 0o600 },
+  ]);
+}
+
+/** The S3 and DynamoDB ports used last time, so AWS_ENDPOINT_URL_S3/_DYNAMODB stay the same across restarts when free. */
+async function previousPorts(root: string): Promise<{ s3?: number; dynamodb?: number }> {
+  try {
+    const ports = JSON.parse(await readFile(join(localPaths(root).dir, 'ports.json'), 'utf8')) as { s3?: unknown; dynamodb?: unknown };
+    const valid = (p: unknown) => (typeof p === 'number' && Number.isInteger(p) && p > 0 && p < 65536 ? p : undefined);
+    return { s3: valid(ports.s3), dynamodb: valid(ports.dynamodb) };
+  } catch {
+    return {};
+  }
 }
 
 /**
- * Starts embedded PostgreSQL, s3rver with the uploads/assets/site buckets and the thumbnail worker in
- * one supervisor process. Reports an already running stack instead of starting twice; replaces a stale
- * state file left by a killed supervisor.
+ * Starts the project's PostgreSQL (postgres.ts, shared with `db` commands) with its `cruddur` database, and the
+ * local S3 process (s3-server.ts: s3rver with the uploads/assets/site buckets, the thumbnail worker and dynalite,
+ * data in .cruddur/dynamodb). All on 127.0.0.1, or on `listen` (kept for later runs); `port` puts PostgreSQL on N,
+ * S3 on N+1 and DynamoDB on N+2, each used as given or an error. Reports an already running stack instead of
+ * starting twice (LOCAL_ALREADY_RUNNING when asked for another address or port); replaces a stale state file left
+ * by a killed process.
  */
 export async function localUp(root: string, env: Readonly<Record<string, string | undefined>>, options: LocalUpOptions, logger: Logger): Promise<LocalUpResult> {
   const started = Date.now();
   const paths = localPaths(root);
   const existing = await readLocalState(root);
   if (existing && isAlive(existing.pid)) {
+    const host = existing.host ?? '127.0.0.1';
+    if ((options.listen !== undefined && options.listen !== host) || (options.port !== undefined && options.port !== existing.postgres.port)) {
+      throw new CruddurError(`The local stack is already running on ${host} (PostgreSQL port ${existing.postgres.port})`, {
+        suggestion: 'stop it with `cruddur local down`, then run `cruddur local up` with the new --listen/--port',
+        code: 'LOCAL_ALREADY_RUNNING',
+      });
+    }
     return { status: 'already-running', recoveredStale: false, ms: Date.now() - started, state: existing, env: localEnv(existing) };
   }
   const recoveredStale = existing !== undefined || existsSync(paths.state);
@@ -53,47 +89,41 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   await mkdir(paths.dir, { recursive: true, mode: 0o755 });
   await ignoreCruddurDir(paths.dir);
   // PostgreSQL is its own daemon (the same one `db` commands start on demand): reused when it runs.
-  const postgres = await ensureLocalPostgres(root, logger);
-  const [{ createDatabase }, { parseTarget }] = await Promise.all([import('../db/admin.js'), import('../db/connection.js')]);
-  await createDatabase(parseTarget(postgres.url(LOCAL_DATABASE), 'local'), logger);
-  const config = JSON.stringify({ root, buckets: localBuckets(env) });
-  const child = spawn(process.execPath, ['--openssl-legacy-provider', SUPERVISOR, config], {
-    cwd: root,
+  const postgres = await ensureLocalPostgres(root, logger, { host: options.listen, port: options.port });
+  const { password } = localPostgresStatus(root);
+  await ensureDatabase(postgres, LOCAL_DATABASE);
+  // The avatar buckets as the avatar commands resolve them (THUMBING_BUCKET_NAME, assets.<DOMAIN_NAME>, ...).
+  const [{ loadProjectConfig }, { resolveAvatarConfig }] = await Promise.all([import('../core/config.js'), import('../avatar/config.js')]);
+  const avatar = resolveAvatarConfig(loadProjectConfig({ cwd: root }));
+  const defaults = localBuckets(env);
+  const buckets = { ...defaults, uploads: avatar.uploadsBucket?.value ?? defaults.uploads, assets: avatar.assetsBucket?.value ?? defaults.assets };
+  const previous = await previousPorts(root);
+  const explicit = options.port !== undefined;
+  const s3 = await startS3Server({
+    directory: paths.s3,
+    port: explicit ? options.port! + 1 : previous.s3,
+    strictPort: explicit,
+    host: postgres.host,
+    dynamodb: { directory: paths.dynamodb, port: explicit ? options.port! + 2 : previous.dynamodb, strictPort: explicit },
+    buckets: [...new Set(Object.values(buckets))],
+    thumbnails: { uploads: buckets.uploads, assets: buckets.assets, root },
+    logFile: paths.log,
     detached: !options.foreground,
-    stdio: ['ignore', 'pipe', options.foreground ? 'inherit' : 'ignore'],
-    env: { ...process.env, NODE_OPTIONS: '' },
+    inheritStderr: options.foreground,
+    cwd: root,
   });
-  const ready = await new Promise<{ s3Port?: number; error?: string }>((resolve) => {
-    const timer = setTimeout(() => resolve({ error: `not ready after ${(options.timeoutMs ?? 60_000) / 1000} s` }), options.timeoutMs ?? 60_000);
-    const lines = createInterface({ input: child.stdout as NodeJS.ReadableStream });
-    child.once('exit', (code) => resolve({ error: `the supervisor exited with code ${code}` }));
-    lines.once('line', (line) => {
-      clearTimeout(timer);
-      try {
-        resolve(JSON.parse(line) as { s3Port?: number; error?: string });
-      } catch {
-        resolve({ error: line });
-      }
-    });
-  });
-  if (!ready.s3Port) {
-    if (child.exitCode === null) child.kill('SIGTERM');
-    throw supervisorFailed(ready.error ?? 'unknown', root);
-  }
-  child.removeAllListeners('exit');
   const state: LocalState = {
-    pid: child.pid ?? 0,
+    pid: s3.pid,
     startedAt: new Date().toISOString(),
+    ...(postgres.host !== '127.0.0.1' ? { host: postgres.host } : {}),
     database: LOCAL_DATABASE,
-    postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid },
-    s3: { port: ready.s3Port },
-    buckets: localBuckets(env),
+    postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid, ...(password ? { password } : {}) },
+    s3: { port: s3.port },
+    ...(s3.dynamodb ? { dynamodb: { port: s3.dynamodb.port } } : {}),
+    buckets,
   };
+  await writeFilesAtomic([{ path: join(paths.dir, 'ports.json'), content: JSON.stringify({ s3: s3.port, ...(s3.dynamodb ? { dynamodb: s3.dynamodb.port } : {}) }) }]);
   await writeLocalState(root, state);
-  if (!options.foreground) {
-    (child.stdout as NodeJS.ReadableStream & { destroy(): void }).destroy();
-    child.unref();
-  }
   return { status: 'started', recoveredStale, ms: Date.now() - started, state, env: localEnv(state) };
 }
 
@@ -123,7 +153,10 @@ export async function localDown(root: string, options: { purge: boolean; timeout
   if (await stopLocalPostgres(root)) status = 'stopped';
   await clearLocalState(root);
   if (options.purge) {
-    await Promise.all([paths.postgres, paths.s3, `${paths.dir}/ports.json`, localPostgresPaths(root).stateFile, paths.log].map((p) => rm(p, { recursive: true, force: true })));
+    // The data folder may live outside the project (root in a private folder): read it before its record goes.
+    const dataDir = localPostgresDataDir(root);
+    const outside = dataDir !== localPostgresPaths(root).defaultDataDir;
+    await Promise.all([outside ? dirname(dataDir) : dataDir, paths.s3, paths.dynamodb, `${paths.dir}/ports.json`, localPostgresPaths(root).stateFile, paths.log].map((p) => rm(p, { recursive: true, force: true })));
   }
   return { status, purged: options.purge };
 }
@@ -133,8 +166,10 @@ export interface LocalStatus {
   stale: boolean;
   pid?: number;
   startedAt?: string;
+  host?: string;
   postgres?: { port: number; reachable: boolean };
   s3?: { endpoint: string; reachable: boolean };
+  dynamodb?: { endpoint: string; reachable: boolean };
   buckets?: LocalState['buckets'];
 }
 
@@ -143,14 +178,18 @@ export async function localStatus(root: string): Promise<LocalStatus> {
   if (!state) return { running: false, stale: existsSync(localPaths(root).state) };
   const alive = isAlive(state.pid);
   const pgPort = localPostgresStatus(root).port ?? state.postgres.port;
-  const [pgUp, s3Up] = await Promise.all([canConnect(pgPort), canConnect(state.s3.port)]);
+  const dynamoPort = state.dynamodb?.port;
+  const host = state.host ?? '127.0.0.1';
+  const [pgUp, s3Up, dynamoUp] = await Promise.all([canConnect(pgPort, 1000, host), canConnect(state.s3.port, 1000, host), dynamoPort ? canConnect(dynamoPort, 1000, host) : false]);
   return {
-    running: alive && pgUp && s3Up,
+    running: alive && pgUp && s3Up && (dynamoPort === undefined || dynamoUp),
     stale: !alive,
     pid: state.pid,
     startedAt: state.startedAt,
+    host,
     postgres: { port: pgPort, reachable: pgUp },
-    s3: { endpoint: `http://127.0.0.1:${state.s3.port}`, reachable: s3Up },
+    s3: { endpoint: `http://${host}:${state.s3.port}`, reachable: s3Up },
+    ...(dynamoPort ? { dynamodb: { endpoint: `http://${host}:${dynamoPort}`, reachable: dynamoUp } } : {}),
     buckets: state.buckets,
   };
 }

@@ -1,9 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeFilesAtomic } from '../core/fs.js';
-import { LOCAL_PG_PASSWORD, LOCAL_PG_USER } from './postgres.js';
-import { s3rverEnv } from './s3-server.js';
 
 /** Where the local stack keeps everything, under the project root. */
 export function localPaths(root: string) {
@@ -13,8 +10,8 @@ export function localPaths(root: string) {
     state: join(dir, 'local.json'),
     env: join(dir, 'local.env'),
     log: join(dir, 'local.log'),
-    postgres: join(dir, 'postgres'),
     s3: join(dir, 's3'),
+    dynamodb: join(dir, 'dynamodb'),
   };
 }
 
@@ -28,9 +25,14 @@ export interface LocalBuckets {
 export interface LocalState {
   pid: number;
   startedAt: string;
+  /** Where every service listens (`local up --listen`); absent: 127.0.0.1. */
+  host?: string;
   database: string;
-  postgres: { port: number; pid: number | undefined };
+  /** password: the generated one when it listens off 127.0.0.1 (absent: `postgres`). */
+  postgres: { port: number; pid: number | undefined; password?: string };
   s3: { port: number };
+  /** Absent in state files written before DynamoDB joined the stack. */
+  dynamodb?: { port: number };
   buckets: LocalBuckets;
 }
 
@@ -53,26 +55,6 @@ export async function readLocalState(root: string): Promise<LocalState | undefin
   } catch {
     return undefined;
   }
-}
-
-/** The variables every command reads when no real setting exists (lowest precedence). */
-export function localEnv(state: LocalState): Record<string, string> {
-  return {
-    CONNECTION_URL: `postgresql://${LOCAL_PG_USER}:${LOCAL_PG_PASSWORD}@127.0.0.1:${state.postgres.port}/${state.database}`,
-    ...s3rverEnv(`http://127.0.0.1:${state.s3.port}`),
-    UPLOADS_BUCKET_NAME: state.buckets.uploads,
-    ASSETS_BUCKET_NAME: state.buckets.assets,
-    SYNC_S3_BUCKET: state.buckets.site,
-  };
-}
-
-export async function writeLocalState(root: string, state: LocalState): Promise<void> {
-  const paths = localPaths(root);
-  const env = Object.entries(localEnv(state)).map(([k, v]) => `${k}=${v}`).join('\n');
-  await writeFilesAtomic([
-    { path: paths.state, content: `${JSON.stringify(state, null, 2)}\n`, mode: 0o600 },
-    { path: paths.env, content: `# written by \`cruddur local up\`; removed by \`cruddur local down\`\n${env}\n`, mode: 0o600 },
-  ]);
 }
 
 /** Keeps .cruddur/ out of git: it holds data and local credentials. */

@@ -1,47 +1,38 @@
-// The local stack's long-running process: s3rver with the buckets, and the thumbnail worker.
-// (PostgreSQL is not here: it runs as its own daemon through pg_ctl, see pg-instance.ts, so it survives
-// this process and serves `db` commands with or without `local up`.) Started with
-// --openssl-legacy-provider so s3rver's DES continuation tokens work. Prints one JSON line on stdout
-// when ready ({"s3Port": N}) or failed ({"error": "..."}); logs go to .cruddur/local.log.
-import { appendFileSync, readFileSync } from 'node:fs';
-import { writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+// The local S3 process, the one way S3 runs locally (`local up` and the tests alike): s3rver with its buckets and,
+// for `local up`, the thumbnail worker and the local DynamoDB (dynalite, see dynamodb.ts). Started by s3-server.ts
+// with --openssl-legacy-provider, because s3rver encrypts ListObjects continuation tokens with DES, which OpenSSL 3
+// only offers through the legacy provider. (PostgreSQL is not here: it runs as its own daemon through pg_ctl, see
+// postgres.ts.) argv[2] is a JSON SupervisorConfig. Prints one JSON line on stdout when ready
+// ({"port": N, "dynamodbPort": N}) or failed ({"error": "..."}). Stops on SIGTERM/SIGINT and, when tied to its
+// parent, when its stdin closes.
+import { appendFileSync } from 'node:fs';
+import { createServer } from 'node:net';
 import S3rver from 's3rver';
-import { freePort } from './net.js';
-import { localPaths, type LocalBuckets } from './state.js';
-import { startThumbnailWorker } from './thumbnail-worker.js';
-
-interface SupervisorConfig {
-  root: string;
-  buckets: LocalBuckets;
-}
+import type { LocalDynamoHandle } from './dynamodb.js';
+import type { SupervisorConfig } from './s3-server.js';
 
 const config = JSON.parse(process.argv[2] ?? '{}') as SupervisorConfig;
-const paths = localPaths(config.root);
-const portsFile = join(paths.dir, 'ports.json');
-const log = (line: string) => appendFileSync(paths.log, `${new Date().toISOString()} ${line}\n`);
+const host = config.host ?? '127.0.0.1';
+const log = (line: string) => {
+  if (config.logFile) appendFileSync(config.logFile, `${new Date().toISOString()} ${line}\n`);
+};
 const say = (message: object) => process.stdout.write(`${JSON.stringify(message)}\n`);
 
-/** The S3 port used last time, so AWS_ENDPOINT_URL_S3 stays the same across restarts when it is free. */
-function previousPort(): number | undefined {
-  try {
-    return (JSON.parse(readFileSync(portsFile, 'utf8')) as { s3?: number }).s3;
-  } catch {
-    return undefined;
-  }
-}
-
-async function portIfFree(port: number | undefined): Promise<number> {
-  if (!port) return freePort();
-  const { createServer } = await import('node:net');
+/**
+ * The wanted port when nothing listens on it on the listen address, else 0 (any free port). An explicit port
+ * (`local up --port N`) is used as given: taken, the server fails to listen and says so.
+ */
+function portIfFree(port: number, strict: boolean | undefined): Promise<number> {
+  if (!port || strict) return Promise.resolve(port ?? 0);
   return new Promise((resolve) => {
-    const server = createServer();
-    server.once('error', () => resolve(freePort()));
-    server.listen(port, '127.0.0.1', () => server.close(() => resolve(port)));
+    const probe = createServer();
+    probe.once('error', () => resolve(0));
+    probe.listen(port, host, () => probe.close(() => resolve(port)));
   });
 }
 
 let s3: S3rver | undefined;
+let dynamo: LocalDynamoHandle | undefined;
 let stopping = false;
 
 async function stop(code: number): Promise<never> {
@@ -50,6 +41,7 @@ async function stop(code: number): Promise<never> {
     // Open keep-alive connections would hold close() until they time out: end them now.
     (s3 as unknown as { httpServer?: { closeAllConnections(): void } } | undefined)?.httpServer?.closeAllConnections();
     await s3?.close().catch(() => {});
+    await dynamo?.close().catch(() => {});
     log('stopped');
   }
   process.exit(code);
@@ -57,21 +49,32 @@ async function stop(code: number): Promise<never> {
 
 process.on('SIGTERM', () => void stop(0));
 process.on('SIGINT', () => void stop(0));
+if (config.watchParent) {
+  process.stdin.on('end', () => void stop(0));
+  process.stdin.resume();
+}
 
 try {
   log(`starting (pid ${process.pid})`);
   s3 = new S3rver({
-    address: '127.0.0.1',
-    port: await portIfFree(previousPort()),
-    directory: paths.s3,
+    address: host,
+    port: await portIfFree(config.port, config.strictPort),
+    directory: config.directory,
     silent: true,
-    configureBuckets: Object.values(config.buckets).map((name) => ({ name, configs: [] })),
+    configureBuckets: config.buckets.map((name) => ({ name, configs: [] })),
   });
   const address = (await s3.run()) as { port: number };
-  await writeFile(portsFile, JSON.stringify({ s3: address.port }));
-  const worker = await startThumbnailWorker(s3, { endpoint: `http://127.0.0.1:${address.port}`, uploads: config.buckets.uploads, assets: config.buckets.assets, log });
-  log(`ready: s3 127.0.0.1:${address.port}; thumbnail worker ${worker}`);
-  say({ s3Port: address.port });
+  if (config.dynamodb) {
+    const { startLocalDynamo } = await import('./dynamodb.js');
+    dynamo = await startLocalDynamo({ directory: config.dynamodb.directory, host, port: await portIfFree(config.dynamodb.port, config.dynamodb.strictPort) });
+  }
+  let worker = 'off';
+  if (config.thumbnails) {
+    const { startThumbnailWorker } = await import('./thumbnail-worker.js');
+    worker = await startThumbnailWorker(s3, { endpoint: `http://${host}:${address.port}`, ...config.thumbnails, log });
+  }
+  log(`ready: s3 ${host}:${address.port}${dynamo ? `; dynamodb ${host}:${dynamo.port}` : ''}; thumbnail worker ${worker}`);
+  say({ port: address.port, ...(dynamo ? { dynamodbPort: dynamo.port } : {}) });
 } catch (error) {
   const message = error instanceof Error ? error.message : String(error);
   log(`failed: ${message}`);

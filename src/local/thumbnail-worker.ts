@@ -4,6 +4,9 @@ import { s3rverEnv } from './s3-server.js';
 
 export interface WorkerOptions {
   endpoint: string;
+  /** The project root: the avatar configuration is resolved from it, once. */
+  root: string;
+  /** The buckets the local stack created (they win over the configuration: they are what exists). */
   uploads: string;
   assets: string;
   log: (line: string) => void;
@@ -11,28 +14,65 @@ export interface WorkerOptions {
 
 interface S3EventRecord {
   eventName?: string;
-  s3?: { bucket?: { name?: string }; object?: { key?: string } };
+  s3?: { bucket?: { name?: string }; object?: { key?: string; size?: number } };
 }
 
 /**
- * Processes uploads like the Lambda: on every object created in the uploads bucket, the shared avatar
- * transform writes `avatars/<name>.jpg` to the assets bucket. Returns a description for the log.
+ * Processes uploads like the Lambda. When the project has a handler folder (THUMBING_FUNCTION_PATH, or
+ * the folder whose package.json lists sharp and whose index.js exports handler), each object created
+ * under the input folder of the uploads bucket runs that handler's own code in a child Node process,
+ * with the S3 event Lambda would send and this S3 as its endpoint. Without one, or when its sharp
+ * cannot load here (said once), the configured transform writes the avatar instead.
+ * Returns a description for the log.
  */
 export async function startThumbnailWorker(server: S3rver, options: WorkerOptions): Promise<string> {
-  const [{ avatarForUpload }, { S3Client, GetObjectCommand, PutObjectCommand }] = await Promise.all([
-    import('../avatar/worker.js'),
-    import('@aws-sdk/client-s3'),
+  const [{ loadProjectConfig }, { resolveAvatarConfig, avatarKeyFor }, handlers, { execProgram }] = await Promise.all([
+    import('../core/config.js'),
+    import('../avatar/config.js'),
+    import('../avatar/handler.js'),
+    import('../core/exec.js'),
   ]);
+  const resolved = resolveAvatarConfig(loadProjectConfig({ cwd: options.root }));
+  const config = {
+    ...resolved,
+    uploadsBucket: { value: options.uploads, source: 'the local stack' },
+    assetsBucket: { value: options.assets, source: 'the local stack' },
+  };
+  const s3Env = s3rverEnv(options.endpoint);
+  let handler = config.handler.value;
+  let mode = handler ? `running ${handler.file} (${config.handler.source})` : `the configured transform (${config.handler.source})`;
+  if (handler) {
+    const probe = await handlers.probeSharp(handler, execProgram);
+    if (!probe.ok) {
+      options.log(`thumbnail: the handler's sharp cannot load on this machine (${(probe.error ?? '').split('\n')[0]}); using the configured transform instead`);
+      mode = `the configured transform (the sharp in ${handler.folder} cannot load here)`;
+      handler = undefined;
+    }
+  }
+
+  const [{ S3Client, GetObjectCommand, PutObjectCommand }, { thumbnail }] = await Promise.all([import('@aws-sdk/client-s3'), import('../avatar/transform.js')]);
   // Configured exactly as every cruddur command configures its S3 client for a custom endpoint.
-  const client = new S3Client(s3ClientConfig(resolveAwsSettings({ env: s3rverEnv(options.endpoint) })));
-  const handle = async (bucket: string, key: string) => {
+  const client = new S3Client(s3ClientConfig(resolveAwsSettings({ env: s3Env })));
+  const transform = async (bucket: string, key: string, avatarKey: string) => {
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    const input = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+    const body = await thumbnail(input, config.transform);
+    await client.send(new PutObjectCommand({ Bucket: options.assets, Key: avatarKey, Body: body, ContentType: config.transform.contentType }));
+    return `${body.length} bytes`;
+  };
+  const handle = async (bucket: string, key: string, size: number) => {
+    const avatarKey = avatarKeyFor(config, key);
+    if (!avatarKey) return;
     const started = Date.now();
     try {
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-      const input = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-      const avatar = await avatarForUpload(input, key);
-      await client.send(new PutObjectCommand({ Bucket: options.assets, Key: avatar.key, Body: avatar.body, ContentType: avatar.contentType }));
-      options.log(`thumbnail: ${bucket}/${key} -> ${options.assets}/${avatar.key} (${avatar.body.length} bytes, ${Date.now() - started} ms)`);
+      let detail: string;
+      if (handler) {
+        const { logs } = await handlers.invokeHandler(handler, handlers.s3Event(bucket, key, size), handlers.handlerEnv(config, s3Env), execProgram);
+        detail = `handler${logs ? `: ${logs.split('\n').slice(-1)[0]}` : ''}`;
+      } else {
+        detail = await transform(bucket, key, avatarKey);
+      }
+      options.log(`thumbnail: ${bucket}/${key} -> ${options.assets}/${avatarKey} (${detail}, ${Date.now() - started} ms)`);
     } catch (error) {
       options.log(`thumbnail failed for ${bucket}/${key}: ${error instanceof Error ? error.message : String(error)}`);
     }
@@ -41,8 +81,8 @@ export async function startThumbnailWorker(server: S3rver, options: WorkerOption
     for (const record of event.Records ?? []) {
       const bucket = record.s3?.bucket?.name;
       const key = record.s3?.object?.key;
-      if (key && bucket === options.uploads && record.eventName?.startsWith('ObjectCreated')) void handle(bucket, key);
+      if (key && bucket === options.uploads && record.eventName?.startsWith('ObjectCreated')) void handle(bucket, key, record.s3?.object?.size ?? 0);
     }
   });
-  return `watching ${options.uploads} -> ${options.assets}`;
+  return `watching ${options.uploads}${config.inputFolder.value ? `/${config.inputFolder.value}/` : ''} -> ${options.assets}/${config.outputFolder.value}/ with ${mode}`;
 }

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CruddurError } from '../core/errors.js';
+import { normaliseText } from '../db/script-reader.js';
 
 /** A migration file, parsed: dbmate-style `.sql` or the bootcamp's Python class with migrate_sql()/rollback_sql(). */
 export interface Migration {
@@ -81,13 +82,15 @@ export function extractPythonSql(content: string, fn: 'migrate_sql' | 'rollback_
   return { sql: content.slice(start, close), line: content.slice(0, start).split('\n').length };
 }
 
-export function parseMigration(file: string, content: string, display: string): Migration {
+/** Parses a migration file; the checksum is of the bytes as written, the SQL read without BOM and with LF endings. */
+export function parseMigration(file: string, raw: string, display: string): Migration {
+  const content = normaliseText(raw);
   const match = MIGRATION_FILE.exec(file);
   if (!match) {
     throw new CruddurError(`${display} is not named <digits>_<name>.sql`, { suggestion: 'rename it, e.g. 20260101120000_add_bio.sql', code: 'MIGRATION_INVALID' });
   }
   const [, version = '', name = '', ext] = match;
-  const base = { version, name, file, display, checksum: checksumOf(content) };
+  const base = { version, name, file, display, checksum: checksumOf(raw) };
   if (ext === 'py') {
     const up = extractPythonSql(content, 'migrate_sql');
     if (!up) {

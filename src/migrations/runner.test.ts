@@ -52,6 +52,21 @@ describe('migration runner (real PostgreSQL)', () => {
     expect((await status(target, source)).pending).toBe(0);
   });
 
+  it('a CRLF migration with a BOM applies, shows as applied and rolls back; BEGIN ATOMIC and COPY data work in migrations', async () => {
+    const { target, db, source } = await fixture({
+      '20260101000000_probe.sql': '\uFEFF-- migrate:up\r\nCREATE SCHEMA probe;\r\n\r\n-- migrate:down\r\nDROP SCHEMA probe;\r\n',
+      '20260102000000_fn.sql':
+        '-- migrate:up\nCREATE TABLE c (n int);\nCOPY c FROM stdin;\n1\n2\n\\.\nCREATE FUNCTION c_count() RETURNS bigint LANGUAGE sql\nBEGIN ATOMIC\n  SELECT count(*) FROM c;\nEND;\n-- migrate:down\nDROP FUNCTION c_count();\nDROP TABLE c;\n',
+    });
+    expect((await migrate(target, source, {}, silentLogger)).applied.map((s) => s.version)).toEqual(['20260101000000', '20260102000000']);
+    expect(await pg.query(db, 'SELECT c_count() AS n')).toEqual([{ n: '2' }]);
+    const listed = await status(target, source);
+    expect(listed.migrations.map((m) => m.state)).toEqual(['applied', 'applied']);
+    await rollback(target, source, { steps: 2 }, silentLogger);
+    expect(await pg.query(db, "SELECT nspname FROM pg_namespace WHERE nspname = 'probe'")).toEqual([]);
+    expect((await status(target, source)).pending).toBe(2);
+  });
+
   it('a failing third statement leaves no trace and names file and line', async () => {
     const { target, db, source } = await fixture({
       '20260101000000_ok.sql': '-- migrate:up\nCREATE TABLE ok (id int);\n',

@@ -3,7 +3,8 @@ import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { withClient } from '../db/client.js';
 import type { DbTarget } from '../db/connection.js';
-import { explainFailure, runStatements } from '../db/script.js';
+import { join } from 'node:path';
+import { explainRolledBack, inTransaction, readScript, runInOpenTransaction, runScript } from '../db/script.js';
 import { loadMigrations, type Migration } from './files.js';
 import { baselineFromMarker, bootcampStamp, migrationStatus, pendingMigrations, rollbackPlan, type MigrationStatus } from './plan.js';
 import * as store from './store.js';
@@ -58,26 +59,34 @@ function longestVersion(files: Migration[]): number {
   return Math.max(16, ...files.map((f) => f.version.length));
 }
 
-async function applyOne(client: Client, migration: Migration, markerLength: number, clock: () => number): Promise<void> {
-  const script = { sql: migration.up, file: migration.display, firstLine: migration.upLine };
-  if (migration.transaction) {
-    await client.query('BEGIN');
-    try {
-      await client.query(migration.up);
-      await store.recordApplied(client, migration);
-      await store.writeBootcampMarker(client, bootcampStamp(clock(), markerLength));
-      await client.query('COMMIT');
-    } catch (error) {
-      await client.query('ROLLBACK').catch(() => {});
-      throw await explainFailure(client, script, error, true);
-    }
+/** A migration section read as psql would read it (meta-commands, COPY data, BEGIN ATOMIC bodies). */
+async function section(dir: string, migration: Migration, which: 'up' | 'down') {
+  return readScript(
+    { sql: which === 'up' ? migration.up : migration.down, path: join(dir, migration.file), display: migration.display, firstLine: which === 'up' ? migration.upLine : migration.downLine },
+    { cwd: process.cwd() },
+  );
+}
+
+async function applyOne(client: Client, dir: string, migration: Migration, markerLength: number, clock: () => number): Promise<void> {
+  const script = await section(dir, migration, 'up');
+  const record = async () => {
+    await store.recordApplied(client, migration);
+    await store.writeBootcampMarker(client, bootcampStamp(clock(), markerLength));
+  };
+  if (!migration.transaction) {
+    // `transaction:false`: statement by statement as psql runs them; recorded once all ran.
+    await runScript(client, script, { mode: 'none' });
+    await inTransaction(client, record);
     return;
   }
-  await runStatements(client, script);
-  await client.query('BEGIN');
-  await store.recordApplied(client, migration);
-  await store.writeBootcampMarker(client, bootcampStamp(clock(), markerLength));
-  await client.query('COMMIT');
+  try {
+    await inTransaction(client, async () => {
+      await runInOpenTransaction(client, script.statements);
+      await record();
+    });
+  } catch (error) {
+    throw await explainRolledBack(client, script.statements, error);
+  }
 }
 
 /** Applies pending migrations in order, each in its own transaction, under the advisory lock; stops at the first failure. */
@@ -116,7 +125,7 @@ export async function migrate(target: DbTarget, source: MigrationsSource, option
     const markerLength = longestVersion(files);
     for (const migration of pending) {
       const started = clock();
-      await applyOne(client, migration, markerLength, clock);
+      await applyOne(client, source.dir, migration, markerLength, clock);
       const step = { version: migration.version, name: migration.name, file: migration.display, ms: clock() - started };
       result.applied.push(step);
       logger.debug(`applied ${migration.display} in ${step.ms} ms`);
@@ -158,17 +167,16 @@ export async function rollback(target: DbTarget, source: MigrationsSource, optio
     }
     for (const m of plan.migrations) {
       const started = clock();
-      const script = { sql: m.down, file: m.display, firstLine: m.downLine };
-      await client.query('BEGIN');
+      const script = await section(source.dir, m, 'down');
       try {
-        await client.query(m.down);
-        await store.recordRolledBack(client, m.version);
-        // The old scripts re-run files whose version is >= the marker.
-        await store.writeBootcampMarker(client, m.version);
-        await client.query('COMMIT');
+        await inTransaction(client, async () => {
+          await runInOpenTransaction(client, script.statements);
+          await store.recordRolledBack(client, m.version);
+          // The old scripts re-run files whose version is >= the marker.
+          await store.writeBootcampMarker(client, m.version);
+        });
       } catch (error) {
-        await client.query('ROLLBACK').catch(() => {});
-        throw await explainFailure(client, script, error, true);
+        throw await explainRolledBack(client, script.statements, error);
       }
       result.rolledBack.push({ version: m.version, name: m.name, file: m.display, ms: clock() - started });
     }

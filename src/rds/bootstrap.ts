@@ -27,8 +27,8 @@ export async function runRdsUpdateSg(project: ProjectConfig, aws: AwsClients, lo
   const summary =
     result.action === 'unchanged'
       ? `${rule} already allows ${result.cidr}`
-      : `${rule} ${result.action.replace('would-', 'would ')}: ${formatView(result.after)}`;
+      : result.action === 'already-allowed'
+        ? `${result.groupId} ${result.allowedBy?.ruleId ?? 'another rule'} already allows ${result.cidr}`
+        : `${rule} ${result.action.replace('would-', 'would ')}: ${formatView(result.after)}`;
   return { status: 'done', summary, result };
 }
-
-export { runRdsUpdateSg as run };

@@ -17,7 +17,8 @@ describe('parseIp', () => {
   });
 });
 
-/** Local echo services: each path answers differently; /slow never answers (the client gives up). */
+/** Local echo services: each path answers differently; /slow never answers (the client gives up). The 2 s budget
+ * per service is for a loaded CI machine: a loopback answer can take longer than 300 ms there. */
 describe('detectPublicIp against local HTTP servers', () => {
   let server: Server;
   let base = '';
@@ -46,7 +47,7 @@ describe('detectPublicIp against local HTTP servers', () => {
   });
 
   const detect = (services: string[], env: Record<string, string> = {}, ip?: string) =>
-    detectPublicIp({ ip, env, services: services.map((p) => `${base}${p}`), timeoutMs: 300, logger: silentLogger });
+    detectPublicIp({ ip, env, services: services.map((p) => `${base}${p}`), timeoutMs: 2_000, logger: silentLogger });
 
   it('falls back to the second service when the first does not answer in time', async () => {
     hits.length = 0;

@@ -1,3 +1,4 @@
+import { BlockList } from 'node:net';
 import { usageError } from '../core/errors.js';
 import { parseIp, type IpFamily } from './ip.js';
 
@@ -124,6 +125,39 @@ export function planChange(current: SgRule | undefined, target: RuleTarget): Rul
       ? normaliseCidr(current.cidrIpv4) === target.cidr && current.cidrIpv6 === undefined
       : normaliseCidr(current.cidrIpv6) === target.cidr && current.cidrIpv4 === undefined);
   return { action: upToDate ? 'none' : 'modify', before, after };
+}
+
+/**
+ * Whether an inbound rule already lets `target` in, as EC2 evaluates a permission (protocol, port range,
+ * peer): protocol `-1` (all traffic) or tcp/6 with FromPort <= port <= ToPort, and a CIDR peer of the
+ * same family that contains the address (`198.51.100.0/24` contains `198.51.100.7/32`, `::/0` every IPv6
+ * host). Security-group and prefix-list peers are not evaluated (their members are unknown here).
+ */
+export function ruleAllows(rule: SgRule, target: RuleTarget): boolean {
+  if (rule.isEgress) return false;
+  const allTraffic = rule.protocol === '-1';
+  if (!allTraffic) {
+    if (!isTcp(rule.protocol) || rule.fromPort === undefined || rule.toPort === undefined) return false;
+    if (rule.fromPort > target.port || rule.toPort < target.port) return false;
+  }
+  const peer = target.family === 4 ? rule.cidrIpv4 : rule.cidrIpv6;
+  if (!peer) return false;
+  const [network = '', prefix] = peer.split('/');
+  const address = target.cidr.split('/')[0] ?? '';
+  const type = target.family === 4 ? 'ipv4' : 'ipv6';
+  const bits = Number(prefix ?? (target.family === 4 ? 32 : 128));
+  try {
+    const list = new BlockList();
+    list.addSubnet(network, bits, type);
+    return list.check(address, type);
+  } catch {
+    return false;
+  }
+}
+
+/** The first inbound rule other than `except` that already allows `target` (see ruleAllows), if any. */
+export function allowingRule(rules: SgRule[], target: RuleTarget, except: string | undefined): SgRule | undefined {
+  return rules.find((r) => r.id !== except && ruleAllows(r, target));
 }
 
 /** One line per rule, for errors that list a group's inbound rules. */

@@ -99,10 +99,49 @@ describe('updateSecurityGroup', () => {
     expect(ec2.commandCalls(ModifySecurityGroupRulesCommand)[0]?.args[0].input.SecurityGroupRules?.[0]?.SecurityGroupRuleId).toBe('sgr-0cs');
   });
 
-  it('falls back to the description when DB_SG_RULE_ID is stale, with a warning', async () => {
-    rules = [awsRule({ SecurityGroupRuleId: 'sgr-0recreated' })];
-    await expect(run({ ip: '203.0.113.7' })).resolves.toMatchObject({ ruleId: 'sgr-0recreated', foundBy: 'description' });
-    expect(warnings[0]).toContain('DB_SG_RULE_ID sgr-0gitpod is not an inbound rule of sg-0db');
+  it('an explicit DB_SG_RULE_ID that does not resolve is an error listing the inbound rules, even when a rule has the description', async () => {
+    rules = [awsRule({ SecurityGroupRuleId: 'sgr-0recreated' }), egress];
+    const error = await run({ ip: '203.0.113.7' }, { DB_SG_ID: 'sg-0db', DB_SG_RULE_ID: 'sgr-nope' }).catch((e: unknown) => e);
+    expect(error).toMatchObject({
+      code: 'RDS_NO_SUCH_RULE',
+      exitCode: 1,
+      message: 'DB_SG_RULE_ID sgr-nope is not an inbound rule of sg-0db; its inbound rules: sgr-0recreated tcp 5432 from 198.51.100.1/32 "GITPOD"',
+      suggestion: expect.stringContaining('DB_SG_RULE_ID'),
+    });
+    await expect(run({ ip: '203.0.113.7', ruleId: 'sgr-nope' }, { DB_SG_ID: 'sg-0db' })).rejects.toMatchObject({ code: 'RDS_NO_SUCH_RULE', message: expect.stringContaining('--rule-id sgr-nope') });
+    expect(writes()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a teammate\'s rule for the same host', awsRule({ SecurityGroupRuleId: 'sgr-0mate', CidrIpv4: '198.51.100.7/32', Description: 'teammate laptop' }), '198.51.100.7'],
+    ['a wider CIDR on a port range', awsRule({ SecurityGroupRuleId: 'sgr-0mate', CidrIpv4: '198.51.100.0/24', FromPort: 5000, ToPort: 6000, Description: 'office' }), '198.51.100.7'],
+    ['an all-traffic rule', awsRule({ SecurityGroupRuleId: 'sgr-0mate', IpProtocol: '-1', FromPort: -1, ToPort: -1, CidrIpv4: '198.51.100.7/32', Description: 'vpn' }), '198.51.100.7'],
+    ['an IPv6 network', awsRule({ SecurityGroupRuleId: 'sgr-0mate', CidrIpv4: undefined, CidrIpv6: '2001:db8::/64', Description: 'v6 office' }), '2001:db8::7'],
+  ])('an IP already allowed by another rule (%s) is reported with that rule and changes nothing, dry run alike', async (_name, mate, ip) => {
+    rules = [awsRule({}), mate, egress];
+    for (const dryRun of [false, true]) {
+      const result = await run({ ip, dryRun });
+      expect(result).toMatchObject({ action: 'already-allowed', ruleId: 'sgr-0gitpod', dryRun, allowedBy: { ruleId: 'sgr-0mate', description: mate.Description } });
+    }
+    expect(writes()).toHaveLength(0);
+  });
+
+  it('still updates when other rules allow another port, protocol, family or host', async () => {
+    rules = [
+      awsRule({}),
+      awsRule({ SecurityGroupRuleId: 'sgr-0ssh', FromPort: 22, ToPort: 22, CidrIpv4: '203.0.113.7/32', Description: 'ssh' }),
+      awsRule({ SecurityGroupRuleId: 'sgr-0udp', IpProtocol: 'udp', CidrIpv4: '203.0.113.7/32', Description: 'udp' }),
+      awsRule({ SecurityGroupRuleId: 'sgr-0v6', CidrIpv4: undefined, CidrIpv6: '::/0', Description: 'v6' }),
+      awsRule({ SecurityGroupRuleId: 'sgr-0near', CidrIpv4: '203.0.113.8/32', Description: 'near' }),
+      awsRule({ SecurityGroupRuleId: 'sgr-0out2', IsEgress: true, IpProtocol: '-1', CidrIpv4: '0.0.0.0/0', Description: 'egress' }),
+    ];
+    await expect(run({ ip: '203.0.113.7' })).resolves.toMatchObject({ action: 'modified', ruleId: 'sgr-0gitpod' });
+  });
+
+  it('with no rule of its own and --create, an IP another rule allows creates nothing', async () => {
+    rules = [awsRule({ SecurityGroupRuleId: 'sgr-0mate', CidrIpv4: '203.0.113.7/32', Description: 'teammate laptop' })];
+    await expect(run({ ip: '203.0.113.7', create: true }, { DB_SG_ID: 'sg-0db' })).resolves.toMatchObject({ action: 'already-allowed', ruleId: undefined, allowedBy: { ruleId: 'sgr-0mate' } });
+    expect(writes()).toHaveLength(0);
   });
 
   it('lists the inbound rules when none or several match, and writes nothing', async () => {
@@ -112,7 +151,6 @@ describe('updateSecurityGroup', () => {
       message: 'No rule of sg-0db to update (no inbound rule with description "GITPOD" on port 5432); its inbound rules: sgr-0a tcp 5432 from 192.0.2.0/24 "office"',
       suggestion: expect.stringContaining('--create'),
     });
-    await expect(run({ ip: '203.0.113.7', ruleId: 'sgr-0nope' }, { DB_SG_ID: 'sg-0db' })).rejects.toMatchObject({ code: 'RDS_NO_RULE' });
     rules = [awsRule({ SecurityGroupRuleId: 'sgr-0a' }), awsRule({ SecurityGroupRuleId: 'sgr-0b' })];
     const several = await run({ ip: '203.0.113.7' }, { DB_SG_ID: 'sg-0db' }).catch((e: unknown) => e);
     expect(several).toMatchObject({ code: 'RDS_SEVERAL_RULES', suggestion: expect.stringContaining('--rule-id') });

@@ -2,6 +2,7 @@ import { CruddurError, usageError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { detectPublicIp, type PublicIp } from './ip.js';
 import {
+  allowingRule,
   chooseRule,
   describeRule,
   hostCidr,
@@ -9,6 +10,7 @@ import {
   singleHostCidr,
   type RuleTarget,
   type RuleView,
+  viewOf,
   type SgRule,
 } from './rule.js';
 import type { SecurityGroups } from './security-groups.js';
@@ -31,7 +33,8 @@ export interface UpdateSgOptions {
   dryRun?: boolean;
 }
 
-export type UpdateSgAction = 'unchanged' | 'modified' | 'created' | 'would-modify' | 'would-create';
+/** `already-allowed`: another inbound rule of the group lets this host in already, so nothing is written (dry run or not). */
+export type UpdateSgAction = 'unchanged' | 'already-allowed' | 'modified' | 'created' | 'would-modify' | 'would-create';
 
 export interface UpdateSgResult {
   groupId: string;
@@ -46,6 +49,8 @@ export interface UpdateSgResult {
   dryRun: boolean;
   before: RuleView | null;
   after: RuleView;
+  /** For `already-allowed`: the rule that allows the host (id, description and what it allows). */
+  allowedBy?: { ruleId: string; description: string | undefined; rule: RuleView };
 }
 
 export interface UpdateSgDeps {
@@ -90,11 +95,17 @@ export async function updateSecurityGroup(deps: UpdateSgDeps, options: UpdateSgO
   const given = options.cidr === undefined ? undefined : { target: { ...singleHostCidr(options.cidr), port, description }, ip: undefined };
   const [{ target, ip }, rules] = await Promise.all([given ?? resolveTarget(deps, options, port, description), deps.groups.listRules(groupId)]);
 
-  let choice = chooseRule(rules, { ruleId: flagRuleId ?? envRuleId, description, port });
-  if (choice.kind === 'none' && envRuleId) {
-    // Recreating the rule changes its id; the description still finds it.
-    deps.logger.warn(`DB_SG_RULE_ID ${envRuleId} is not an inbound rule of ${groupId}; looking for the rule by description "${description}"`);
-    choice = chooseRule(rules, { ruleId: undefined, description, port });
+  // An explicit id (flag or DB_SG_RULE_ID) that does not resolve is an error: the description lookup is
+  // only for when no id is given, so a stale id never moves another rule.
+  const explicitId = flagRuleId ?? envRuleId;
+  const choice = chooseRule(rules, { ruleId: explicitId, description, port });
+  if (choice.kind === 'none' && explicitId) {
+    const from = flagRuleId ? '--rule-id' : 'DB_SG_RULE_ID';
+    throw new CruddurError(`${from} ${explicitId} is not an inbound rule of ${groupId}; its inbound rules: ${listing(rules)}`, {
+      suggestion: `set ${from === '--rule-id' ? '--rule-id' : 'DB_SG_RULE_ID'} to one of the ids listed, or remove it to find the rule by --description "${description}" on port ${port}`,
+      code: 'RDS_NO_SUCH_RULE',
+      details: { groupId, ruleId: explicitId, rules: rules.filter((r) => !r.isEgress) },
+    });
   }
   if (choice.kind === 'several') {
     throw new CruddurError(`Several rules of ${groupId} match (${choice.why}): ${choice.rules.map(describeRule).join('; ')}`, {
@@ -102,6 +113,26 @@ export async function updateSecurityGroup(deps: UpdateSgDeps, options: UpdateSgO
       code: 'RDS_SEVERAL_RULES',
       details: { groupId, rules: choice.rules },
     });
+  }
+  const current = choice.kind === 'found' ? choice.rule : undefined;
+  const change = planChange(current, target);
+  // Planned against every rule of the group: when another rule already lets this host in, EC2 would
+  // refuse a duplicate (InvalidPermission.Duplicate) and the access exists anyway, so nothing is written.
+  const allowing = change.action === 'none' ? undefined : allowingRule(rules, target, current?.id);
+  if (allowing) {
+    return {
+      groupId,
+      ruleId: current?.id,
+      foundBy: choice.kind === 'found' ? choice.by : 'new',
+      ip,
+      cidr: target.cidr,
+      port,
+      action: 'already-allowed',
+      dryRun: Boolean(options.dryRun),
+      before: change.before ?? null,
+      after: change.before ?? change.after,
+      allowedBy: { ruleId: allowing.id, description: allowing.description, rule: viewOf(allowing) },
+    };
   }
   if (choice.kind === 'none' && !options.create) {
     throw new CruddurError(`No rule of ${groupId} to update (${choice.why}); its inbound rules: ${listing(rules)}`, {
@@ -113,8 +144,6 @@ export async function updateSecurityGroup(deps: UpdateSgDeps, options: UpdateSgO
     });
   }
 
-  const current = choice.kind === 'found' ? choice.rule : undefined;
-  const change = planChange(current, target);
   const base = {
     groupId,
     ruleId: current?.id,

@@ -21,7 +21,7 @@ export const AVATAR_CASES: BadInputCase[] = [
     name: 'avatar: build without a Lambda folder',
     args: ['avatar', 'build'],
     exitCode: 1,
-    error: /^No Lambda folder found \(looked for package\.json in thumbing-serverless-cdk, aws\/lambdas\/process-images\)$/,
+    error: /^No Lambda handler folder: no folder with a handler and sharp among thumbing-serverless-cdk, aws\/lambdas\/process-images$/,
   },
   {
     name: 'avatar: process a file that does not exist',

@@ -50,12 +50,12 @@ export const CORE_CASES: BadInputCase[] = [
     error: /^Template erb\/backend-flask\.env\.erb.* could not be rendered/,
   },
   {
-    name: 'env template with a JavaScript error in a tag',
+    name: 'env template with an unsupported Ruby method in a tag',
     args: ['env', 'generate'],
     env: () => DEMO_ENV,
     setup: (ctx) => write(ctx, 'erb/sync.env.erb', "A=1\nB=<%= ENV['DOMAIN_NAME'].nope.deeper %>\n"),
     exitCode: 1,
-    error: /^Template erb\/sync\.env\.erb:2 could not be rendered: Cannot read properties of undefined/,
+    error: /^Template erb\/sync\.env\.erb:2 could not be rendered: unsupported Ruby method "\.nope"/,
   },
   {
     name: 'binary env template',

@@ -23,7 +23,14 @@ export const DB_CASES: BadInputCase[] = [
     args: ['db', 'status'],
     env: () => ({ CONNECTION_URL: 'postgres://app:Sup3rSecretPw@[broken/cruddur' }),
     exitCode: 1,
-    error: /^CONNECTION_URL is malformed: it is not a valid URL$/,
+    error: /^CONNECTION_URL is malformed: the bracketed IPv6 host is not valid$/,
+  },
+  {
+    name: 'db: a % in the password that is not percent-encoded',
+    args: ['db', 'status'],
+    env: () => ({ CONNECTION_URL: 'postgresql://cruddurroot:50%offSup3rSecret@127.0.0.1:5432/cruddur' }),
+    exitCode: 1,
+    error: /^CONNECTION_URL is malformed: the password has a "%" that is not followed by two hex digits \(write % as %25\)$/,
   },
   {
     name: 'db: URL with another scheme',
@@ -89,7 +96,7 @@ export const DB_CASES: BadInputCase[] = [
     name: 'db: --prod without PROD_CONNECTION_URL',
     args: ['db', 'status', '--prod'],
     exitCode: 1,
-    error: /^PROD_CONNECTION_URL is not set \(needed for --prod\)$/,
+    error: /^PROD_CONNECTION_URL is not set \(nor PRD_CONNECTION_URL; needed for --prod\)$/,
   },
   {
     name: 'db: destructive --prod without a terminal or --yes',
@@ -116,6 +123,6 @@ export const DB_CASES: BadInputCase[] = [
     args: ['db', 'update-cognito-user-ids'],
     env: () => ({ CONNECTION_URL: REFUSED }),
     exitCode: 1,
-    error: /^AWS_COGNITO_USER_POOL_ID is not set$/,
+    error: /^AWS_COGNITO_USER_POOL_ID is not set \(nor REACT_APP_AWS_USER_POOLS_ID\)$/,
   },
 ];

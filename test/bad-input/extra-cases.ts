@@ -18,14 +18,14 @@ export const EXTRA_CASES: BadInputCase[] = [
     args: ['db', 'status'],
     env: () => ({ CONNECTION_URL: 'postgresql://postgres:Url-S3cret-1@/cruddur' }),
     exitCode: 1,
-    error: /^CONNECTION_URL is malformed: it is not a valid URL$/,
+    error: /^CONNECTION_URL is malformed: it is not a valid URL \(characters such as @ : \/ # in the password must be percent-encoded: @ as %40\)$/,
   },
   {
     name: 'config: CONNECTION_URL with a port that is not a number',
     args: ['db', 'status'],
     env: () => ({ CONNECTION_URL: 'postgresql://postgres:Url-S3cret-2@127.0.0.1:pg/cruddur' }),
     exitCode: 1,
-    error: /^CONNECTION_URL is malformed: it is not a valid URL$/,
+    error: /^CONNECTION_URL is malformed: it is not a valid URL \(characters such as @ : \/ # in the password must be percent-encoded: @ as %40\)$/,
   },
   {
     name: 'config: CONNECTION_URL with no database name',
@@ -39,14 +39,14 @@ export const EXTRA_CASES: BadInputCase[] = [
     args: ['db', 'status', '--prod'],
     env: () => ({ PROD_CONNECTION_URL: 'production' }),
     exitCode: 1,
-    error: /^PROD_CONNECTION_URL is malformed: it is not a valid URL$/,
+    error: /^PROD_CONNECTION_URL is malformed: it is not a valid URL \(characters such as @ : \/ # in the password must be percent-encoded: @ as %40\)$/,
   },
   {
     name: 'config: CONNECTION_URL malformed in .env (not the environment)',
     args: ['db', 'status'],
     setup: (ctx) => writeFile(join(ctx.app, '.env'), 'CONNECTION_URL=postgres//nohost\n'),
     exitCode: 1,
-    error: /^CONNECTION_URL is malformed: it is not a valid URL$/,
+    error: /^CONNECTION_URL is malformed: it is not a valid URL \(characters such as @ : \/ # in the password must be percent-encoded: @ as %40\)$/,
   },
   {
     name: 'config: --region that is not a region',

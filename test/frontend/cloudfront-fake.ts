@@ -1,6 +1,6 @@
-import type { Cdn, InvalidationInfo } from '../../src/frontend/cdn.js';
+import { fromAwsError } from '../../src/aws/errors.js';
+import type { Cdn, InvalidationSummary } from '../../src/frontend/cdn.js';
 import { CruddurError } from '../../src/core/errors.js';
-import { TOO_MANY_INVALIDATIONS } from '../../src/frontend/cdn.js';
 import type { FakeAws, RecordedRequest } from '../support/aws-fake.js';
 
 /**
@@ -48,7 +48,7 @@ export class InvalidationQuotas {
   }
 
   /** GetInvalidation: each read brings it one step closer to Completed. */
-  get(id: string): InvalidationInfo | undefined {
+  get(id: string): InvalidationSummary | undefined {
     const inv = this.invalidations.find((i) => i.id === id);
     if (!inv) return undefined;
     const status = inv.readsLeft > 0 ? 'InProgress' : 'Completed';
@@ -56,7 +56,7 @@ export class InvalidationQuotas {
     return { id, status, paths: inv.paths };
   }
 
-  list(): InvalidationInfo[] {
+  list(): InvalidationSummary[] {
     return [...this.invalidations].reverse().map((i) => ({ id: i.id, status: i.readsLeft > 0 ? 'InProgress' : 'Completed' }));
   }
 
@@ -66,20 +66,24 @@ export class InvalidationQuotas {
   }
 }
 
-/** The sync's Cdn port over InvalidationQuotas, errors as the real adapter (src/frontend/cdn.ts) raises them. */
+/** An SDK-shaped CloudFront error (name = the API's error code), as the SDK throws it. */
+const sdkError = (name: string, message: string, status: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+
+/** The sync's Cdn port over InvalidationQuotas, errors as the real adapter (src/aws/cloudfront.ts) raises them: fromAwsError over the SDK's error. */
 export function quotaCdn(quotas: InvalidationQuotas, distributionId: string): Cdn & { calls: string[] } {
   const calls: string[] = [];
   return {
     calls,
-    distributionExists: async (id) => id === distributionId,
-    createInvalidation: async (_id, paths) => {
+    getDistribution: async (id) => (id === distributionId ? { id, status: 'Deployed', domainName: 'd111111abcdef8.cloudfront.net' } : undefined),
+    createInvalidation: async (id, paths) => {
       calls.push(`create ${paths.length}`);
       const out = quotas.create(paths);
-      if ('id' in out) return out.id;
+      if ('id' in out) return { id: out.id, status: 'InProgress' };
+      const what = `invalidate ${paths.length} paths on CloudFront distribution ${id}`;
       if (out.error === 'TooManyInvalidationsInProgress') {
-        throw new CruddurError('CloudFront has too many invalidations in progress', { code: TOO_MANY_INVALIDATIONS });
+        throw fromAwsError(sdkError('TooManyInvalidationsInProgress', 'Processing your request would cause you to exceed the maximum number of in-progress invalidations.', 400), what);
       }
-      throw new CruddurError('Could not invalidate: BatchTooLarge', { code: 'AWS_ERROR' });
+      throw fromAwsError(sdkError('BatchTooLarge', 'Invalidation batch specified is too large.', 413), what);
     },
     waitForInvalidation: async (_id, invalidationId) => {
       quotas.complete(invalidationId);
@@ -117,7 +121,7 @@ export function routeCloudFront(fake: FakeAws, quotas = new InvalidationQuotas(0
     (r) => r.method === 'GET' && /^\/2020-05-31\/distribution\/[^/]+$/.test(r.path),
     (r) =>
       r.path.endsWith(`/${DISTRIBUTION_ID}`) || r.path.endsWith(`/${BROKEN_DISTRIBUTION_ID}`)
-        ? { headers: { ...XML, etag: 'E1' }, body: `<?xml version="1.0"?><Distribution><Id>${r.path.split('/').pop()}</Id><Status>Deployed</Status></Distribution>` }
+        ? { headers: { ...XML, etag: 'E1' }, body: `<?xml version="1.0"?><Distribution><Id>${r.path.split('/').pop()}</Id><Status>Deployed</Status><DomainName>d111111abcdef8.cloudfront.net</DomainName></Distribution>` }
         : error(404, 'NoSuchDistribution', 'The specified distribution does not exist.'),
   );
   fake.on(

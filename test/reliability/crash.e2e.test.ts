@@ -4,7 +4,7 @@ import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { invalidationPaths } from '../../src/frontend/invalidation.js';
-import { pendingPath } from '../../src/frontend/pending.js';
+import { STATE_KEY } from '../../src/frontend/state.js';
 import { DISTRIBUTION_ID, invalidationRequests, routeCloudFront } from '../frontend/cloudfront-fake.js';
 import { startFakeAws, type FakeAws } from '../support/aws-fake.js';
 import { parseJson, runCli } from '../support/cli.js';
@@ -18,9 +18,11 @@ import { asEntries, bucketContents, checkOutput, deletedKeys, makeProject, recor
  * upload has landed, while an upload's body is still on the wire, once every asset is up but no HTML, during
  * the deletes, and when CloudFront has received the invalidation. Each time, a plain re-run must converge:
  * the bucket equals the build (keys and bytes), nothing outside the plan was deleted, and CloudFront is
- * told about every key the killed run changed.
+ * told about every key the killed run changed. Every re-run starts from a fresh checkout (no `.cruddur/`):
+ * what is owed lives in the bucket (STATE_KEY), and the killed run's lock is taken over at once (its pid is gone).
  */
 type KillPoint =
+  | { name: string; event: 'state-landed' }
   | { name: string; event: 'put-landed'; n: number }
   | { name: string; event: 'put-sent'; n: number }
   | { name: string; event: 'first-html-sent' }
@@ -49,7 +51,9 @@ let client: S3Client;
 let project: TempDir;
 let build: string;
 /** Called by the proxy and the CloudFront fake on every event, while a kill is armed. */
-let watcher: ((event: 'put-landed' | 'put-sent' | 'delete-landed' | 'invalidation-received', entry?: ProxiedRequest) => void) | undefined;
+let watcher: ((event: 'state-landed' | 'put-landed' | 'put-sent' | 'delete-landed' | 'invalidation-received', entry?: ProxiedRequest) => void) | undefined;
+/** The sync's own state object is not content: its writes are not uploads of the plan. */
+const isState = (r: ProxiedRequest) => r.path.includes('sync-state.json');
 const tried: string[] = [];
 const figures = { killPoints: 0, converged: 0, unplannedDeletes: 0, missingInvalidations: 0, objectsCompared: 0 };
 
@@ -61,10 +65,11 @@ beforeAll(async () => {
   proxy = await startFaultProxy(s3.endpoint);
   proxy.hooks = {
     request: (r) => {
-      if (r.method === 'PUT') watcher?.('put-sent', r);
+      if (r.method === 'PUT' && !isState(r)) watcher?.('put-sent', r);
     },
     response: (r) => {
-      if (r.method === 'PUT' && r.status === 200) watcher?.('put-landed', r);
+      if (r.method === 'PUT' && r.status === 200 && isState(r)) watcher?.('state-landed', r);
+      if (r.method === 'PUT' && r.status === 200 && !isState(r)) watcher?.('put-landed', r);
       if (r.method === 'POST' && r.query.includes('delete') && r.status === 200) watcher?.('delete-landed', r);
     },
   };
@@ -87,6 +92,7 @@ afterAll(async () => {
 });
 
 const POINTS: KillPoint[] = [
+  { name: 'before the first upload (the owed keys and lock just written)', event: 'state-landed' },
   { name: 'when the first upload is on the wire', event: 'put-sent', n: 1 },
   ...[7, 12, 6, 4].map((seed) => ({ name: `after upload ${seededN(seed, CHANGED_UPLOADS.length - 1)} of ${CHANGED_UPLOADS.length} landed (seed ${seed})`, event: 'put-landed' as const, n: seededN(seed, CHANGED_UPLOADS.length - 1) })),
   { name: 'with every asset up, as the first HTML upload is sent', event: 'first-html-sent' },
@@ -113,7 +119,7 @@ describe('frontend sync killed with SIGKILL during apply, then run again', () =>
         (point.event === 'put-landed' && event === 'put-landed' && ++puts === point.n) ||
         (point.event === 'put-sent' && event === 'put-sent' && ++puts === point.n) ||
         (point.event === 'first-html-sent' && event === 'put-sent' && (entry?.path.endsWith('.html') ?? false)) ||
-        (point.event === event && (event === 'delete-landed' || event === 'invalidation-received'));
+        (point.event === event && (event === 'state-landed' || event === 'delete-landed' || event === 'invalidation-received'));
       if (hit) {
         watcher = undefined;
         child.kill('SIGKILL');
@@ -125,8 +131,9 @@ describe('frontend sync killed with SIGKILL during apply, then run again', () =>
     expect(killed.signal, `${killed.stdout}\n${killed.stderr}`).toBe('SIGKILL');
     tried.push(point.name);
     figures.killPoints += 1;
-    // The owed invalidation was on disk before the first write.
-    expect(existsSync(pendingPath(project.path, BUCKET))).toBe(true);
+    // The owed invalidation was in the bucket before the first write; the next run comes from a fresh checkout.
+    expect(Object.keys(await bucketContents(client, BUCKET))).toContain(STATE_KEY);
+    await rm(join(project.path, '.cruddur'), { recursive: true, force: true });
 
     const rerun = await runCli([...syncArgs, '--json'], { cwd: project.path, env: env() });
     expect(rerun.exitCode, rerun.stderr).toBe(0);
@@ -137,7 +144,7 @@ describe('frontend sync killed with SIGKILL during apply, then run again', () =>
     figures.objectsCompared += Object.keys(bucket).length;
     expect(asEntries(bucket)).toEqual(asEntries(NEW));
     // Only stale keys were ever deleted, by either run.
-    const deleted = deletedKeys(proxy.log.slice(logFrom));
+    const deleted = deletedKeys(proxy.log.slice(logFrom)).filter((k) => k !== STATE_KEY);
     const unplanned = deleted.filter((k) => !STALE.includes(k));
     figures.unplannedDeletes += unplanned.length;
     expect(unplanned).toEqual([]);
@@ -148,7 +155,7 @@ describe('frontend sync killed with SIGKILL during apply, then run again', () =>
     expect(last).toEqual(expected);
     expect(json.invalidation.status).toBe('created');
     expect(json.resumed).toEqual([...CHANGED_UPLOADS, ...STALE].sort());
-    expect(existsSync(pendingPath(project.path, BUCKET))).toBe(false);
+    expect(existsSync(join(project.path, '.cruddur'))).toBe(false);
     figures.converged += 1;
 
     // And a third run has nothing left to do.

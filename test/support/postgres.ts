@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { chmod } from 'node:fs/promises';
 import pg from 'pg';
-import { startEmbeddedPostgres, type EmbeddedPostgresHandle } from '../../src/local/postgres.js';
+import { startPostgres, type PostgresServer } from '../../src/local/postgres.js';
 import { tempDir, type TempDir } from './tmp.js';
 
 export interface TestPostgres {
-  server: EmbeddedPostgresHandle;
+  server: PostgresServer;
   /** A URL for an existing database. */
   url(database?: string): string;
   /** Creates a fresh, uniquely named database and returns its URL. */
@@ -17,15 +17,16 @@ export interface TestPostgres {
 
 /**
  * One real PostgreSQL per test file (initdb costs ~1 s); each test creates its own database.
- * Call `stop()` in afterAll: it stops the server and removes its data dir.
+ * Call `stop()` in afterAll: it stops the server (bounded: fast, then immediate shutdown) and removes its data dir.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
   const dir: TempDir = await tempDir('cruddur-pg-');
   // As root the server runs as the `postgres` user, which must be able to reach its data dir.
   await chmod(dir.path, 0o755);
-  let server: EmbeddedPostgresHandle;
+  let server: PostgresServer;
   try {
-    server = await startEmbeddedPostgres({ dataDir: `${dir.path}/data` });
+    // The one launcher `db` commands and `local up` use, on a throwaway data folder.
+    server = await startPostgres({ dataDir: `${dir.path}/data` });
   } catch (error) {
     await dir.cleanup();
     throw error;
@@ -41,7 +42,7 @@ export async function startTestPostgres(): Promise<TestPostgres> {
   };
   return {
     server,
-    url: (database) => server.url(database),
+    url: (database = 'postgres') => server.url(database),
     async createDatabase(prefix = 'test') {
       const name = `${prefix}_${randomBytes(4).toString('hex')}`;
       await query('postgres', `CREATE DATABASE "${name}"`);

@@ -1,13 +1,11 @@
 import { chmod, cp, mkdir, mkdtemp, readdir, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { existsSync } from 'node:fs';
 
 export const REPO_ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const FIXTURE_APP = join(REPO_ROOT, 'test', 'fixtures', 'sample-app');
-/** The shared sample app beside the project (CI clones with shared/ next to it). */
-export const SHARED_SAMPLE_APP = resolve(REPO_ROOT, '..', 'shared', 'sample-app');
 
 export interface TempDir {
   path: string;
@@ -24,7 +22,7 @@ export async function copyApp(source: string = FIXTURE_APP): Promise<TempDir> {
   if (!existsSync(source)) throw new Error(`sample app not found at ${source}`);
   const dir = await tempDir('cruddur-app-');
   await cp(source, dir.path, { recursive: true });
-  // shared/ is read-only; the copy must be writable like a user's checkout.
+  // The copy must be writable like a user's checkout, whatever the modes in the source.
   await chmodTree(dir.path);
   await mkdir(join(dir.path, '.git'), { recursive: true });
   return dir;
@@ -36,7 +34,7 @@ async function chmodTree(path: string): Promise<void> {
   if (info.isDirectory()) for (const entry of await readdir(path)) await chmodTree(join(path, entry));
 }
 
-/** Reads KEY=VALUE lines (the shared sample.env). */
+/** Reads KEY=VALUE lines (a fixture's sample.env or demo.env). */
 export function parseEnvFile(text: string): Record<string, string> {
   const env: Record<string, string> = {};
   for (const line of text.split('\n')) {

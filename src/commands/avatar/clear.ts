@@ -2,9 +2,9 @@ import { Flags } from '@oclif/core';
 import { basename } from 'node:path';
 import { BaseCommand } from '../../base-command.js';
 import { terminalConfirm } from '../../core/prompt.js';
-import { optionalVariable, requireVariable } from '../../avatar/env.js';
-import { clearAvatars, createInvalidator, type ClearResult } from '../../avatar/clear.js';
-import { thumbnailSettings } from '../../avatar/transform.js';
+import { requireBucket } from '../../avatar/env.js';
+import { avatarKeyFor, resolveAvatarConfig, uploadKeyFor } from '../../avatar/config.js';
+import { clearAvatars, type ClearResult } from '../../avatar/clear.js';
 
 export default class AvatarClear extends BaseCommand {
   static override summary = 'Delete uploaded and processed avatars, then invalidate /avatars/* on CloudFront.';
@@ -25,25 +25,27 @@ export default class AvatarClear extends BaseCommand {
   async run(): Promise<ClearResult> {
     const { flags } = await this.parse(AvatarClear);
     const project = this.project(flags);
-    const uploadsBucket = requireVariable(project, 'UPLOADS_BUCKET_NAME', 'uploads are deleted from it');
-    const assetsBucket = requireVariable(project, 'ASSETS_BUCKET_NAME', 'avatars are deleted from it');
-    const distributionId = optionalVariable(project, 'CLOUDFRONT_DISTRIBUTION_ID');
-    const settings = thumbnailSettings();
+    const avatar = resolveAvatarConfig(project);
+    const uploadsBucket = requireBucket(avatar.uploadsBucket, 'uploads', 'uploads are deleted from it');
+    const assetsBucket = requireBucket(avatar.assetsBucket, 'assets', 'avatars are deleted from it');
+    const distributionId = avatar.distributionId?.value;
     const aws = this.aws(flags);
     const { createS3Store } = await import('../../aws/s3-store.js');
+    const { createCloudFront } = await import('../../aws/cloudfront.js');
     const result = await clearAvatars(
       {
         uploadsBucket,
         assetsBucket,
-        key: flags.key ?? basename(project.paths.avatarSample),
+        key: uploadKeyFor(avatar, flags.key ?? basename(project.paths.avatarSample)),
         all: flags.all,
         distributionId,
-        folder: settings.outputFolder,
-        extension: settings.outputExtension,
+        folder: avatar.outputFolder.value,
+        uploadsPrefix: avatar.inputFolder.value,
+        avatarKey: (key) => avatarKeyFor(avatar, key),
       },
       {
         store: createS3Store(await aws.s3()),
-        invalidator: { invalidate: async (...a) => createInvalidator(await aws.cloudfront()).invalidate(...a) },
+        invalidator: { createInvalidation: async (...a) => createCloudFront(await aws.cloudfront()).createInvalidation(...a) },
         confirm: terminalConfirm({ assumeYes: flags.yes, yesFlag: '--yes' }),
         logger: this.logger(flags),
       },

@@ -1,14 +1,15 @@
 import { Args, Flags } from '@oclif/core';
-import { resolve } from 'node:path';
+import { basename, resolve } from 'node:path';
 import { BaseCommand } from '../../base-command.js';
 import { isInteractive } from '../../core/output.js';
-import { optionalVariable, requireVariable } from '../../avatar/env.js';
+import { avatarKeyFor, resolveAvatarConfig, uploadKeyFor } from '../../avatar/config.js';
+import { requireBucket } from '../../avatar/env.js';
 import { createUploader, uploadAvatar, type UploadResult } from '../../avatar/upload.js';
-import { progressBar } from '../../avatar/progress.js';
+import { progressBar } from '../../core/progress.js';
 
 export default class AvatarUpload extends BaseCommand {
   static override summary = 'Upload an avatar to the uploads bucket; --wait for the Lambda to publish its thumbnail.';
-  static override description = `Checks that FILE is an image sharp can read, then puts it in UPLOADS_BUCKET_NAME (a multipart upload with progress above 8 MiB). The thumbnail Lambda writes avatars/<name>.jpg to ASSETS_BUCKET_NAME; with --wait this command polls for it (backing off from 0.25 s to 5 s) and prints https://assets.<DOMAIN_NAME>/avatars/<name>.jpg. FILE defaults to the sample avatar (bin/avatar/files/data.jpg, "avatarSample" in cruddur.json).`;
+  static override description = `Decodes FILE as the processing will (refusing what it cannot decode: truncated files, HEIC coded with HEVC, decompression bombs), then puts it in the uploads bucket under the input folder (a multipart upload with progress above 8 MiB). The thumbnail handler writes the avatar to the assets bucket (see \`cruddur avatar config\` for the names, folders and key rule); with --wait this command polls for it (backing off from 0.25 s to 5 s) and prints https://assets.<DOMAIN_NAME>/<key>. With CLOUDFRONT_DISTRIBUTION_ID set, the avatar's path is invalidated. FILE defaults to the sample avatar (bin/avatar/files/data.jpg, "avatarSample" in cruddur.json).`;
 
   static override args = {
     file: Args.string({ description: 'The image to upload (default: the sample avatar).' }),
@@ -21,7 +22,7 @@ export default class AvatarUpload extends BaseCommand {
   ];
 
   static override flags = {
-    key: Flags.string({ char: 'k', description: 'Key in the uploads bucket (default: the file name); the avatar is avatars/<key without extension>.jpg.' }),
+    key: Flags.string({ char: 'k', description: 'Key in the uploads bucket (default: the file name, under the input folder when one is set).' }),
     wait: Flags.boolean({ char: 'w', description: 'Wait until the processed avatar appears in ASSETS_BUCKET_NAME.' }),
     timeout: Flags.integer({ description: 'Seconds to wait for the avatar (with --wait).', default: 60, min: 1 }),
   };
@@ -30,17 +31,30 @@ export default class AvatarUpload extends BaseCommand {
     const { flags, args } = await this.parse(AvatarUpload);
     const project = this.project(flags);
     const file = args.file ? resolve(flags.cwd ?? process.cwd(), args.file) : project.resolve(project.paths.avatarSample);
-    const uploadsBucket = requireVariable(project, 'UPLOADS_BUCKET_NAME', 'the bucket the thumbnail Lambda watches');
-    const assetsBucket = flags.wait ? requireVariable(project, 'ASSETS_BUCKET_NAME', '--wait looks for the thumbnail there') : optionalVariable(project, 'ASSETS_BUCKET_NAME');
+    const avatar = resolveAvatarConfig(project);
+    const uploadsBucket = requireBucket(avatar.uploadsBucket, 'uploads', 'the bucket the thumbnail Lambda watches');
+    const assetsBucket = flags.wait ? requireBucket(avatar.assetsBucket, 'assets', '--wait looks for the thumbnail there') : avatar.assetsBucket?.value;
     const aws = this.aws(flags);
     const client = await aws.s3();
     const { createS3Store } = await import('../../aws/s3-store.js');
     const interactive = isInteractive(process.stderr) && !this.jsonEnabled();
     let lastPercent = -1;
     const result = await uploadAvatar(
-      { file, key: flags.key, uploadsBucket, assetsBucket, domain: optionalVariable(project, 'DOMAIN_NAME'), wait: flags.wait, timeoutMs: flags.timeout * 1000 },
+      {
+        file,
+        key: uploadKeyFor(avatar, flags.key ?? basename(file)),
+        uploadsBucket,
+        assetsBucket,
+        domain: avatar.domain?.value,
+        wait: flags.wait,
+        timeoutMs: flags.timeout * 1000,
+        settings: avatar.transform,
+        avatarKey: (key) => avatarKeyFor(avatar, key),
+        distributionId: avatar.distributionId?.value,
+      },
       {
         store: createS3Store(client),
+        invalidator: { createInvalidation: async (...a) => (await import('../../aws/cloudfront.js')).createCloudFront(await aws.cloudfront()).createInvalidation(...a) },
         uploader: createUploader(client),
         logger: this.logger(flags),
         onProgress: (loaded, total) => {
@@ -59,6 +73,7 @@ export default class AvatarUpload extends BaseCommand {
     } else if (result.avatar.bucket) {
       this.log(`The thumbnail Lambda will write s3://${result.avatar.bucket}/${result.avatar.key}${result.avatar.url ? ` (${result.avatar.url})` : ''}; --wait waits for it`);
     }
+    if (result.invalidation) this.log(`Invalidation ${result.invalidation.id} (${result.invalidation.status}) of ${result.invalidation.paths.join(' ')} on ${result.invalidation.distributionId}`);
     return result;
   }
 }

@@ -1,7 +1,7 @@
 import { Flags } from '@oclif/core';
 import { DbCommand, connectionFlags } from '../../db-base-command.js';
 import { CruddurError } from '../../core/errors.js';
-import { table } from '../../core/output.js';
+import { renderTable } from '../../core/table.js';
 import type { StatusResult } from '../../migrations/runner.js';
 
 export default class DbStatus extends DbCommand {
@@ -26,7 +26,7 @@ the checksum differs) or missing (recorded, but the file is gone). --exit-code e
     const { migrationsSource } = await import('../../db/setup.js');
     const result = await status(target, migrationsSource(this.project(flags)));
     if (!this.jsonEnabled()) {
-      this.log(table(['state', 'version', 'name', 'applied at'], result.migrations.map((m) => [m.state, m.version, m.name, m.appliedAt ?? ''])));
+      this.log(renderTable(['state', 'version', 'name', 'applied at'], result.migrations.map((m) => [m.state, m.version, m.name, m.appliedAt ?? ''])));
       this.log(`\n${result.migrations.length - result.pending - result.missing} applied, ${result.pending} pending${result.changed ? `, ${result.changed} changed` : ''}${result.missing ? `, ${result.missing} missing` : ''} (${target.database})`);
     }
     if (flags['exit-code'] && result.pending > 0) {

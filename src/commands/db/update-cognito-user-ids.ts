@@ -15,7 +15,7 @@ unmatched users; --dry-run shows the changes without writing.`;
 
   static override flags = {
     ...connectionFlags,
-    'user-pool-id': Flags.string({ description: 'Cognito user pool id (default: AWS_COGNITO_USER_POOL_ID).' }),
+    'user-pool-id': Flags.string({ description: 'Cognito user pool id (default: AWS_COGNITO_USER_POOL_ID, else REACT_APP_AWS_USER_POOLS_ID).' }),
     'dry-run': Flags.boolean({ description: 'Show what would change; write nothing.' }),
   };
 
@@ -24,7 +24,7 @@ unmatched users; --dry-run shows the changes without writing.`;
     const project = this.project(flags);
     const { updateCognitoUserIds, listCognitoUsers, requirePoolId } = await import('../../db/cognito.js');
     // Checked before the database is resolved, so a missing setting never starts the local server.
-    const poolId = requirePoolId(flags['user-pool-id'] ?? project.env.AWS_COGNITO_USER_POOL_ID);
+    const poolId = requirePoolId(flags['user-pool-id'], project.env);
     const target = await this.target(flags);
     const { fromAwsError } = await import('../../aws/errors.js');
     const aws = this.aws(flags);

@@ -6,7 +6,7 @@ import { generateEnvFiles, type GenerateResult } from '../../env/generate.js';
 export default class EnvGenerate extends BaseCommand {
   static override summary = 'Render env files from ERB/EJS templates.';
   static override description =
-    'Renders erb/*.env.erb or templates/*.env.ejs (the built-in templates when the repository has none) to <name>.env at the project root. ENV holds the merged variables (process env > .env.local > .env > cruddur.json "env" > .cruddur/local.env). Every unset variable is an error listing template and line, and nothing is written. Files are written atomically with mode 0600.';
+    'Renders erb/*.env.erb with Ruby ERB\'s rules (no trim mode, the Ruby subset in docs/env.md) or templates/*.env.ejs with EJS (the built-in templates when the repository has none) to <name>.env at the project root. ENV holds the merged variables (process env > .env.local > .env > cruddur.json "env" > .cruddur/local.env; .env files read with docker compose\'s rules). Every unset variable the output depends on is an error listing template and line, and nothing is written. Files are written atomically with mode 0600.';
 
   static override strict = false;
   static override args = {

@@ -2,19 +2,23 @@ import { Flags } from '@oclif/core';
 import { BaseCommand } from '../../base-command.js';
 import { isInteractive } from '../../core/output.js';
 import { terminalConfirm } from '../../core/prompt.js';
-import type { ApplyProgress } from '../../frontend/apply.js';
+import { phaseProgress } from '../../core/progress.js';
 import type { SyncResult } from '../../frontend/sync.js';
 
 export default class FrontendSync extends BaseCommand {
   static override summary = 'Sync the build to S3 (plan, changeset, approval, upload) and invalidate CloudFront.';
   static override description = `Replaces the aws_s3_website_sync gem. Settings come from flags, or from the gem's variables in the
 environment or sync.env: SYNC_S3_BUCKET, SYNC_CLOUDFRONT_DISTRIBUTION_ID (or the bootcamp's SYNC_CLOUDFRONT_DISTRUBTION_ID),
-SYNC_BUILD_DIR, SYNC_OUTPUT_CHANGESET_PATH, SYNC_AUTO_APPROVE.
+SYNC_BUILD_DIR, SYNC_OUTPUT_CHANGESET_PATH, SYNC_AUTO_APPROVE, SYNC_IGNORE_FILES; then the bare names of the
+bootcamp's Rakefile (S3_BUCKET, CLOUDFRONT_DISTRUBTION_ID, BUILD_DIR, OUTPUT_CHANGESET_PATH, AUTO_APPROVE).
 
-Files are compared by content (size, then MD5 against the ETag), never by date, so a fresh CI checkout uploads
-only what changed. The changeset is written as JSON and summarised; after approval, assets are uploaded first,
-HTML entry points last, header-only changes (server-side copies) next, deletes last (batches of 1,000), then the
-CloudFront invalidation.
+Files are compared by content (size, then MD5 against the ETag, or the MD5 each upload stores in its metadata
+when the ETag is not one: SSE-KMS, SSE-C, multipart), never by date, so a fresh CI checkout uploads only what
+changed. The changeset is written as JSON and summarised (no_change and ignore rows only in the file); after
+approval, assets are uploaded first, HTML entry points last, header-only changes (server-side copies) next,
+deletes last (batches of 1,000), then the CloudFront invalidation. What is owed to CloudFront and a lock are kept
+in the bucket (<prefix>.cruddur/sync-state.json): a killed deploy is invalidated by the next run from any
+checkout, and an overlapping deploy refuses.
 
 Default headers (a single-page app needs no options):
   Cache-Control  content-hashed files (static/js/main.1a2b3c4d.js, assets/index-BdV3x_9k.js):
@@ -52,7 +56,7 @@ invalidations (progress shown) up to --invalidation-timeout, then exits 1 with t
     force: Flags.boolean({ description: 'Upload every file even when the bucket already has the same bytes (header changes alone need no --force: they are copied).' }),
     'max-delete': Flags.integer({ description: 'Refuse a plan that deletes more objects than this.', default: 256, min: 0 }),
     concurrency: Flags.integer({ description: 'Uploads in flight at once (32: measured best against a 20 ms-per-request S3; see bench/RESULTS.md).', default: 32, min: 1, max: 256 }),
-    ignore: Flags.string({ description: 'Glob of keys to leave alone on both sides (repeatable; a glob without "/" matches file names).', multiple: true, multipleNonGreedy: true }),
+    ignore: Flags.string({ description: 'Glob of keys to leave alone on both sides (repeatable, adds to SYNC_IGNORE_FILES; a glob without "/" matches file names).', multiple: true, multipleNonGreedy: true }),
     'cache-control': Flags.string({ description: 'GLOB=VALUE Cache-Control rule, checked before the built-in ones (repeatable).', multiple: true, multipleNonGreedy: true }),
     'strip-html-extension': Flags.boolean({ description: 'Upload about.html as "about" (never index.html).' }),
     'max-invalidation-paths': Flags.integer({ description: 'Coalesce invalidation paths into wildcards past this many.', default: 15, min: 1, max: 3000 }),
@@ -72,11 +76,12 @@ invalidations (progress shown) up to --invalidation-timeout, then exits 1 with t
     // The gem's users write --delete=false; oclif booleans only know --no-delete.
     this.argv = this.argv.map((a) => (/^--delete=(false|0|no)$/i.test(a) ? '--no-delete' : /^--delete=(true|1|yes)$/i.test(a) ? '--delete' : a));
     const { flags } = await this.parse(FrontendSync);
-    const [{ resolveSyncSettings }, { syncFrontend }, { createSyncStore }, { createCloudFrontCdn }, report] = await Promise.all([
+    const [{ resolveSyncSettings }, { syncFrontend }, { syncStoreOf }, { createS3Store }, { createCloudFront }, report] = await Promise.all([
       import('../../frontend/settings.js'),
       import('../../frontend/sync.js'),
       import('../../frontend/store.js'),
-      import('../../frontend/cdn.js'),
+      import('../../aws/s3-store.js'),
+      import('../../aws/cloudfront.js'),
       import('../../frontend/report.js'),
     ]);
     const [{ filtersFromArgv }] = await Promise.all([import('../../frontend/filters.js')]);
@@ -113,15 +118,15 @@ invalidations (progress shown) up to --invalidation-timeout, then exits 1 with t
     let result: SyncResult;
     try {
       result = await syncFrontend(settings, {
-        store: async () => createSyncStore(await aws.s3()),
-        cdn: async () => createCloudFrontCdn(await aws.cloudfront()),
+        store: async () => syncStoreOf(createS3Store(await aws.s3())),
+        cdn: async () => createCloudFront(await aws.cloudfront()),
         confirm: terminalConfirm({ assumeYes: settings.autoApprove, yesFlag: '--auto-approve' }),
         logger,
         onPlan: (plan, counts) => {
           if (!json) this.log(report.summaryText(plan.changeset, counts));
           if (settings.changesetPath && !json) this.log(`Changeset: ${settings.changesetPath}`);
         },
-        onProgress: json ? undefined : progressPrinter(),
+        onProgress: json ? undefined : phaseProgress(process.stderr, isInteractive(process.stderr)),
       });
     } catch (error) {
       const details = (error as { details?: unknown }).details as SyncResult | undefined;
@@ -141,17 +146,4 @@ invalidations (progress shown) up to --invalidation-timeout, then exits 1 with t
     }
     return result;
   }
-}
-
-/** A live line on a terminal; in CI one line per tenth (at least every 100 files), so logs stay short. */
-function progressPrinter(): (progress: ApplyProgress) => void {
-  const live = isInteractive(process.stderr);
-  return ({ phase, done, total }) => {
-    if (live) {
-      process.stderr.write(`\r${phase}: ${done}/${total}${done === total ? '\n' : ''}`);
-      return;
-    }
-    const step = Math.max(1, Math.min(100, Math.ceil(total / 10)));
-    if (done === total || done % step === 0) process.stderr.write(`${phase}: ${done}/${total}\n`);
-  };
 }

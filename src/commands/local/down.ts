@@ -10,7 +10,7 @@ export default class LocalDown extends BaseCommand {
   ];
 
   static override flags = {
-    purge: Flags.boolean({ description: 'Also delete the local database and S3 data.' }),
+    purge: Flags.boolean({ description: 'Also delete the local database, S3 and DynamoDB data.' }),
   };
 
   async run(): Promise<LocalDownResult> {

@@ -15,8 +15,9 @@ export default class LocalStatusCommand extends BaseCommand {
       this.log('The local stack is not running. Start it with `cruddur local up`.');
     } else {
       this.log(`${status.running ? 'running' : status.stale ? 'stale (process gone; `cruddur local up` recovers)' : 'degraded'} (pid ${status.pid}, since ${status.startedAt})`);
-      this.log(`  PostgreSQL  127.0.0.1:${status.postgres?.port} ${status.postgres?.reachable ? 'reachable' : 'NOT reachable'}`);
+      this.log(`  PostgreSQL  ${status.host ?? '127.0.0.1'}:${status.postgres?.port} ${status.postgres?.reachable ? 'reachable' : 'NOT reachable'}`);
       this.log(`  S3 API      ${status.s3?.endpoint} ${status.s3?.reachable ? 'reachable' : 'NOT reachable'}`);
+      if (status.dynamodb) this.log(`  DynamoDB    ${status.dynamodb.endpoint} ${status.dynamodb.reachable ? 'reachable' : 'NOT reachable'}`);
       this.log(`  buckets     ${Object.values(status.buckets ?? {}).join(', ')}`);
     }
     return status;

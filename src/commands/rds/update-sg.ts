@@ -5,10 +5,11 @@ import type { UpdateSgResult } from '../../rds/update-sg.js';
 
 export default class RdsUpdateSg extends BaseCommand {
   static override summary = "Allow this machine's public IP to reach the RDS database (security-group rule).";
-  static override description = `Finds the inbound rule of the database's security group (DB_SG_ID) by DB_SG_RULE_ID, or by its
-description (GITPOD) and port, and sets it to <your ip>/32 (/128 for IPv6) on TCP 5432. The IP comes from --ip,
-GITPOD_IP, or an HTTPS echo service (checkip.amazonaws.com, then api.ipify.org). Nothing is written when the rule
-already allows exactly this address. A CIDR wider than one host is refused.`;
+  static override description = `Finds the inbound rule of the database's security group (DB_SG_ID) by DB_SG_RULE_ID (an id that does not
+exist is an error listing the inbound rules), else by its description (GITPOD) and port, and sets it to
+<your ip>/32 (/128 for IPv6) on TCP 5432. The IP comes from --ip, GITPOD_IP, or an HTTPS echo service
+(checkip.amazonaws.com, then api.ipify.org). Nothing is written when the rule already allows exactly this address,
+or when another rule of the group already allows it (that rule is named). A CIDR wider than one host is refused.`;
 
   static override examples = [
     { description: 'Update the rule for the current public IP', command: '<%= config.bin %> <%= command.id %>' },
@@ -59,6 +60,12 @@ already allows exactly this address. A CIDR wider than one host is refused.`;
       case 'unchanged':
         this.log(`${result.groupId} ${rule} already up to date: ${formatView(result.after)}${source}`);
         break;
+      case 'already-allowed': {
+        const by = result.allowedBy;
+        const what = by ? `rule ${by.ruleId}${by.description ? ` "${by.description}"` : ''} (${formatView(by.rule)})` : 'another rule';
+        this.log(`${result.dryRun ? 'Dry run: nothing to change' : 'Nothing changed'}: ${result.cidr} on port ${result.port} is already allowed in ${result.groupId} by ${what}${source}`);
+        break;
+      }
       case 'would-modify':
       case 'would-create':
         this.log(`Dry run: would ${result.action === 'would-create' ? 'create' : 'change'} ${rule} in ${result.groupId}${source}`);

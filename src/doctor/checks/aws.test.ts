@@ -1,15 +1,17 @@
 import { CloudFrontClient, GetDistributionCommand } from '@aws-sdk/client-cloudfront';
 import { GetCallerIdentityCommand, STSClient } from '@aws-sdk/client-sts';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import { AwsClients, resolveAwsSettings } from '../../aws/clients.js';
+import type { DoctorSettings } from '../settings.js';
 import type { DoctorContext } from '../types.js';
 import { awsIdentityOutcome, cloudfrontOutcome, distributionIds } from './aws.js';
 
 const sts = mockClient(STSClient);
 const cloudfront = mockClient(CloudFrontClient);
 const aws = new AwsClients(resolveAwsSettings({ env: { AWS_ACCESS_KEY_ID: 'AKIDEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x', AWS_REGION: 'eu-west-1' } }));
-const ctx = (env: Record<string, string> = {}): DoctorContext => ({ env, aws, signal: new AbortController().signal } as unknown as DoctorContext);
+const setting = (name: string, value: string) => ({ value, source: 'env' as const, name });
+const ctx = (settings: DoctorSettings = {}): DoctorContext => ({ settings, aws, signal: new AbortController().signal } as unknown as DoctorContext);
 afterAll(() => {
   aws.destroy();
   sts.restore();
@@ -35,7 +37,7 @@ describe('AWS identity check', () => {
   });
 
   it.each([
-    ['no credentials is a skip naming the variables', awsError('CredentialsProviderError', 'Could not load credentials from any providers'), 'skip', 'AWS_ACCESS_KEY_ID'],
+    ['credentials the SDK could not load are a failure naming the variables', awsError('CredentialsProviderError', 'Could not load credentials from any providers'), 'fail', 'AWS_ACCESS_KEY_ID'],
     ['rejected keys fail', awsError('InvalidClientTokenId', 'The security token included in the request is invalid.', 403), 'fail', 'AWS_ACCESS_KEY_ID'],
     ['expired credentials fail', awsError('ExpiredToken', 'The security token included in the request is expired', 400), 'fail', 'aws sso login'],
   ])('%s', async (_name, error, status, fix) => {
@@ -46,14 +48,38 @@ describe('AWS identity check', () => {
   });
 });
 
+describe('AWS identity check without any AWS configuration', () => {
+  it('is a skip naming the variables (no profile chosen or in the files, no keys)', async () => {
+    vi.stubEnv('AWS_EC2_METADATA_DISABLED', 'true');
+    for (const name of ['AWS_PROFILE', 'AWS_ACCESS_KEY_ID', 'AWS_SECRET_ACCESS_KEY']) vi.stubEnv(name, undefined);
+    vi.stubEnv('HOME', '/nonexistent-home');
+    const none = new AwsClients(resolveAwsSettings({ env: { HOME: '/nonexistent-home' } }));
+    try {
+      const outcome = await awsIdentityOutcome({ aws: none, signal: new AbortController().signal });
+      expect(outcome).toMatchObject({ status: 'skip', fix: expect.stringContaining('AWS_PROFILE') });
+      expect(sts.commandCalls(GetCallerIdentityCommand)).toHaveLength(0);
+    } finally {
+      none.destroy();
+      vi.unstubAllEnvs();
+    }
+  });
+
+  it('an unknown profile is a failure naming it', async () => {
+    const typo = new AwsClients(resolveAwsSettings({ env: { HOME: '/nonexistent-home', AWS_PROFILE: 'typo' } }));
+    const outcome = await awsIdentityOutcome({ aws: typo, signal: new AbortController().signal });
+    typo.destroy();
+    expect(outcome).toMatchObject({ status: 'fail', detail: expect.stringContaining('"typo"'), fix: expect.stringContaining('aws configure') });
+  });
+});
+
 describe('CloudFront check', () => {
   it.each([
     [{}, []],
-    [{ CLOUDFRONT_DISTRIBUTION_ID: 'E1' }, ['E1']],
-    [{ CLOUDFRONT_DISTRIBUTION_ID: 'E1', SYNC_CLOUDFRONT_DISTRUBTION_ID: 'E1', SYNC_CLOUDFRONT_DISTRIBUTION_ID: 'E2' }, ['E1', 'E2']],
-    [{ SYNC_CLOUDFRONT_DISTRUBTION_ID: ' ' }, []],
-  ])('distributionIds(%j) = %j', (env, ids) => {
-    expect(distributionIds(env)).toEqual(ids);
+    [{ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'E1') }, ['E1']],
+    [{ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'E1'), syncDistributionId: setting('SYNC_CLOUDFRONT_DISTRUBTION_ID', 'E1') }, ['E1']],
+    [{ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'E1'), syncDistributionId: setting('SYNC_CLOUDFRONT_DISTRIBUTION_ID', 'E2') }, ['E1', 'E2']],
+  ])('distributionIds(%j) = %j', (settings, ids) => {
+    expect(distributionIds(settings as DoctorSettings)).toEqual(ids);
   });
 
   it('skips with the variable to set when none is configured', async () => {
@@ -63,7 +89,7 @@ describe('CloudFront check', () => {
 
   it('gets every configured distribution', async () => {
     cloudfront.on(GetDistributionCommand).callsFake((input: { Id: string }) => ({ Distribution: { Id: input.Id, Status: 'Deployed', DomainName: `${input.Id.toLowerCase()}.cloudfront.net` } }));
-    await expect(cloudfrontOutcome(ctx({ CLOUDFRONT_DISTRIBUTION_ID: 'EASSETS', SYNC_CLOUDFRONT_DISTRUBTION_ID: 'ESITE' }))).resolves.toEqual({
+    await expect(cloudfrontOutcome(ctx({ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'EASSETS'), syncDistributionId: setting('SYNC_CLOUDFRONT_DISTRUBTION_ID', 'ESITE') }))).resolves.toEqual({
       status: 'ok',
       detail: 'EASSETS Deployed eassets.cloudfront.net; ESITE Deployed esite.cloudfront.net',
     });
@@ -72,9 +98,10 @@ describe('CloudFront check', () => {
 
   it('fails for a distribution that does not exist', async () => {
     cloudfront.on(GetDistributionCommand).rejects(awsError('NoSuchDistribution', 'The specified distribution does not exist.', 404));
-    await expect(cloudfrontOutcome(ctx({ CLOUDFRONT_DISTRIBUTION_ID: 'EGONE' }))).resolves.toMatchObject({
+    await expect(cloudfrontOutcome(ctx({ avatarDistributionId: setting('CLOUDFRONT_DISTRIBUTION_ID', 'EGONE') }))).resolves.toMatchObject({
       status: 'fail',
-      detail: 'Could not read CloudFront distribution EGONE: the CloudFront distribution does not exist',
+      detail: 'CloudFront distribution EGONE does not exist',
+      fix: expect.stringContaining('list-distributions'),
     });
   });
 });

@@ -1,36 +1,44 @@
+import { isCruddurError } from '../../core/errors.js';
+import { describeDatabaseUrl } from '../settings.js';
 import { fail, ok, skip, type Check, type CheckOutcome, type DoctorContext } from '../types.js';
 
-/** host:port/database of a connection URL: what is safe and useful to show (no user, no password). */
-export function describeDatabaseUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    return `${u.hostname || 'localhost'}:${u.port || '5432'}${u.pathname && u.pathname !== '/' ? u.pathname : '/'}`;
-  } catch {
-    return '(unparsable URL)';
-  }
+export { describeDatabaseUrl };
+
+/** The driver's code under a CruddurError (a SQLSTATE such as 28P01, or a socket error such as ECONNREFUSED). */
+function causeCode(error: Error): string | undefined {
+  const cause = error.cause as { code?: unknown; severity?: unknown } | undefined;
+  if (typeof cause?.code !== 'string') return undefined;
+  return cause.severity ? `SQLSTATE ${cause.code}` : cause.code;
 }
 
-/** Connects to CONNECTION_URL with a short timeout and asks the server version. */
-export async function databaseOutcome(ctx: Pick<DoctorContext, 'env' | 'timeoutMs'>): Promise<CheckOutcome> {
-  const url = ctx.env.CONNECTION_URL?.trim();
+/**
+ * Connects to the resolved CONNECTION_URL exactly as the db commands do (the db module's URL parsing,
+ * `sslmode` handling and connection config, src/db/connection.ts) with a short timeout, and asks the
+ * server version.
+ */
+export async function databaseOutcome(ctx: Pick<DoctorContext, 'settings' | 'timeoutMs'>): Promise<CheckOutcome> {
+  const url = ctx.settings.connectionUrl?.value.trim();
   if (!url) return skip('CONNECTION_URL is not set (db commands use the local embedded database)', 'set CONNECTION_URL, or run `cruddur local up` for the local stack');
   const where = describeDatabaseUrl(url);
-  const { default: pg } = await import('pg');
+  const fix = 'check CONNECTION_URL (host, port, user, password, database, sslmode) and that the server is running and allows this IP';
+  const [{ parseTarget }, { openClient }] = await Promise.all([import('../../db/connection.js'), import('../../db/client.js')]);
   const timeout = Math.max(500, Math.min(ctx.timeoutMs - 250, 5000));
-  const client = new pg.Client({ connectionString: url, connectionTimeoutMillis: timeout, query_timeout: timeout });
-  // A failed connection also emits 'error'; without a listener it would crash the process.
-  client.on('error', () => {});
   try {
-    await client.connect();
-    const { rows } = await client.query<{ version: string }>("SELECT current_setting('server_version') AS version");
-    return ok(`${where} reachable (PostgreSQL ${rows[0]?.version ?? '?'})`);
+    const target = parseTarget(url, 'CONNECTION_URL');
+    const client = await openClient(target, { connectionTimeoutMillis: timeout, query_timeout: timeout });
+    try {
+      const { rows } = await client.query<{ version: string }>("SELECT current_setting('server_version') AS version");
+      return ok(`${where} reachable (PostgreSQL ${rows[0]?.version ?? '?'})`);
+    } finally {
+      await client.end().catch(() => undefined);
+    }
   } catch (error) {
-    const e = error as { code?: string; message?: string; severity?: string };
-    // Server errors carry a SQLSTATE (28P01: bad password, 3D000: no such database).
-    const reason = e.severity && e.code ? `${e.message ?? ''} (SQLSTATE ${e.code})` : (e.message ?? String(error));
-    return fail(`${where} not reachable: ${reason}`, 'check CONNECTION_URL (host, port, user, password, database) and that the server is running and allows this IP');
-  } finally {
-    await client.end().catch(() => undefined);
+    if (!isCruddurError(error)) {
+      const e = error as { code?: string; message?: string };
+      return fail(`${where} not reachable: ${e.message ?? String(error)}${e.code ? ` (${e.code})` : ''}`, fix);
+    }
+    const code = causeCode(error);
+    return fail(`${where} not reachable: ${error.message}${code ? ` (${code})` : ''}`, error.suggestion ?? fix);
   }
 }
 

@@ -12,6 +12,7 @@ export async function securityGroupOutcome(ctx: Pick<DoctorContext, 'env' | 'aws
   );
   const ip = result.ip ? `${result.ip.address} (${result.ip.source})` : result.cidr;
   if (result.action === 'unchanged') return ok(`${result.groupId} ${result.ruleId ?? ''} allows ${result.cidr} on ${result.port}`);
+  if (result.action === 'already-allowed' && result.allowedBy) return ok(`${result.groupId} ${result.allowedBy.ruleId}${result.allowedBy.description ? ` "${result.allowedBy.description}"` : ''} allows ${result.cidr} on ${result.port}`);
   const before = result.before ? formatView(result.before) : 'no rule';
   return fail(`${result.groupId} ${result.ruleId ?? ''} allows ${before}, but this machine is ${ip}`, 'run `cruddur rds update-sg`');
 }

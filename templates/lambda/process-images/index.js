@@ -16,11 +16,10 @@ sharp.cache(false);
 export function thumbnail(input, settings = SETTINGS) {
   let image = sharp(input, { failOn: settings.failOn });
   if (settings.autoOrient) image = image.rotate();
-  return image
-    .resize({ width: settings.width, height: settings.height, fit: settings.fit, position: settings.position })
-    .flatten({ background: settings.background })
-    .jpeg(settings.jpeg)
-    .toBuffer();
+  image = image.resize({ width: settings.width, height: settings.height, fit: settings.fit, position: settings.position });
+  const format = settings.format ?? 'jpeg';
+  if (format === 'jpeg') return image.flatten({ background: settings.background }).jpeg(settings.jpeg).toBuffer();
+  return image.toFormat(format).toBuffer();
 }
 
 /** `uploads/Some Photo.png` -> `avatars/Some Photo.jpg` (FOLDER_OUTPUT overrides the folder, as in the bootcamp stack). */
@@ -39,6 +38,9 @@ export async function handler(event, _context, s3 = (client ??= new S3Client({})
     const bucket = record.s3.bucket.name;
     // Event keys are URL-encoded with `+` for spaces.
     const key = decodeURIComponent(record.s3.object.key.replace(/\+/g, ' '));
+    // One bucket for both: never process our own output (it would trigger this Lambda again).
+    const outputFolder = (process.env.FOLDER_OUTPUT || SETTINGS.outputFolder).replace(/\/+$/, '');
+    if (bucket === destination && key.startsWith(`${outputFolder}/`)) continue;
     const source = await s3.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const body = Buffer.from(await source.Body.transformToByteArray());
     const output = await thumbnail(body);

@@ -1,0 +1,163 @@
+import type { DynamoItem } from '../aws/dynamodb.js';
+import { CruddurError } from '../core/errors.js';
+
+// DynamoDB's AttributeValue type descriptors (DynamoDB API reference, AttributeValue).
+const DESCRIPTORS = new Set(['S', 'N', 'B', 'SS', 'NS', 'BS', 'M', 'L', 'NULL', 'BOOL']);
+
+function invalid(file: string, problem: string): CruddurError {
+  return new CruddurError(`${file}: ${problem}`, {
+    suggestion: 'write an array of items (plain JSON), or {"Items": [...]} / {"<table>": [{"PutRequest": {"Item": ...}}]} (DynamoDB JSON); see docs/ddb.md',
+    code: 'DDB_BAD_SEED',
+  });
+}
+
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+
+/**
+ * A plain JSON value as a DynamoDB AttributeValue: string -> S, number -> N, boolean -> BOOL, null -> NULL,
+ * array -> L, object -> M (the mapping of the AWS SDKs' document clients, without sets or binary).
+ */
+export function toAttributeValue(value: unknown, path: string): DynamoItem[string] {
+  if (typeof value === 'string') return { S: value };
+  if (typeof value === 'number') {
+    if (!Number.isFinite(value)) throw new Error(`${path} is not a finite number`);
+    return { N: String(value) };
+  }
+  if (typeof value === 'boolean') return { BOOL: value };
+  if (value === null) return { NULL: true };
+  if (Array.isArray(value)) return { L: value.map((v, i) => toAttributeValue(v, `${path}[${i}]`)) };
+  if (isObject(value)) return { M: marshalItem(value, path) };
+  throw new Error(`${path} has a value JSON cannot hold`);
+}
+
+/** A plain JSON object as a DynamoDB item. */
+export function marshalItem(plain: Record<string, unknown>, path = 'item'): DynamoItem {
+  return Object.fromEntries(Object.entries(plain).map(([k, v]) => [k, toAttributeValue(v, `${path}.${k}`)]));
+}
+
+/** A DynamoDB item as plain JSON (N as a number when it round-trips exactly, else as its string; B as base64). */
+export function unmarshalItem(item: DynamoItem): Record<string, unknown> {
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, fromAttributeValue(v)]));
+}
+
+function numberOf(n: string): number | string {
+  const value = Number(n);
+  return String(value) === n ? value : n;
+}
+
+function fromAttributeValue(v: DynamoItem[string]): unknown {
+  const a = v as unknown as Record<string, unknown>;
+  if ('S' in a) return a.S;
+  if ('N' in a) return numberOf(String(a.N));
+  if ('BOOL' in a) return a.BOOL;
+  if ('NULL' in a) return null;
+  if ('L' in a) return (a.L as DynamoItem[string][]).map(fromAttributeValue);
+  if ('M' in a) return unmarshalItem(a.M as DynamoItem);
+  if ('SS' in a) return a.SS;
+  if ('NS' in a) return (a.NS as string[]).map(numberOf);
+  if ('B' in a) return Buffer.from(a.B as Uint8Array).toString('base64');
+  if ('BS' in a) return (a.BS as Uint8Array[]).map((b) => Buffer.from(b).toString('base64'));
+  return undefined;
+}
+
+/** Whether a JSON value is an AttributeValue ({"S": "x"}: one key, a type descriptor). */
+function isAttributeValue(v: unknown): boolean {
+  if (!isObject(v)) return false;
+  const keys = Object.keys(v);
+  return keys.length === 1 && DESCRIPTORS.has(keys[0] as string);
+}
+
+/** DynamoDB JSON from a file: B and BS arrive base64-encoded (as the AWS CLI writes them) and become bytes. */
+function decodeItem(item: Record<string, unknown>): DynamoItem {
+  const decode = (v: Record<string, unknown>): Record<string, unknown> => {
+    if ('B' in v) return { B: Buffer.from(String(v.B), 'base64') };
+    if ('BS' in v) return { BS: (v.BS as string[]).map((b) => Buffer.from(b, 'base64')) };
+    if ('M' in v) return { M: decodeItem(v.M as Record<string, unknown>) };
+    if ('L' in v) return { L: (v.L as Array<Record<string, unknown>>).map(decode) };
+    return v;
+  };
+  return Object.fromEntries(Object.entries(item).map(([k, v]) => [k, decode(v as Record<string, unknown>)])) as unknown as DynamoItem;
+}
+
+export interface SeedItems {
+  /** 'plain' (marshalled here) or 'dynamodb' (DynamoDB JSON, sent as written). */
+  format: 'plain' | 'dynamodb';
+  /** Items per table name. */
+  tables: Map<string, DynamoItem[]>;
+}
+
+/**
+ * Reads a seed file. Accepted shapes:
+ *  - `[ {plain item}, ... ]`: plain JSON items for `defaultTable`;
+ *  - `{"Items": [ {DynamoDB JSON item}, ... ]}`: the output of `aws dynamodb scan`, for `defaultTable`;
+ *  - `{"<table>": [ {"PutRequest": {"Item": {...}}}, ... ], ...}`: the request items of
+ *    `aws dynamodb batch-write-item --request-items file://...`, for the tables named.
+ * Errors name the file and the item (one line, exit 1).
+ */
+export function parseSeed(text: string, file: string, defaultTable: string): SeedItems {
+  let data: unknown;
+  try {
+    data = JSON.parse(text);
+  } catch (error) {
+    throw invalid(file, `not valid JSON (${(error as Error).message})`);
+  }
+  const tables = new Map<string, DynamoItem[]>();
+  if (Array.isArray(data)) {
+    const items = data.map((entry, i) => {
+      if (!isObject(entry)) throw invalid(file, `item ${i + 1} is not a JSON object`);
+      try {
+        return marshalItem(entry, `item ${i + 1}`);
+      } catch (error) {
+        throw invalid(file, (error as Error).message);
+      }
+    });
+    tables.set(defaultTable, items);
+    return { format: 'plain', tables };
+  }
+  if (!isObject(data)) throw invalid(file, 'must be a JSON array or object');
+  const checkItem = (entry: unknown, where: string): DynamoItem => {
+    if (!isObject(entry)) throw invalid(file, `${where} is not a JSON object`);
+    for (const [name, value] of Object.entries(entry)) {
+      if (!isAttributeValue(value)) throw invalid(file, `${where}: attribute "${name}" is not DynamoDB JSON (like {"S": "text"} or {"N": "1"})`);
+    }
+    return decodeItem(entry);
+  };
+  if (Array.isArray(data.Items)) {
+    tables.set(defaultTable, data.Items.map((entry, i) => checkItem(entry, `Items[${i}]`)));
+    return { format: 'dynamodb', tables };
+  }
+  for (const [table, requests] of Object.entries(data)) {
+    if (!Array.isArray(requests)) throw invalid(file, `"${table}" must be an array of {"PutRequest": {"Item": ...}}`);
+    tables.set(
+      table,
+      requests.map((r, i) => {
+        const item = isObject(r) && isObject(r.PutRequest) ? r.PutRequest.Item : undefined;
+        if (item === undefined) throw invalid(file, `${table}[${i}] is not {"PutRequest": {"Item": ...}} (only puts can seed)`);
+        return checkItem(item, `${table}[${i}]`);
+      }),
+    );
+  }
+  if (tables.size === 0) throw invalid(file, 'holds no items');
+  return { format: 'dynamodb', tables };
+}
+
+/**
+ * Keeps the last item of each primary key (a BatchWriteItem may not name one key twice, and a later line
+ * of a seed file is taken to correct an earlier one). Items missing a key attribute are an error.
+ */
+export function uniqueByKey(items: DynamoItem[], key: string[], where: string): { items: DynamoItem[]; duplicates: number } {
+  const byKey = new Map<string, DynamoItem>();
+  items.forEach((item, i) => {
+    const missing = key.find((k) => item[k] === undefined);
+    if (missing) {
+      throw new CruddurError(`${where}: item ${i + 1} has no "${missing}" (the table's key is ${key.join(', ')})`, {
+        suggestion: `add "${missing}" to every item, or seed the table whose key it matches`,
+        code: 'DDB_BAD_SEED',
+      });
+    }
+    const id = JSON.stringify(key.map((k) => item[k]));
+    byKey.delete(id);
+    byKey.set(id, item);
+  });
+  return { items: [...byKey.values()], duplicates: items.length - byKey.size };
+}

@@ -1,0 +1,195 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { execa } from 'execa';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseJson, runCli } from './support/cli.js';
+import { tempDir, type TempDir } from './support/tmp.js';
+
+/**
+ * Differential test against the AWS CLI of the machine's Python (awscli 1.45 / botocore 1.43): for each
+ * set-up (config file, variables, --profile), the region and endpoint `cruddur doctor --json` reports must
+ * equal what the CLI resolves, read from its `--debug` log ("Calling endpoint provider with parameters:
+ * {'Region': ...}" and "Endpoint provider result: URL"). Neither side sends a request: there are no
+ * credentials (instance metadata off, HTTPS_PROXY to a closed loopback port as a second guard), so both stop
+ * at signing; every endpoint in the files is loopback.
+ *
+ * Left out on purpose (the CLI v1 differs from the SDKs and CLI v2 there): AWS_REGION (CLI v1 reads only
+ * AWS_DEFAULT_REGION) and no region at all (CLI v1 refuses; cruddur uses us-east-1). settings.test.ts covers both.
+ */
+const AWS = process.env.CRUDDUR_AWS_CLI ?? '/root/.pyenv/shims/aws';
+
+const CONFIG = `[default]
+region = ca-central-1
+
+[profile dev]
+region = eu-west-2
+
+[profile other]
+region = ap-southeast-2
+
+[profile local]
+region = us-west-2
+endpoint_url = http://127.0.0.1:4566
+
+[profile svc]
+region = eu-central-1
+services = local-svc
+endpoint_url = http://127.0.0.1:4566
+
+[services local-svc]
+s3 =
+  endpoint_url = http://127.0.0.1:9000
+ec2 =
+  endpoint_url = http://localhost:9100
+
+[profile quiet]
+region = eu-west-3
+endpoint_url = http://127.0.0.1:4566
+ignore_configured_endpoint_urls = true
+
+[profile sso]
+sso_session = corp
+sso_account_id = 123456789012
+sso_role_name = dev
+region = eu-north-1
+
+[sso-session corp]
+sso_start_url = http://127.0.0.1:9/start
+sso_region = eu-west-1
+sso_registration_scopes = sso:account:access
+
+[profile legacy-sso]
+sso_start_url = http://127.0.0.1:9/start
+sso_region = us-east-2
+sso_account_id = 123456789012
+sso_role_name = dev
+region = ap-northeast-1
+`;
+
+type Service = 'sts' | 's3' | 'ec2';
+interface SetUp {
+  name: string;
+  env?: Record<string, string>;
+  profile?: string;
+  service?: Service;
+  /** Another config file given by AWS_CONFIG_FILE. */
+  otherConfig?: string;
+  /** --region for both. */
+  region?: string;
+}
+
+const SETUPS: SetUp[] = [
+  { name: '[default] region' },
+  { name: 'AWS_PROFILE=dev', env: { AWS_PROFILE: 'dev' } },
+  { name: '--profile dev', profile: 'dev' },
+  { name: '--profile dev over AWS_PROFILE=other', profile: 'dev', env: { AWS_PROFILE: 'other' } },
+  { name: 'AWS_DEFAULT_REGION over the profile', env: { AWS_PROFILE: 'dev', AWS_DEFAULT_REGION: 'sa-east-1' } },
+  { name: 'AWS_DEFAULT_REGION over [default]', env: { AWS_DEFAULT_REGION: 'af-south-1' } },
+  { name: 'AWS_CONFIG_FILE with [profile default]', otherConfig: '[profile default]\nregion = me-south-1\n' },
+  { name: 'AWS_ENDPOINT_URL', env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4510' } },
+  { name: 'AWS_ENDPOINT_URL_STS over AWS_ENDPOINT_URL', env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4510', AWS_ENDPOINT_URL_STS: 'http://127.0.0.1:4520' } },
+  { name: 'AWS_ENDPOINT_URL_S3 for s3', env: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4530' }, service: 's3' },
+  { name: 'AWS_ENDPOINT_URL_S3 does not touch sts', env: { AWS_ENDPOINT_URL_S3: 'http://127.0.0.1:4530' } },
+  { name: 'profile endpoint_url (LocalStack)', env: { AWS_PROFILE: 'local' } },
+  { name: 'profile endpoint_url for s3', env: { AWS_PROFILE: 'local' }, service: 's3' },
+  { name: 'services section for s3', env: { AWS_PROFILE: 'svc' }, service: 's3' },
+  { name: 'services section for ec2', profile: 'svc', service: 'ec2' },
+  { name: 'services section without sts: profile endpoint_url', env: { AWS_PROFILE: 'svc' } },
+  { name: 'AWS_ENDPOINT_URL over the services section', env: { AWS_PROFILE: 'svc', AWS_ENDPOINT_URL: 'http://127.0.0.1:4510' }, service: 's3' },
+  { name: 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true turns AWS_ENDPOINT_URL off', env: { AWS_ENDPOINT_URL: 'http://127.0.0.1:4510', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' } },
+  { name: 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=true turns a profile endpoint off', env: { AWS_PROFILE: 'local', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'true' } },
+  { name: 'profile ignore_configured_endpoint_urls = true', env: { AWS_PROFILE: 'quiet' } },
+  { name: 'AWS_IGNORE_CONFIGURED_ENDPOINT_URLS=false over the profile', env: { AWS_PROFILE: 'quiet', AWS_IGNORE_CONFIGURED_ENDPOINT_URLS: 'false' } },
+  { name: 'SSO profile with an sso-session', env: { AWS_PROFILE: 'sso' } },
+  { name: 'legacy SSO profile', profile: 'legacy-sso' },
+  { name: '--region over the profile and AWS_DEFAULT_REGION', profile: 'dev', env: { AWS_DEFAULT_REGION: 'sa-east-1' }, region: 'us-west-1' },
+];
+
+const CALL: Record<Service, string[]> = { sts: ['sts', 'get-caller-identity'], s3: ['s3api', 'list-buckets'], ec2: ['ec2', 'describe-security-groups'] };
+
+interface Resolved {
+  region: string | undefined;
+  /** The endpoint URL, or 'AWS' for the service's own endpoint (*.amazonaws.com). */
+  endpoint: string | undefined;
+  /** For 'AWS': the region in the host name. */
+  hostRegion?: string;
+}
+
+function normalise(url: string): Resolved['endpoint'] {
+  return url.replace(/\/$/, '');
+}
+
+async function pool<T, R>(items: T[], limit: number, work: (item: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await work(items[i] as T);
+      }
+    }),
+  );
+  return out;
+}
+
+describe.skipIf(!existsSync(AWS))('region and endpoints equal the AWS CLI 1.45 (differential, no network)', () => {
+  let home: TempDir;
+  const results: Array<{ setup: SetUp; cli: Resolved; cruddur: Resolved }> = [];
+
+  const envOf = (setup: SetUp, i: number) => ({
+    HOME: home.path,
+    AWS_CONFIG_FILE: setup.otherConfig ? join(home.path, `other-${i}`) : join(home.path, '.aws', 'config'),
+    AWS_SHARED_CREDENTIALS_FILE: join(home.path, '.aws', 'credentials'),
+    AWS_EC2_METADATA_DISABLED: 'true',
+    HTTPS_PROXY: 'http://127.0.0.1:9',
+    ...setup.env,
+  });
+
+  async function viaCli(setup: SetUp, i: number): Promise<Resolved> {
+    const args = [...CALL[setup.service ?? 'sts'], '--debug', '--cli-connect-timeout', '1', ...(setup.profile ? ['--profile', setup.profile] : []), ...(setup.region ? ['--region', setup.region] : [])];
+    const run = await execa(AWS, args, { env: { PATH: process.env.PATH, ...envOf(setup, i) }, extendEnv: false, reject: false, cwd: home.path, timeout: 120_000 });
+    const region = /Calling endpoint provider with parameters: \{[^}]*'Region': '([^']+)'/.exec(run.stderr)?.[1];
+    const url = /Endpoint provider result: (\S+)/.exec(run.stderr)?.[1];
+    if (!url) throw new Error(`aws ${args.join(' ')} printed no endpoint:\n${run.stderr.slice(-2000)}`);
+    const host = /^https:\/\/[a-z0-9-]+\.([a-z0-9-]+)\.amazonaws\.com/.exec(url);
+    return host ? { region, endpoint: 'AWS', hostRegion: host[1] } : { region, endpoint: normalise(url) };
+  }
+
+  async function viaCruddur(setup: SetUp, i: number): Promise<Resolved> {
+    const args = ['doctor', '--json', ...(setup.profile ? ['--profile', setup.profile] : []), ...(setup.region ? ['--region', setup.region] : [])];
+    const run = await runCli(args, { cwd: home.path, env: envOf(setup, i), timeoutMs: 120_000 });
+    const report = parseJson<{ aws?: Array<{ name: string; value: string }> }>(run);
+    const value = (name: string) => report.aws?.find((row) => row.name === name)?.value;
+    const endpoint = value(`endpoint ${setup.service ?? 'sts'}`);
+    const region = value('region');
+    return endpoint === 'AWS' ? { region, endpoint, hostRegion: region } : { region, endpoint: endpoint && normalise(endpoint) };
+  }
+
+  beforeAll(async () => {
+    home = await tempDir('cruddur-aws-diff-');
+    await mkdir(join(home.path, '.aws'), { recursive: true });
+    await writeFile(join(home.path, '.aws', 'config'), CONFIG);
+    await writeFile(join(home.path, '.aws', 'credentials'), '');
+    await Promise.all(SETUPS.map((s, i) => (s.otherConfig ? writeFile(join(home.path, `other-${i}`), s.otherConfig) : undefined)));
+    const both = await pool(SETUPS, 3, async (setup) => {
+      const i = SETUPS.indexOf(setup);
+      const [cli, cruddur] = await Promise.all([viaCli(setup, i), viaCruddur(setup, i)]);
+      return { setup, cli, cruddur };
+    });
+    results.push(...both);
+  }, 600_000);
+  afterAll(async () => home?.cleanup());
+
+  it('covers at least 20 set-ups', () => {
+    expect(SETUPS.length).toBeGreaterThanOrEqual(20);
+  });
+
+  it.each(SETUPS.map((s) => [s.name, s] as const))('%s', (_name, setup) => {
+    const got = results.find((r) => r.setup === setup);
+    expect(got).toBeDefined();
+    expect(got?.cli.region).toBeDefined();
+    expect(got?.cruddur).toEqual(got?.cli);
+  });
+});

@@ -1,0 +1,5 @@
+CREATE TYPE color AS ENUM ('red');
+ALTER TYPE color ADD VALUE IF NOT EXISTS 'green';
+ALTER TYPE color ADD VALUE 'blue' BEFORE 'red';
+CREATE TABLE paint (c color DEFAULT 'green');
+INSERT INTO paint DEFAULT VALUES;

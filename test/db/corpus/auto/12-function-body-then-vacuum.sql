@@ -1,0 +1,7 @@
+CREATE TABLE fb (id int);
+CREATE FUNCTION fb_count() RETURNS bigint LANGUAGE sql
+BEGIN ATOMIC
+  SELECT count(*) FROM fb;
+END;
+INSERT INTO fb VALUES (1), (2);
+VACUUM fb;

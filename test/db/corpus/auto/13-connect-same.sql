@@ -1,0 +1,2 @@
+\connect -reuse-previous=on
+CREATE TABLE cs (id int);

@@ -1,0 +1,3 @@
+CREATE SCHEMA probe;
+CREATE TABLE probe.t (id int, note text);
+INSERT INTO probe.t VALUES (1, 'a'), (2, 'b');

@@ -1,0 +1,2 @@
+﻿CREATE TABLE bom (id int);
+INSERT INTO bom VALUES (1);

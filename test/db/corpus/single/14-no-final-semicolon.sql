@@ -1,0 +1,2 @@
+CREATE TABLE f (id int);
+INSERT INTO f VALUES (1)

@@ -1,0 +1,2 @@
+CREATE TABLE "Ünïcode ; table" ("naïve" text);
+INSERT INTO "Ünïcode ; table" VALUES ('日本語 ; 😀');

@@ -1,0 +1,4 @@
+CREATE TABLE g (id int, owner text);
+ALTER TABLE g ENABLE ROW LEVEL SECURITY;
+CREATE POLICY own ON g USING (owner = current_user);
+GRANT SELECT ON g TO PUBLIC;

