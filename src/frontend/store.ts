@@ -62,7 +62,7 @@ export function syncStoreOf(s3: S3MultipartStore): SyncStore {
       const head = await s3.headMetadata(bucket, key, MD5_METADATA);
       return head && { etag: head.etag, md5: head.value };
     },
-    putObject: (input) => s3.putObject(input),
+    putObject: (input) => s3.putObject({ ...input, contentLength: input.body.length }),
     deleteObjects: (bucket, keys) => s3.deleteObjects(bucket, keys),
     createMultipartUpload: (input) => s3.createMultipartUpload(input),
     copyObject: (input) => s3.copyObject(input),
