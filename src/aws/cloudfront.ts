@@ -19,6 +19,12 @@ export interface Invalidation {
   status: string;
 }
 
+/** One invalidation as ListInvalidations / GetInvalidation describe it. */
+export interface InvalidationSummary extends Invalidation {
+  /** The invalidation's paths; only from getInvalidation. */
+  paths?: string[];
+}
+
 /**
  * The one CloudFront adapter: every CloudFront call cruddur makes (frontend sync, avatar clear and upload,
  * doctor) goes through it. Responses are checked here: a field the API documents as always present that is
@@ -34,6 +40,22 @@ export interface CloudFront {
   createInvalidation(distributionId: string, paths: string[], callerReference: string): Promise<Invalidation>;
   /** Polls GetInvalidation (the SDK waiter: 5-20 s apart) until Completed, for at most `maxWaitSeconds`. */
   waitForInvalidation(distributionId: string, invalidationId: string, maxWaitSeconds: number): Promise<void>;
+  /**
+   * ListInvalidations, first page of up to 100 (CloudFront lists newest first, so every in-progress one
+   * is on it while fewer than 100 were created since). Entries without Id or Status are an error.
+   */
+  listInvalidations(distributionId: string): Promise<InvalidationSummary[]>;
+  /** GetInvalidation: the invalidation with its paths. A missing Id or Status is an error. */
+  getInvalidation(distributionId: string, invalidationId: string): Promise<InvalidationSummary>;
+}
+
+/**
+ * True for CreateInvalidation's TooManyInvalidationsInProgress (CloudFront's in-progress quota is full): the
+ * CruddurError fromAwsError makes keeps the SDK error, whose name says it, as its cause.
+ */
+export function isTooManyInvalidations(error: unknown): boolean {
+  const name = (e: unknown) => (typeof e === 'object' && e !== null ? (e as { name?: string }).name : undefined);
+  return name(error) === 'TooManyInvalidationsInProgress' || name((error as { cause?: unknown } | undefined)?.cause) === 'TooManyInvalidationsInProgress';
 }
 
 function badResponse(what: string, missing: string): CruddurError {
@@ -78,6 +100,34 @@ export function createCloudFront(client: CloudFrontClient): CloudFront {
       if (!invalidation?.Id) throw badResponse(what, 'Invalidation.Id');
       if (!invalidation.Status) throw badResponse(what, 'Invalidation.Status');
       return { id: invalidation.Id, status: invalidation.Status };
+    },
+    async listInvalidations(distributionId) {
+      const { ListInvalidationsCommand } = await sdk;
+      const what = `list the invalidations of CloudFront distribution ${distributionId}`;
+      let list;
+      try {
+        ({ InvalidationList: list } = await client.send(new ListInvalidationsCommand({ DistributionId: distributionId, MaxItems: 100 })));
+      } catch (error) {
+        throw fromAwsError(error, what);
+      }
+      return (list?.Items ?? []).map((i) => {
+        if (!i.Id) throw badResponse(what, 'InvalidationSummary.Id');
+        if (!i.Status) throw badResponse(what, 'InvalidationSummary.Status');
+        return { id: i.Id, status: i.Status };
+      });
+    },
+    async getInvalidation(distributionId, invalidationId) {
+      const { GetInvalidationCommand } = await sdk;
+      const what = `read invalidation ${invalidationId} of CloudFront distribution ${distributionId}`;
+      let invalidation;
+      try {
+        ({ Invalidation: invalidation } = await client.send(new GetInvalidationCommand({ DistributionId: distributionId, Id: invalidationId })));
+      } catch (error) {
+        throw fromAwsError(error, what);
+      }
+      if (!invalidation?.Id) throw badResponse(what, 'Invalidation.Id');
+      if (!invalidation.Status) throw badResponse(what, 'Invalidation.Status');
+      return { id: invalidation.Id, status: invalidation.Status, paths: invalidation.InvalidationBatch?.Paths?.Items ?? [] };
     },
     async waitForInvalidation(distributionId, invalidationId, maxWaitSeconds) {
       const { waitUntilInvalidationCompleted } = await sdk;

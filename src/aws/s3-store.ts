@@ -13,17 +13,34 @@ export interface RemoteObject {
   lastModified?: Date;
 }
 
-export interface PutObjectInput {
+/**
+ * The headers and settings an object is written with (PutObject, CreateMultipartUpload, CopyObject); each
+ * maps to the S3 field of the same name. Undefined fields are left out of the request.
+ */
+export interface ObjectWriteSettings {
+  contentType?: string;
+  cacheControl?: string;
+  contentDisposition?: string;
+  contentLanguage?: string;
+  contentEncoding?: string;
+  /** User metadata (`x-amz-meta-<name>`, names without the prefix), e.g. the content MD5 frontend sync stores. */
+  metadata?: Record<string, string>;
+  /** A canned ACL (`private`, `public-read`, ...). */
+  acl?: string;
+  /** `AES256` or `aws:kms`. */
+  serverSideEncryption?: string;
+  sseKmsKeyId?: string;
+  /** `STANDARD`, `STANDARD_IA`, ... */
+  storageClass?: string;
+}
+
+export interface PutObjectInput extends ObjectWriteSettings {
   bucket: string;
   key: string;
   body: Buffer | Uint8Array | Readable;
   contentLength?: number;
-  contentType?: string;
-  cacheControl?: string;
   /** Base64 MD5 of the body; S3 rejects the upload if the bytes differ. */
   contentMD5?: string;
-  /** User metadata (`x-amz-meta-<name>`), e.g. the content MD5 frontend sync stores. */
-  metadata?: Record<string, string>;
 }
 
 export interface DeleteResult {
@@ -60,7 +77,18 @@ export interface UploadPartInput {
 /** The S3Store port plus the multipart calls large files need (frontend sync uploads big bundles in parts). */
 export interface S3MultipartStore extends S3Store {
   /** CreateMultipartUpload; returns the UploadId. */
-  createMultipartUpload(input: { bucket: string; key: string; contentType?: string; cacheControl?: string; metadata?: Record<string, string> }): Promise<string>;
+  createMultipartUpload(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string>;
+  /**
+   * A server-side copy of an object onto itself with new headers (CopyObject, MetadataDirective REPLACE):
+   * no bytes are uploaded. Returns the new ETag (without quotes).
+   */
+  copyObject(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string>;
+  /**
+   * HeadObject with PartNumber=1: the size of part 1 of a multipart object (its ContentLength, bytes), the
+   * ETag and S3's PartsCount; undefined when there is no object. An S3 that ignores PartNumber answers the
+   * whole object's length and no PartsCount (the caller checks).
+   */
+  headFirstPart(bucket: string, key: string): Promise<{ etag: string; partSize: number; partsCount: number | undefined } | undefined>;
   /** UploadPart; returns the part's ETag (quotes kept, as CompleteMultipartUpload wants it back). */
   uploadPart(input: UploadPartInput): Promise<string>;
   /** Returns the object's ETag (without quotes). */
@@ -163,10 +191,8 @@ export function createS3Store(client: S3Client): S3MultipartStore {
             Key: input.key,
             Body: input.body,
             ContentLength: input.contentLength,
-            ContentType: input.contentType,
-            CacheControl: input.cacheControl,
             ContentMD5: input.contentMD5,
-            Metadata: input.metadata,
+            ...writeFields(input),
           }),
         );
         return unquote(out.ETag);
@@ -193,16 +219,45 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       }
       return result;
     },
-    async createMultipartUpload({ bucket, key, contentType, cacheControl, metadata }) {
+    async createMultipartUpload(input) {
+      const { bucket, key } = input;
       const { CreateMultipartUploadCommand } = await sdk;
       let out;
       try {
-        out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ContentType: contentType, CacheControl: cacheControl, Metadata: metadata }));
+        out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...writeFields(input) }));
       } catch (error) {
         throw fromAwsError(error, `start a multipart upload of s3://${bucket}/${key}`);
       }
       if (!out.UploadId) throw badResponse(`start a multipart upload of s3://${bucket}/${key}`, 'UploadId');
       return out.UploadId;
+    },
+    async copyObject(input) {
+      const { CopyObjectCommand } = await sdk;
+      const { bucket, key } = input;
+      try {
+        const out = await client.send(
+          new CopyObjectCommand({
+            Bucket: bucket,
+            Key: key,
+            CopySource: `${bucket}/${encodeURIComponent(key).replaceAll('%2F', '/')}`,
+            MetadataDirective: 'REPLACE',
+            ...writeFields(input),
+          }),
+        );
+        return unquote(out.CopyObjectResult?.ETag);
+      } catch (error) {
+        throw fromAwsError(error, `update the headers of s3://${bucket}/${key}`);
+      }
+    },
+    async headFirstPart(bucket, key) {
+      const { HeadObjectCommand } = await sdk;
+      try {
+        const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: 1 }));
+        return { etag: unquote(head.ETag), partSize: head.ContentLength ?? 0, partsCount: head.PartsCount };
+      } catch (error) {
+        if (notFound(error)) return undefined;
+        throw fromAwsError(error, `read part 1 of s3://${bucket}/${key}`);
+      }
     },
     async uploadPart({ bucket, key, uploadId, partNumber, body, contentMD5 }) {
       const { UploadPartCommand } = await sdk;
@@ -242,4 +297,21 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       }
     },
   };
+}
+
+/** The SDK fields of ObjectWriteSettings (undefined ones are left out of the request). */
+function writeFields(s: ObjectWriteSettings) {
+  const fields = {
+    ContentType: s.contentType,
+    CacheControl: s.cacheControl,
+    ContentDisposition: s.contentDisposition,
+    ContentLanguage: s.contentLanguage,
+    ContentEncoding: s.contentEncoding,
+    Metadata: s.metadata,
+    ACL: s.acl as never,
+    ServerSideEncryption: s.serverSideEncryption as never,
+    SSEKMSKeyId: s.sseKmsKeyId,
+    StorageClass: s.storageClass as never,
+  };
+  return Object.fromEntries(Object.entries(fields).filter(([, v]) => v !== undefined)) as Partial<typeof fields>;
 }

@@ -81,6 +81,8 @@ export interface ProjectConfig {
   env: Readonly<Record<string, string>>;
   /** The layer `env[name]` came from. */
   sourceOf(name: string): EnvSource | undefined;
+  /** cruddur.json's `frontend` object without `path` (the sync's settings), unvalidated. */
+  frontend?: Readonly<Record<string, unknown>>;
   /**
    * The one settings resolver: every setting a command or `doctor` reads goes through it, so both see the same
    * value. Precedence, highest first: the flag, then for each layer (process env, `sync.env` when asked, `.env.local`,
@@ -109,6 +111,8 @@ export function findProjectRoot(start: string): { root: string; found: boolean }
 interface RawConfig {
   paths: Partial<ProjectPaths>;
   env: Record<string, string>;
+  /** `"frontend": { "path": ..., <sync settings> }`: the sync settings, validated by src/frontend/settings.ts. */
+  frontend?: Record<string, unknown>;
 }
 
 const STRING_PATH_KEYS = ['envOutDir', 'schema', 'seed', 'migrations', 'frontend', 'buildDir', 'avatarSample', 'changeset', 'ddbSchema', 'ddbSeed'] as const;
@@ -142,6 +146,14 @@ export function parseConfigFile(text: string, file: string): RawConfig {
         if (typeof v !== 'string') fail(`env.${name}`, 'must be a string');
         raw.env[name] = v as string;
       }
+    } else if (key === 'frontend' && typeof value === 'object' && value !== null && !Array.isArray(value)) {
+      // The frontend folder and its sync settings: { "path": "frontend-react-js", "routes": [...], ... }.
+      const { path, ...rest } = value as Record<string, unknown>;
+      if (path !== undefined) {
+        if (typeof path !== 'string' || path === '') fail('frontend.path', 'must be a non-empty string');
+        raw.paths.frontend = path as string;
+      }
+      raw.frontend = rest;
     } else if ((STRING_PATH_KEYS as readonly string[]).includes(key)) {
       if (typeof value !== 'string' || value === '') fail(key, 'must be a non-empty string');
       (raw.paths as Record<string, unknown>)[key] = value;
@@ -216,6 +228,7 @@ export function loadProjectConfig(options: LoadConfigOptions = {}): ProjectConfi
     paths,
     env,
     sourceOf: (name) => sources.get(name),
+    ...(raw.frontend ? { frontend: raw.frontend } : {}),
     setting,
     resolve: resolvePath,
   };

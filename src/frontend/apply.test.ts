@@ -10,6 +10,7 @@ import { md5File, multipartEtag } from './hash.js';
 import { planSync, type HashedFile } from './plan.js';
 import { createS3Store } from '../aws/s3-store.js';
 import { syncStoreOf, type SyncStore } from './store.js';
+import { emptyHeaderConfig } from './routes.js';
 
 let s3: TestS3;
 let client: S3Client;
@@ -69,7 +70,7 @@ describe('applyPlan', () => {
     await store.putObject({ bucket: 'apply', key: 'stale.js', body: Buffer.from('old') });
     const plan = plan2(files, new Map([['stale.js', { key: 'stale.js', size: 3, etag: 'x' }]]), { ignore: () => false, delete: true, force: false });
     const calls: string[] = [];
-    const result = await applyPlan(plan, recording(store, calls), { bucket: 'apply', concurrency: 1, cacheRules: [], multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 });
+    const result = await applyPlan(plan, recording(store, calls), { bucket: 'apply', concurrency: 1, headers: emptyHeaderConfig(), multipartThreshold: 5 * 1024 * 1024, partSize: 5 * 1024 * 1024 });
     const b64 = (f: HashedFile) => Buffer.from(f.md5, 'hex').toString('base64');
     expect(calls).toEqual([
       'multipart media/big.bin',
@@ -105,7 +106,7 @@ describe('applyPlan', () => {
         return store.putObject(input);
       },
     };
-    const result = await applyPlan(plan, failing, { bucket: 'apply', concurrency: 4, cacheRules: [] });
+    const result = await applyPlan(plan, failing, { bucket: 'apply', concurrency: 4, headers: emptyHeaderConfig() });
     expect(result.failed).toEqual([{ key: 'a.js', message: 'boom' }]);
     expect(result.uploaded).toEqual(['b.js']);
     expect(result.skippedPhases).toEqual(['html', 'deletes']);

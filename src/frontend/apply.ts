@@ -4,17 +4,18 @@ import { DELETE_BATCH } from '../aws/s3-store.js';
 import { errorMessage } from '../core/errors.js';
 import { onInterrupt } from '../core/interrupt.js';
 import { contentMd5 } from './hash.js';
-import { cacheControlResolver, contentTypeFor, isHtml, type CacheRule } from './headers.js';
+import { isHtml } from './headers.js';
 import type { HashedFile, Plan } from './plan.js';
 import { settleLimit } from '../core/pool.js';
-import { MD5_METADATA, type SyncStore } from './store.js';
+import { headersResolver, type HeaderConfig, type ObjectHeaders } from './routes.js';
+import { MD5_METADATA, type ObjectWriteSettings, type SyncStore } from './store.js';
 
 export const MIB = 1024 * 1024;
 /** Files from this size up go in 8 MiB parts: the AWS CLI's defaults, so the ETags of either tool compare; it also bounds memory to one part per upload in flight. */
 export const MULTIPART_THRESHOLD = 8 * MIB;
 export const PART_SIZE = 8 * MIB;
 
-export type ApplyPhase = 'assets' | 'html' | 'deletes';
+export type ApplyPhase = 'assets' | 'html' | 'headers' | 'deletes';
 
 export interface ApplyProgress {
   phase: ApplyPhase;
@@ -25,7 +26,8 @@ export interface ApplyProgress {
 export interface ApplyOptions {
   bucket: string;
   concurrency: number;
-  cacheRules: readonly CacheRule[];
+  /** Every input of the objects' headers (rules, routes, ACL, SSE, storage class). */
+  headers: HeaderConfig;
   multipartThreshold?: number;
   partSize?: number;
   onProgress?: (progress: ApplyProgress) => void;
@@ -35,6 +37,8 @@ export interface ApplyOptions {
 
 export interface ApplyResult {
   uploaded: string[];
+  /** Keys whose headers were updated by a server-side copy. */
+  copied: string[];
   deleted: string[];
   deleteBatches: number;
   failed: Array<{ key: string; message: string }>;
@@ -58,8 +62,8 @@ export function applyOrder(plan: Plan): { assets: HashedFile[]; html: HashedFile
  * plans only what is still missing.
  */
 export async function applyPlan(plan: Plan, store: SyncStore, options: ApplyOptions): Promise<ApplyResult> {
-  const result: ApplyResult = { uploaded: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [], etags: {} };
-  const cacheControl = cacheControlResolver(options.cacheRules);
+  const result: ApplyResult = { uploaded: [], copied: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [], etags: {} };
+  const headersOf = headersResolver(options.headers);
   const { assets, html, deletes } = applyOrder(plan);
   const bodies = options.bodies ?? new Map<string, Buffer>();
 
@@ -68,8 +72,7 @@ export async function applyPlan(plan: Plan, store: SyncStore, options: ApplyOpti
     const outcomes = await settleLimit(files, options.concurrency, async (file) => {
       result.etags[file.key] = await uploadFile(store, file, bodies, {
         bucket: options.bucket,
-        contentType: contentTypeFor(file.file),
-        cacheControl: cacheControl(file.file, file.key),
+        headers: writeSettings(headersOf(file.file, file.key), file.md5),
         threshold: options.multipartThreshold ?? MULTIPART_THRESHOLD,
         partSize: options.partSize ?? PART_SIZE,
       });
@@ -84,13 +87,29 @@ export async function applyPlan(plan: Plan, store: SyncStore, options: ApplyOpti
 
   await uploadPhase('assets', assets);
   if (result.failed.length > 0) {
-    result.skippedPhases.push('html', 'deletes');
+    result.skippedPhases.push('html', ...(plan.copies.length > 0 ? (['headers'] as const) : []), 'deletes');
     return result;
   }
   await uploadPhase('html', html);
   if (result.failed.length > 0) {
-    result.skippedPhases.push('deletes');
+    result.skippedPhases.push(...(plan.copies.length > 0 ? (['headers'] as const) : []), 'deletes');
     return result;
+  }
+  if (plan.copies.length > 0) {
+    let done = 0;
+    const outcomes = await settleLimit(plan.copies, options.concurrency, async (file) => {
+      result.etags[file.key] = await store.copyObject({ bucket: options.bucket, key: file.key, ...writeSettings(headersOf(file.file, file.key), file.md5) });
+      options.onProgress?.({ phase: 'headers', done: ++done, total: plan.copies.length });
+    });
+    outcomes.forEach((outcome, i) => {
+      const key = (plan.copies[i] as HashedFile).key;
+      if (outcome.ok) result.copied.push(key);
+      else result.failed.push({ key, message: errorMessage(outcome.error) });
+    });
+    if (result.failed.length > 0) {
+      result.skippedPhases.push('deletes');
+      return result;
+    }
   }
   for (let i = 0; i < deletes.length; i += DELETE_BATCH) {
     const batch = deletes.slice(i, i + DELETE_BATCH);
@@ -109,35 +128,41 @@ export async function applyPlan(plan: Plan, store: SyncStore, options: ApplyOpti
 
 interface UploadSettings {
   bucket: string;
-  contentType: string;
-  cacheControl: string | undefined;
+  headers: ObjectWriteSettings;
   threshold: number;
   partSize: number;
 }
 
-/** Uploads one file with its MD5 in the object's metadata (MD5_METADATA); returns the ETag S3 gave it. */
+/** An object's headers as the store writes them, with its MD5 in the metadata (MD5_METADATA). */
+export function writeSettings(h: ObjectHeaders, md5: string): ObjectWriteSettings {
+  const { metadata, ...rest } = h;
+  return { ...rest, metadata: { ...metadata, [MD5_METADATA]: md5 } };
+}
+
+/**
+ * Uploads one file with its headers and its MD5 in the metadata; returns the ETag S3 gave it. A compressed
+ * file's bytes are always in `bodies` (they are not the file's).
+ */
 async function uploadFile(store: SyncStore, file: HashedFile, bodies: Map<string, Buffer>, s: UploadSettings): Promise<string> {
-  const metadata = { [MD5_METADATA]: file.md5 };
+  const kept = bodies.get(file.absPath);
   if (file.size < s.threshold) {
     // A Buffer, not a stream: s3rver and the SDK's checksum code both handle Buffers reliably.
-    const body = bodies.get(file.absPath) ?? (await readFile(file.absPath));
+    const body = kept ?? (await readFile(file.absPath));
     if (body.length !== file.size) throw new Error(`${file.file} changed since it was planned; run the sync again`);
     const etag = await store.putObject({
       bucket: s.bucket,
       key: file.key,
       body,
-      contentType: s.contentType,
-      cacheControl: s.cacheControl,
       contentMD5: contentMd5(file.md5),
-      metadata,
+      ...s.headers,
     });
     bodies.delete(file.absPath);
     return etag;
   }
-  const uploadId = await store.createMultipartUpload({ bucket: s.bucket, key: file.key, contentType: s.contentType, cacheControl: s.cacheControl, metadata });
+  const uploadId = await store.createMultipartUpload({ bucket: s.bucket, key: file.key, ...s.headers });
   // Ctrl-C mid-upload: abort it, or S3 keeps (and bills) the parts until a lifecycle rule removes them.
   const forget = onInterrupt(() => store.abortMultipartUpload({ bucket: s.bucket, key: file.key, uploadId }));
-  const handle = await open(file.absPath, 'r').catch((error: unknown) => {
+  const handle = kept ? undefined : await open(file.absPath, 'r').catch((error: unknown) => {
     forget();
     throw error;
   });
@@ -145,8 +170,9 @@ async function uploadFile(store: SyncStore, file: HashedFile, bodies: Map<string
     const parts: Array<{ partNumber: number; etag: string }> = [];
     // Parts go one after another: files run concurrently already, and this bounds memory to one part per file.
     for (let start = 0, partNumber = 1; start < file.size; start += s.partSize, partNumber++) {
-      const body = Buffer.allocUnsafe(Math.min(s.partSize, file.size - start));
-      const { bytesRead } = await handle.read(body, 0, body.length, start);
+      const length = Math.min(s.partSize, file.size - start);
+      const body = kept ? kept.subarray(start, start + length) : Buffer.allocUnsafe(length);
+      const bytesRead = handle ? (await handle.read(body, 0, body.length, start)).bytesRead : body.length;
       if (bytesRead !== body.length) throw new Error(`${file.file} changed since it was planned; run the sync again`);
       const md5 = createHash('md5').update(body).digest('base64');
       parts.push({ partNumber, etag: await store.uploadPart({ bucket: s.bucket, key: file.key, uploadId, partNumber, body, contentMD5: md5 }) });
@@ -157,6 +183,6 @@ async function uploadFile(store: SyncStore, file: HashedFile, bodies: Map<string
     throw error;
   } finally {
     forget();
-    await handle.close();
+    await handle?.close();
   }
 }

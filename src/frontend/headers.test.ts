@@ -16,7 +16,15 @@ describe('contentTypeFor', () => {
     ['site.webmanifest', 'application/manifest+json; charset=utf-8'],
     ['robots.txt', 'text/plain; charset=utf-8'],
     ['LICENSE', 'application/octet-stream'],
-    ['.well-known/apple-app-site-association', 'application/octet-stream'],
+    ['.well-known/apple-app-site-association', 'application/json; charset=utf-8'],
+    ['apple-app-site-association', 'application/json; charset=utf-8'],
+    ['.well-known/assetlinks.json', 'application/json; charset=utf-8'],
+    ['.well-known/openid-configuration', 'application/json; charset=utf-8'],
+    ['.well-known/webfinger', 'application/jrd+json'],
+    ['.well-known/host-meta', 'application/xrd+xml'],
+    ['.well-known/unknown-thing', 'application/octet-stream'],
+    ['service-worker.js', 'text/javascript; charset=utf-8'],
+    ['asset-manifest.json', 'application/json; charset=utf-8'],
     ['weird.unknownext', 'application/octet-stream'],
   ])('%s -> %s', (file, type) => {
     expect(contentTypeFor(file)).toBe(type);
@@ -46,7 +54,12 @@ describe('cacheControlResolver', () => {
     ['static/js/main.3f2a1b4c.js', 'static/js/main.3f2a1b4c.js', IMMUTABLE],
     ['manifest.json', 'manifest.json', 'public, max-age=60'],
     ['static/media/logo.6ce24c58023cc2f8caf2.svg', 'static/media/logo.6ce24c58023cc2f8caf2.svg', 'public, max-age=86400'],
-    ['robots.txt', 'robots.txt', undefined],
+    ['robots.txt', 'robots.txt', NO_CACHE],
+    // A CRA build with no options: only content-hashed files are cached, everything else revalidates.
+    ['service-worker.js', 'service-worker.js', NO_CACHE],
+    ['asset-manifest.json', 'asset-manifest.json', 'public, max-age=60'],
+    ['static/js/787.1a2b3c4d.chunk.js', 'static/js/787.1a2b3c4d.chunk.js', IMMUTABLE],
+    ['favicon.ico', 'favicon.ico', NO_CACHE],
   ])('%s -> %s', (file, key, value) => {
     expect(resolve(file, key)).toBe(value);
   });
@@ -58,6 +71,23 @@ describe('cacheControlResolver', () => {
     expect(() => parseCacheRule('*.js=public,, max-age=1')).toThrow(/"" is not a Cache-Control directive/);
     expect(parseCacheRule('*.js=public, max-age=31536000, immutable')).toEqual({ glob: '*.js', value: 'public, max-age=31536000, immutable' });
     expect(parseCacheRule('*.html=no-cache="Set-Cookie", s-maxage=0')).toEqual({ glob: '*.html', value: 'no-cache="Set-Cookie", s-maxage=0' });
+  });
+});
+
+describe('the defaults with no rules (CRA build)', () => {
+  const resolve = cacheControlResolver([]);
+  it.each([
+    ['index.html', NO_CACHE],
+    ['service-worker.js', NO_CACHE],
+    ['asset-manifest.json', NO_CACHE],
+    ['manifest.json', NO_CACHE],
+    ['robots.txt', NO_CACHE],
+    ['static/js/main.3f2a1b4c.js', IMMUTABLE],
+    ['static/css/main.3f2a1b4c.css', IMMUTABLE],
+    ['static/media/logo.6ce24c58023cc2f8caf2.svg', IMMUTABLE],
+    ['assets/index-BdV3x_9k.js', IMMUTABLE],
+  ])('%s -> %s', (file, value) => {
+    expect(resolve(file, file)).toBe(value);
   });
 });
 

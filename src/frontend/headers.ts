@@ -45,19 +45,48 @@ export function isHashedAsset(key: string): boolean {
   return false;
 }
 
-/** The Content-Type for a file name, from the mime database; unknown and extensionless files are binary. */
+/**
+ * Extensionless paths whose type is registered: Apple fetches `apple-app-site-association` and expects JSON
+ * (Apple's "Supporting associated domains"); the others are RFC 8414 / OpenID Connect Discovery (JSON),
+ * RFC 7033 WebFinger (JRD) and RFC 6415 host-meta (XRD).
+ */
+const KNOWN_PATHS: Record<string, string> = {
+  '.well-known/apple-app-site-association': 'application/json',
+  'apple-app-site-association': 'application/json',
+  '.well-known/openid-configuration': 'application/json',
+  '.well-known/oauth-authorization-server': 'application/json',
+  '.well-known/webfinger': 'application/jrd+json',
+  '.well-known/nodeinfo': 'application/json',
+  '.well-known/host-meta': 'application/xrd+xml',
+};
+
+/**
+ * The Content-Type for a build path: the registered type of a known extensionless path (KNOWN_PATHS), else
+ * the mime database by extension, with `; charset=utf-8` for text types (text/*, JSON, JavaScript; the
+ * `mime-types` rule); unknown and other extensionless files are `application/octet-stream`.
+ */
 export function contentTypeFor(file: string): string {
+  const known = KNOWN_PATHS[file];
+  if (known) return mime.contentType(known) || known;
   return mime.contentType(file.slice(file.lastIndexOf('/') + 1)) || 'application/octet-stream';
 }
 
-/** Compiles the rules once; the returned function gives the Cache-Control for a file (undefined: leave unset). */
-export function cacheControlResolver(rules: readonly CacheRule[]): (file: string, key: string) => string | undefined {
+/**
+ * The built-in Cache-Control for a single-page app: a content-hashed asset is cached for a year
+ * (`IMMUTABLE`), every other file revalidates (`no-cache`: index.html, service-worker.js,
+ * asset-manifest.json, manifest.json, robots.txt...), so no browser keeps serving an old build after a
+ * deploy (Create React App's "Static file caching" advice).
+ */
+export function defaultCacheControl(file: string): string {
+  return isHashedAsset(file) ? IMMUTABLE : NO_CACHE;
+}
+
+/** Compiles the rules once; the returned function gives the Cache-Control for a file: the first matching rule, else defaultCacheControl. */
+export function cacheControlResolver(rules: readonly CacheRule[]): (file: string, key: string) => string {
   const matchers = rules.map((rule) => ({ test: picomatch(rule.glob, { dot: true, basename: !rule.glob.includes('/') }), value: rule.value }));
   return (file, key) => {
     for (const m of matchers) if (m.test(file) || m.test(key)) return m.value;
-    if (isHtml(file)) return NO_CACHE;
-    if (isHashedAsset(file)) return IMMUTABLE;
-    return undefined;
+    return defaultCacheControl(file);
   };
 }
 

@@ -20,6 +20,11 @@ export interface HashedFile extends LocalFile {
   readonly md5: string;
   /** `<md5>-<parts>` ETags recomputed for the part sizes the bucket's multipart object may have used. */
   readonly multipartEtags?: readonly string[];
+  /**
+   * Set when a route compresses the file: `md5` and `size` are then those of the compressed bytes, the
+   * ones uploaded and compared with the bucket.
+   */
+  readonly encoding?: 'gzip' | 'br';
 }
 
 /**
@@ -51,6 +56,8 @@ export interface Plan {
   uploads: HashedFile[];
   /** Keys to delete, in key order. */
   deletes: string[];
+  /** Unchanged files whose headers changed: a server-side copy each (no upload), in key order. */
+  copies: HashedFile[];
 }
 
 export interface PlanOptions {
@@ -181,7 +188,7 @@ export function planSync(input: PlanInput, options: PlanOptions): Plan {
   changeset.sort(byPath);
   uploads.sort((a, b) => byPath({ path: a.key }, { path: b.key }));
   deletes.sort();
-  return { changeset, uploads, deletes };
+  return { changeset, uploads, deletes, copies: [] };
 }
 
 export type ActionCounts = Record<SyncAction, number>;

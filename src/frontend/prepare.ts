@@ -1,18 +1,23 @@
-import { stat } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { readFile, stat } from 'node:fs/promises';
+import { promisify } from 'node:util';
+import { brotliCompress, constants as zlibConstants, gzip } from 'node:zlib';
 import picomatch from 'picomatch';
 import type { RemoteObject } from '../aws/s3-store.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { PART_SIZE } from './apply.js';
 import type { Cdn } from './cdn.js';
+import { filterMatcher, type PathFilter } from './filters.js';
 import { hashAllOffThread, multipartEtag, type HashTarget } from './hash.js';
 import { keyFor } from './headers.js';
 import { keysNeedingStoredMd5, multipartParts, partSizeCandidates, type HashedFile, type LocalFile } from './plan.js';
 import { readPending } from './pending.js';
 import { mapLimit } from '../core/pool.js';
 import type { SyncSettings } from './settings.js';
+import { headersResolver, type Encoding } from './routes.js';
 import { parseState, STATE_KEY, type SyncState } from './state.js';
-import type { SyncStore } from './store.js';
+import { prefixedStore, type SyncStore } from './store.js';
 import { walkBuildDir } from './walk.js';
 
 /** Hashing is disk + CPU work on a 2-core runner: more at once only adds contention. */
@@ -57,12 +62,28 @@ export interface Prepared {
  * anywhere (`.DS_Store`), one with `/` the whole path (`uploads/**`). The sync's state object always matches:
  * it is never uploaded, deleted or invalidated as content.
  */
-export function ignoreMatcher(globs: readonly string[]): (path: string) => boolean {
+export function ignoreMatcher(globs: readonly string[], filters: readonly PathFilter[] = []): (path: string) => boolean {
   const byName = globs.filter((g) => !g.includes('/'));
   const byPath = globs.filter((g) => g.includes('/'));
   const name = byName.length > 0 ? picomatch(byName, { dot: true, basename: true }) : () => false;
   const path = byPath.length > 0 ? picomatch(byPath, { dot: true }) : () => false;
-  return (p) => p === STATE_KEY || name(p) || path(p);
+  const filteredOut = filterMatcher(filters);
+  return (p) => p === STATE_KEY || name(p) || path(p) || filteredOut(p);
+}
+
+const gzipAsync = promisify(gzip);
+const brotliAsync = promisify(brotliCompress);
+
+/**
+ * A route's compressed bytes, the same for the same input on every run (so an unchanged file stays
+ * no_change): gzip level 9 with no name and mtime 0 (Node's zlib writes neither), brotli quality 11 in
+ * text mode with the input size as hint.
+ */
+export async function compress(body: Buffer, encoding: Encoding): Promise<Buffer> {
+  if (encoding === 'gzip') return gzipAsync(body, { level: 9 });
+  return brotliAsync(body, {
+    params: { [zlibConstants.BROTLI_PARAM_QUALITY]: 11, [zlibConstants.BROTLI_PARAM_MODE]: zlibConstants.BROTLI_MODE_TEXT, [zlibConstants.BROTLI_PARAM_SIZE_HINT]: body.length },
+  });
 }
 
 async function checkBuildDir(buildDir: string): Promise<void> {
@@ -79,11 +100,28 @@ async function checkBuildDir(buildDir: string): Promise<void> {
 async function withMultipartEtags(files: HashedFile[], remote: ReadonlyMap<string, RemoteObject>): Promise<HashedFile[]> {
   return mapLimit(files, HASH_CONCURRENCY, async (file) => {
     const object = remote.get(file.key);
+    if (file.encoding) return file;
     const parts = object && object.size === file.size && object.etag !== file.md5 ? multipartParts(object.etag) : undefined;
     if (parts === undefined) return file;
     const sizes = partSizeCandidates(file.size, parts, [PART_SIZE]);
     return { ...file, multipartEtags: await Promise.all(sizes.map((size) => multipartEtag(file.absPath, file.size, size))) };
   });
+}
+
+/**
+ * A multipart object's part size from HeadObject PartNumber=1 (its ContentLength); when the file's
+ * multipart ETag for that part size is the object's, the object holds the file's bytes and its MD5 is
+ * returned (kept in the sync state's hashes, so the next run needs neither the HEAD nor the re-hash).
+ * An S3 that ignores PartNumber answers the whole length: that part size cannot give the part count,
+ * and undefined is returned (the object is uploaded once, with its MD5 stored).
+ */
+async function md5FromFirstPart(store: SyncStore, bucket: string, file: HashedFile, etag: string): Promise<string | undefined> {
+  const parts = multipartParts(etag);
+  if (parts === undefined || file.encoding) return undefined;
+  const part = await store.headFirstPart(bucket, file.key);
+  if (!part || part.partSize <= 0 || Math.ceil(file.size / part.partSize) !== parts) return undefined;
+  const mine = await multipartEtag(file.absPath, file.size, part.partSize);
+  return mine.toLowerCase() === etag.toLowerCase() ? file.md5 : undefined;
 }
 
 /**
@@ -102,15 +140,26 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
       code: 'SYNC_EMPTY_BUILD',
     });
   }
-  const isIgnored = ignoreMatcher(settings.ignore);
+  const isIgnored = ignoreMatcher(settings.ignore, settings.filters);
   const all: LocalFile[] = walked.files.map((f) => ({ ...f, key: keyFor(f.file, { stripHtml: settings.stripHtmlExtension }) }));
   const ignored = all.filter((f) => isIgnored(f.key) || isIgnored(f.file));
-  const toHash = all.filter((f) => !(isIgnored(f.key) || isIgnored(f.file)));
+  const kept = all.filter((f) => !(isIgnored(f.key) || isIgnored(f.file)));
+  // Files a route compresses are hashed as the compressed bytes they are uploaded as.
+  const headersOf = settings.headers.routes.some((r) => r.gzip || r.brotli) ? headersResolver(settings.headers) : undefined;
+  const encodingOf = new Map<string, Encoding>();
+  if (headersOf) for (const f of kept) { const e = headersOf(f.file, f.key).contentEncoding; if (e) encodingOf.set(f.absPath, e); }
+  const toHash = kept.filter((f) => !encodingOf.has(f.absPath));
+  const compressing = mapLimit(kept.filter((f) => encodingOf.has(f.absPath)), HASH_CONCURRENCY, async (f): Promise<HashedFile> => {
+    const encoding = encodingOf.get(f.absPath) as Encoding;
+    const body = await compress(await readFile(f.absPath), encoding);
+    return { ...f, size: body.length, md5: createHash('md5').update(body).digest('hex'), encoding, body } as HashedFile & { body: Buffer };
+  });
+  compressing.catch(() => undefined);
   // Hashing starts first (on a worker thread for big trees) and overlaps the SDK load, the checks and the listing.
   const targets: HashTarget[] = toHash.map((f) => ({ absPath: f.absPath, size: f.size }));
   const hashing = hashAllOffThread(targets, { keepBudget: KEEP_BUDGET, concurrency: HASH_CONCURRENCY });
   hashing.catch(() => undefined);
-  const store = await ports.store();
+  const store = prefixedStore(await ports.store(), settings.prefix);
   const cdn = settings.distributionId ? await ports.cdn() : undefined;
   // No HeadBucket first: the listing answers NoSuchBucket itself, one round trip sooner.
   const listing = store.listObjects(settings.bucket).catch((error: unknown) => {
@@ -144,6 +193,11 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
     if (t.body) bodies.set(f.absPath, t.body);
     return { ...f, size: t.size, md5: t.md5 };
   });
+  for (const c of await compressing) {
+    const { body, ...file } = c as HashedFile & { body: Buffer };
+    bodies.set(file.absPath, body);
+    hashed.push(file);
+  }
   const files = await withMultipartEtags(hashed, remote);
   const state = parseState(await stateRead);
   if (state.unreadable) logger.warn(`s3://${settings.bucket}/${STATE_KEY} is not a sync state this cruddur reads; it is replaced after this run`);
@@ -156,10 +210,16 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
     if (known && known[0] === remote.get(key)?.etag) stored.set(key, known[1]);
     else heads.push(key);
   }
+  const byKey = new Map(files.map((f) => [f.key, f]));
   await mapLimit(heads, HEAD_CONCURRENCY, async (key) => {
     const head = await store.headStoredMd5(settings.bucket, key);
-    stored.set(key, head?.md5 ?? null);
-    if (head?.md5 && head.etag === remote.get(key)?.etag) learned[key] = [head.etag, head.md5.toLowerCase()];
+    const etag = remote.get(key)?.etag ?? '';
+    let md5 = head?.md5;
+    // No stored MD5 on a multipart object (the AWS CLI's, say): part 1's size, read once, settles it.
+    const file = byKey.get(key);
+    if (md5 === undefined && head && file && multipartParts(etag) !== undefined) md5 = await md5FromFirstPart(store, settings.bucket, file, etag);
+    stored.set(key, md5 ?? null);
+    if (md5 && head?.etag === etag) learned[key] = [etag, md5.toLowerCase()];
   });
   const legacyOwed = settings.distributionId ? await readPending(settings.pendingPath, settings.bucket, settings.distributionId) : [];
   return { files, ignored, bodies, skipped: walked.skipped, remote, stored, state, stateExists, learned, legacyOwed, store, cdn, isIgnored };

@@ -40,6 +40,7 @@ describe('stepSummaryMarkdown', () => {
       counts: countActions(changeset),
       changeset,
       uploaded: ['index.html', 'a|b.txt'],
+      copied: [],
       deleted: ['gone.js'],
       deleteBatches: 1,
       failed: [],

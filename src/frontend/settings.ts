@@ -1,11 +1,15 @@
 import { describeSource, SYNC_ENV_FILE, type ProjectConfig, type ResolvedSetting } from '../core/config.js';
 import { usageError } from '../core/errors.js';
-import { parseCacheRule, type CacheRule } from './headers.js';
+import { filterMatcher, type PathFilter } from './filters.js';
+import { parseCacheRule } from './headers.js';
+import { checkObjectOptions, parseContentTypeRule, parseRoutes, type HeaderConfig, type ObjectOptions } from './routes.js';
 import { DEFAULT_MAX_INVALIDATION_PATHS } from './invalidation.js';
 import { pendingPath } from './pending.js';
 
 export const DEFAULT_CONCURRENCY = 32;
 export const DEFAULT_MAX_DELETE = 256;
+/** --invalidation-timeout: how long CloudFront's in-progress quotas are waited out (10 minutes). */
+export const DEFAULT_INVALIDATION_TIMEOUT_S = 600;
 
 /** What the command's flags may set; anything unset falls back to the gem's variables. */
 export interface SyncFlags {
@@ -24,6 +28,16 @@ export interface SyncFlags {
   stripHtmlExtension?: boolean;
   maxInvalidationPaths?: number;
   wait?: boolean;
+  prefix?: string;
+  /** --exclude / --include in the order typed (filtersFromArgv). */
+  filters?: PathFilter[];
+  acl?: string;
+  sse?: string;
+  sseKmsKeyId?: string;
+  storageClass?: string;
+  contentType?: string[];
+  /** --invalidation-timeout in seconds. */
+  invalidationTimeout?: number;
 }
 
 export interface SyncSettings {
@@ -38,10 +52,17 @@ export interface SyncSettings {
   maxDelete: number;
   concurrency: number;
   ignore: string[];
-  cacheRules: CacheRule[];
+  /** aws s3 sync's --exclude/--include, cruddur.json's first, then the flags; the last match wins. */
+  filters: PathFilter[];
+  /** Key prefix the site lives under ('' or ending in '/'); nothing outside it is listed, changed or invalidated. */
+  prefix: string;
+  /** Every input of an object's headers (rules, routes, ACL, SSE, storage class). */
+  headers: HeaderConfig;
   stripHtmlExtension: boolean;
   maxInvalidationPaths: number;
   wait: boolean;
+  /** How long to wait out CloudFront's in-progress invalidation quotas before giving up (ms). */
+  invalidationTimeoutMs: number;
   /** The invalidation a killed sync still owes (see pending.ts), under `.cruddur/` in the project. */
   pendingPath: string;
   /** Where each setting came from, for the summary and --verbose. */
@@ -115,6 +136,7 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
   };
   const changeset = pick('changesetPath', '--changeset', flags.changeset) ?? project.paths.changeset;
   const ignoreFiles = splitList(pick('ignore', '--ignore', undefined) ?? '');
+  const fileConfig = frontendConfig(project.frontend ?? {});
   const bucketName = syncBucketName(bucket);
   return {
     bucket: bucketName,
@@ -128,7 +150,20 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     maxDelete: positive('max-delete', flags.maxDelete, DEFAULT_MAX_DELETE, 0),
     concurrency: positive('concurrency', flags.concurrency, DEFAULT_CONCURRENCY),
     ignore: [...ignoreFiles, ...checkIgnoreGlobs(flags.ignore ?? [])],
-    cacheRules: (flags.cacheControl ?? []).map(parseCacheRule),
+    filters: [...fileConfig.filters, ...(flags.filters ?? [])],
+    prefix: normalizePrefix(flags.prefix ?? fileConfig.prefix ?? ''),
+    headers: {
+      cacheRules: [...(flags.cacheControl ?? []).map(parseCacheRule), ...fileConfig.cacheRules],
+      contentTypeRules: [...(flags.contentType ?? []).map(parseContentTypeRule), ...fileConfig.contentTypeRules],
+      routes: fileConfig.routes,
+      object: checkObjectOptions({
+        acl: flags.acl ?? fileConfig.object.acl,
+        sse: flags.sse ?? fileConfig.object.sse,
+        sseKmsKeyId: flags.sseKmsKeyId ?? fileConfig.object.sseKmsKeyId,
+        storageClass: flags.storageClass ?? fileConfig.object.storageClass,
+      }),
+    },
+    invalidationTimeoutMs: positive('invalidation-timeout', flags.invalidationTimeout, DEFAULT_INVALIDATION_TIMEOUT_S, 0) * 1000,
     stripHtmlExtension: flags.stripHtmlExtension ?? false,
     maxInvalidationPaths: positive('max-invalidation-paths', flags.maxInvalidationPaths, DEFAULT_MAX_INVALIDATION_PATHS),
     wait: flags.wait ?? false,
@@ -151,4 +186,76 @@ export function splitList(text: string): string[] {
 export function checkIgnoreGlobs(globs: string[]): string[] {
   if (globs.some((g) => g.trim() === '')) throw usageError('--ignore needs a glob, got an empty value', 'pass e.g. --ignore ".DS_Store" or --ignore "uploads/**"');
   return globs;
+}
+
+/**
+ * A key prefix as S3 keys use it: no leading `/`, one trailing `/` ('' for the bucket root). `..`, `.`,
+ * empty segments, a `*` or a control character are usage errors.
+ */
+export function normalizePrefix(prefix: string): string {
+  const trimmed = prefix.trim().replace(/^\/+/, '').replace(/\/+$/, '');
+  if (trimmed === '') return '';
+  const bad = trimmed.split('/').find((s) => s === '' || s === '.' || s === '..' || /[*\x00-\x1f\x7f]/.test(s));
+  if (bad !== undefined) throw usageError(`--prefix "${prefix}" is not a key prefix (segment "${bad}")`, 'pass a path like --prefix app/v2 (no "..", "*" or empty segments)');
+  return `${trimmed}/`;
+}
+
+interface FrontendFileConfig {
+  routes: HeaderConfig['routes'];
+  prefix?: string;
+  filters: PathFilter[];
+  cacheRules: HeaderConfig['cacheRules'];
+  contentTypeRules: HeaderConfig['contentTypeRules'];
+  object: ObjectOptions;
+}
+
+const FRONTEND_KEYS = ['routes', 'prefix', 'exclude', 'include', 'filters', 'acl', 'sse', 'sseKmsKeyId', 'storageClass', 'contentType', 'cacheControl'];
+
+/**
+ * cruddur.json's `frontend` object (besides `path`): `routes`, `prefix`, `exclude` / `include` (lists; all
+ * excludes, then all includes) or `filters` (`[{"exclude": "*"}, {"include": "*.html"}]`, in order), `acl`,
+ * `sse`, `sseKmsKeyId`, `storageClass`, `contentType` and `cacheControl` (objects of GLOB: VALUE). A wrong
+ * key or type is a usage error naming it, before anything is sent.
+ */
+export function frontendConfig(raw: Readonly<Record<string, unknown>>): FrontendFileConfig {
+  const fix = 'see docs/frontend.md, "cruddur.json frontend settings"';
+  for (const key of Object.keys(raw)) if (!FRONTEND_KEYS.includes(key)) throw usageError(`cruddur.json: frontend.${key} is not a known setting (known: path, ${FRONTEND_KEYS.join(', ')})`, fix);
+  const str = (key: string): string | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string' || v === '') throw usageError(`cruddur.json: frontend.${key} must be a non-empty string`, fix);
+    return v;
+  };
+  const list = (key: string): string[] => {
+    const v = raw[key];
+    if (v === undefined) return [];
+    const l = typeof v === 'string' ? [v] : v;
+    if (!Array.isArray(l) || l.some((x) => typeof x !== 'string' || x === '')) throw usageError(`cruddur.json: frontend.${key} must be a list of patterns`, fix);
+    return l as string[];
+  };
+  const rules = (key: string): Array<[string, string]> => {
+    const v = raw[key];
+    if (v === undefined) return [];
+    if (typeof v !== 'object' || v === null || Array.isArray(v) || Object.values(v).some((x) => typeof x !== 'string')) throw usageError(`cruddur.json: frontend.${key} must be an object of GLOB: VALUE`, fix);
+    return Object.entries(v as Record<string, string>);
+  };
+  const filters: PathFilter[] = [...list('exclude').map((pattern) => ({ type: 'exclude' as const, pattern })), ...list('include').map((pattern) => ({ type: 'include' as const, pattern }))];
+  if (raw.filters !== undefined) {
+    if (!Array.isArray(raw.filters)) throw usageError('cruddur.json: frontend.filters must be a list like [{"exclude": "*"}, {"include": "*.html"}]', fix);
+    for (const f of raw.filters as unknown[]) {
+      const entries = typeof f === 'object' && f !== null ? Object.entries(f) : [];
+      const [type, pattern] = entries[0] ?? [];
+      if (entries.length !== 1 || (type !== 'exclude' && type !== 'include') || typeof pattern !== 'string' || pattern === '') throw usageError(`cruddur.json: frontend.filters entry ${JSON.stringify(f)} must be {"exclude": PATTERN} or {"include": PATTERN}`, fix);
+      filters.push({ type, pattern });
+    }
+  }
+  filterMatcher(filters);
+  return {
+    routes: raw.routes === undefined ? [] : parseRoutes(raw.routes, 'cruddur.json: frontend.routes'),
+    ...(str('prefix') !== undefined ? { prefix: str('prefix') } : {}),
+    filters,
+    cacheRules: rules('cacheControl').map(([glob, value]) => parseCacheRule(`${glob}=${value}`)),
+    contentTypeRules: rules('contentType').map(([glob, value]) => parseContentTypeRule(`${glob}=${value}`)),
+    object: { acl: str('acl'), sse: str('sse'), sseKmsKeyId: str('sseKmsKeyId'), storageClass: str('storageClass') },
+  };
 }

@@ -7,10 +7,15 @@
  * - `lock`: the run applying right now; a second run refuses while it is alive (see lockStatus).
  * - `hashes`: key -> [ETag, MD5] for objects whose ETag is not the MD5 of their bytes (SSE-KMS, SSE-C,
  *   multipart), learned from uploads and HeadObject, so an unchanged run needs no HeadObject per object.
+ * - `objectSettings`: the HeaderConfig (rules, routes, ACL, SSE, storage class) the last run wrote objects
+ *   with, when it is not the default; a run with another one copies the objects whose headers differ
+ *   (CopyObject, no upload) without a HeadObject per object. Absent: the defaults.
  * The object only exists while something is owed, a run holds the lock, or hashes are worth keeping: a
  * plain bucket with nothing owed has none, and the listing that plans the sync already says so (no extra
  * request).
  */
+import { emptyHeaderConfig, headerConfigFingerprint, parseHeaderConfig, type HeaderConfig } from './routes.js';
+
 export const STATE_KEY = '.cruddur/sync-state.json';
 export const STATE_VERSION = 2;
 /** A lock whose heartbeat is older than this belongs to a run that is gone (killed, lost runner). */
@@ -34,6 +39,7 @@ export interface SyncState {
   owed: string[];
   lock?: SyncLock;
   hashes: Record<string, [etag: string, md5: string]>;
+  objectSettings?: HeaderConfig;
 }
 
 export const emptyState = (): SyncState => ({ version: STATE_VERSION, owed: [], hashes: {} });
@@ -50,7 +56,15 @@ export function parseState(text: string | undefined): SyncState & { unreadable?:
       if (Array.isArray(value) && typeof value[0] === 'string' && typeof value[1] === 'string') hashes[key] = [value[0], value[1]];
     }
     const lock = raw.lock && typeof raw.lock.owner === 'string' && typeof raw.lock.heartbeat === 'string' ? raw.lock : undefined;
-    return { version: STATE_VERSION, ...(raw.distributionId ? { distributionId: raw.distributionId } : {}), owed, hashes, ...(lock ? { lock } : {}) };
+    const objectSettings = raw.objectSettings === undefined ? undefined : parseHeaderConfig(raw.objectSettings);
+    return {
+      version: STATE_VERSION,
+      ...(raw.distributionId ? { distributionId: raw.distributionId } : {}),
+      owed,
+      hashes,
+      ...(lock ? { lock } : {}),
+      ...(objectSettings ? { objectSettings } : {}),
+    };
   } catch {
     return { ...emptyState(), unreadable: true };
   }
@@ -61,7 +75,12 @@ export function serializeState(state: SyncState): string {
 }
 
 /** Whether the state holds nothing worth an object in the bucket. */
-export const stateIsEmpty = (state: SyncState) => state.owed.length === 0 && !state.lock && Object.keys(state.hashes).length === 0;
+export const stateIsEmpty = (state: SyncState) => state.owed.length === 0 && !state.lock && Object.keys(state.hashes).length === 0 && !state.objectSettings;
+
+/** The objectSettings to keep: none for the default HeaderConfig (so a plain default site keeps no state object). */
+export function objectSettingsToKeep(config: HeaderConfig): HeaderConfig | undefined {
+  return headerConfigFingerprint(config) === headerConfigFingerprint(emptyHeaderConfig()) ? undefined : config;
+}
 
 export type LockStatus = { status: 'free' } | { status: 'stale'; lock: SyncLock; why: string } | { status: 'held'; lock: SyncLock };
 

@@ -1,4 +1,4 @@
-import type { DeleteResult, RemoteObject, S3MultipartStore, UploadPartInput } from '../aws/s3-store.js';
+import type { DeleteResult, ObjectWriteSettings, RemoteObject, S3MultipartStore, UploadPartInput } from '../aws/s3-store.js';
 
 /**
  * User metadata carrying the MD5 (hex) of an object's bytes, set on every upload (`x-amz-meta-cruddur-md5`),
@@ -6,26 +6,23 @@ import type { DeleteResult, RemoteObject, S3MultipartStore, UploadPartInput } fr
  */
 export const MD5_METADATA = 'cruddur-md5';
 
-export interface SyncPutInput {
+export type { ObjectWriteSettings, UploadPartInput };
+
+export interface SyncPutInput extends ObjectWriteSettings {
   bucket: string;
   key: string;
   body: Buffer;
-  contentType?: string;
-  cacheControl?: string;
   /** Base64 MD5 of the body; S3 rejects the upload if the bytes differ. */
   contentMD5?: string;
-  metadata?: Record<string, string>;
 }
-
-export type { UploadPartInput };
 
 /**
  * The S3 calls the sync makes, nothing more: tests implement it in memory (test/frontend/memory-store.ts)
  * and against s3rver. ETags are returned without quotes.
  */
 export interface SyncStore {
-  /** Every object of the bucket (all pages). Throws a CruddurError with code AWS_NO_SUCH_BUCKET when it does not exist. */
-  listObjects(bucket: string): Promise<RemoteObject[]>;
+  /** Every object of the bucket (all pages), under `prefix` when given. Throws a CruddurError with code AWS_NO_SUCH_BUCKET when it does not exist. */
+  listObjects(bucket: string, prefix?: string): Promise<RemoteObject[]>;
   /** An object's body as UTF-8, or undefined when there is none. */
   getObjectText(bucket: string, key: string): Promise<string | undefined>;
   /** ETag and the stored MD5 metadata (undefined when the object lacks it), or undefined when there is no object. */
@@ -34,7 +31,18 @@ export interface SyncStore {
   putObject(input: SyncPutInput): Promise<string>;
   /** Batches of at most 1,000 keys. */
   deleteObjects(bucket: string, keys: string[]): Promise<DeleteResult>;
-  createMultipartUpload(input: { bucket: string; key: string; contentType?: string; cacheControl?: string; metadata?: Record<string, string> }): Promise<string>;
+  createMultipartUpload(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string>;
+  /**
+   * A server-side copy of an object onto itself with new headers (CopyObject, MetadataDirective REPLACE):
+   * no bytes are uploaded. Returns the new ETag.
+   */
+  copyObject(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string>;
+  /**
+   * The size of part 1 of a multipart object (HeadObject PartNumber=1: its ContentLength), with the ETag
+   * and the part count S3 reports; undefined when there is no object. An S3 that ignores PartNumber
+   * answers the whole object's length (the caller checks it against the part count).
+   */
+  headFirstPart(bucket: string, key: string): Promise<{ etag: string; partSize: number; partsCount: number | undefined } | undefined>;
   /** Returns the part's ETag. */
   uploadPart(input: UploadPartInput): Promise<string>;
   /** Returns the object's ETag. */
@@ -48,17 +56,47 @@ export interface SyncStore {
  */
 export function syncStoreOf(s3: S3MultipartStore): SyncStore {
   return {
-    listObjects: (bucket) => s3.listObjects(bucket),
+    listObjects: (bucket, prefix) => s3.listObjects(bucket, prefix),
     getObjectText: (bucket, key) => s3.getObjectText(bucket, key),
     headStoredMd5: async (bucket, key) => {
       const head = await s3.headMetadata(bucket, key, MD5_METADATA);
       return head && { etag: head.etag, md5: head.value };
     },
-    putObject: (input) => s3.putObject(input),
+    putObject: (input) => s3.putObject({ ...input, contentLength: input.body.length }),
     deleteObjects: (bucket, keys) => s3.deleteObjects(bucket, keys),
     createMultipartUpload: (input) => s3.createMultipartUpload(input),
+    copyObject: (input) => s3.copyObject(input),
+    headFirstPart: (bucket, key) => s3.headFirstPart(bucket, key),
     uploadPart: (input) => s3.uploadPart(input),
     completeMultipartUpload: (input) => s3.completeMultipartUpload(input),
     abortMultipartUpload: (input) => s3.abortMultipartUpload(input),
+  };
+}
+
+/**
+ * The store seen from under a key prefix (`--prefix app/`): keys in and out are relative to it, the listing
+ * only covers it, so the plan, the deletes, the sync state (`<prefix>.cruddur/sync-state.json`) and the
+ * invalidation stay inside it.
+ */
+export function prefixedStore(store: SyncStore, prefix: string): SyncStore {
+  if (!prefix) return store;
+  const k = (key: string) => `${prefix}${key}`;
+  return {
+    listObjects: async (bucket) =>
+      (await store.listObjects(bucket, prefix)).filter((o) => o.key.startsWith(prefix)).map((o) => ({ ...o, key: o.key.slice(prefix.length) })),
+    getObjectText: (bucket, key) => store.getObjectText(bucket, k(key)),
+    headStoredMd5: (bucket, key) => store.headStoredMd5(bucket, k(key)),
+    headFirstPart: (bucket, key) => store.headFirstPart(bucket, k(key)),
+    putObject: (input) => store.putObject({ ...input, key: k(input.key) }),
+    copyObject: (input) => store.copyObject({ ...input, key: k(input.key) }),
+    deleteObjects: async (bucket, keys) => {
+      const out = await store.deleteObjects(bucket, keys.map(k));
+      const strip = (key: string) => (key.startsWith(prefix) ? key.slice(prefix.length) : key);
+      return { deleted: out.deleted.map(strip), failed: out.failed.map((f) => ({ ...f, key: strip(f.key) })) };
+    },
+    createMultipartUpload: (input) => store.createMultipartUpload({ ...input, key: k(input.key) }),
+    uploadPart: (input) => store.uploadPart({ ...input, key: k(input.key) }),
+    completeMultipartUpload: (input) => store.completeMultipartUpload({ ...input, key: k(input.key) }),
+    abortMultipartUpload: (input) => store.abortMultipartUpload({ ...input, key: k(input.key) }),
   };
 }

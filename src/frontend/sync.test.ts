@@ -8,6 +8,7 @@ import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import { silentLogger } from '../core/output.js';
 import type { Cdn } from './cdn.js';
 import { keyPath } from './invalidation.js';
+import { emptyHeaderConfig } from './routes.js';
 import type { SyncSettings } from './settings.js';
 import { STATE_KEY } from './state.js';
 import { syncFrontend, type SyncPorts, type SyncResult } from './sync.js';
@@ -30,6 +31,8 @@ function fakeCdn(options: { refuse?: (paths: string[]) => boolean } = {}): Cdn &
       return { id: `I${batches.length}`, status: 'InProgress' };
     },
     waitForInvalidation: async () => undefined,
+    listInvalidations: async () => [],
+    getInvalidation: async (_id, invalidationId) => ({ id: invalidationId, status: 'Completed', paths: [] }),
   };
 }
 
@@ -46,7 +49,10 @@ function settings(extra: Partial<SyncSettings> = {}): SyncSettings {
     maxDelete: 256,
     concurrency: 4,
     ignore: [],
-    cacheRules: [],
+    filters: [],
+    prefix: '',
+    headers: emptyHeaderConfig(),
+    invalidationTimeoutMs: 600_000,
     stripHtmlExtension: false,
     maxInvalidationPaths: 3000,
     wait: false,

@@ -8,12 +8,12 @@ import type { Confirm } from '../core/prompt.js';
 import { applyPlan, MULTIPART_THRESHOLD, PART_SIZE, type ApplyProgress, type ApplyResult } from './apply.js';
 import type { Cdn } from './cdn.js';
 import { decideSync, stateAfter, stateWhileApplying } from './decide.js';
-import { invalidationPaths } from './invalidation.js';
+import { invalidateChanged, type InvalidationOutcome } from './invalidate.js';
 import type { ActionCounts, ChangesetEntry, Plan } from './plan.js';
 import { clearPending, unionKeys } from './pending.js';
 import { prepareSync } from './prepare.js';
 import type { SyncSettings } from './settings.js';
-import { LOCK_HEARTBEAT_MS, LOCK_STALE_MS, pidAlive, serializeState, stateIsEmpty, STATE_KEY, type SyncLock, type SyncState } from './state.js';
+import { LOCK_HEARTBEAT_MS, LOCK_STALE_MS, objectSettingsToKeep, pidAlive, serializeState, stateIsEmpty, STATE_KEY, type SyncLock, type SyncState } from './state.js';
 import type { SyncStore } from './store.js';
 
 export interface SyncPorts {
@@ -32,15 +32,11 @@ export interface SyncPorts {
   isAlive?: (pid: number) => boolean;
   /** How often the lock is renewed while applying (LOCK_HEARTBEAT_MS). */
   heartbeatMs?: number;
+  /** Waits between polls of CloudFront's in-progress invalidations (tests advance a fake clock instead). */
+  sleep?: (ms: number) => Promise<void>;
 }
 
-export interface InvalidationOutcome {
-  status: 'created' | 'completed' | 'skipped' | 'not-needed' | 'failed';
-  distributionId?: string;
-  id?: string;
-  paths: string[];
-  reason?: string;
-}
+export type { InvalidationOutcome } from './invalidate.js';
 
 export interface SyncResult {
   bucket: string;
@@ -51,6 +47,8 @@ export interface SyncResult {
   counts: ActionCounts;
   changeset: ChangesetEntry[];
   uploaded: string[];
+  /** Keys whose headers were updated by a server-side copy. */
+  copied: string[];
   deleted: string[];
   deleteBatches: number;
   failed: ApplyResult['failed'];
@@ -79,6 +77,7 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     now: clock(),
     host: ports.host ?? hostname(),
     isAlive: ports.isAlive ?? pidAlive,
+    headers: settings.headers,
   });
   const { plan, counts, carried } = decision;
 
@@ -100,6 +99,7 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     counts,
     changeset: plan.changeset,
     uploaded: [],
+    copied: [],
     deleted: [],
     deleteBatches: 0,
     failed: [],
@@ -135,26 +135,43 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     savedOnce = true;
   };
   let savedOnce = false;
+  const settingsBefore = prepared.state.objectSettings;
   const finishRun = async (outcome: ApplyResult, invalidated: boolean) => {
-    await saveState(stateAfter(decision, { ...outcome, invalidated }, settings.distributionId, (k) => md5Of.get(k)));
+    // The header settings are recorded once every object carries them; after a failure the next run compares again.
+    const objectSettings = outcome.failed.length === 0 ? objectSettingsToKeep(settings.headers) : settingsBefore;
+    const changed = { ...outcome, uploaded: [...outcome.uploaded, ...outcome.copied] };
+    await saveState(stateAfter(decision, { ...changed, invalidated }, settings.distributionId, (k) => md5Of.get(k), objectSettings));
     if (invalidated) await clearPending(settings.pendingPath);
   };
+  const invalidate = (changed: string[]) =>
+    invalidateChanged(cdn, changed, {
+      distributionId: settings.distributionId,
+      maxPaths: settings.maxInvalidationPaths,
+      prefix: settings.prefix,
+      wait: settings.wait,
+      timeoutMs: settings.invalidationTimeoutMs,
+      logger,
+      clock,
+      sleep: ports.sleep ?? ((ms) => new Promise((resolve) => setTimeout(resolve, ms))),
+    });
 
-  if (plan.uploads.length === 0 && plan.deletes.length === 0) {
+  if (plan.uploads.length === 0 && plan.deletes.length === 0 && plan.copies.length === 0) {
     const learnedSomething = Object.keys(prepared.learned).length > 0;
     if (carried.length === 0) {
       if (!settings.distributionId) result.invalidation = { status: 'skipped', paths: [], reason: 'no distribution configured' };
       // An SSE-KMS bucket: keep what HeadObject said, so the next run needs none. A stale lock is cleared.
-      if (learnedSomething || lock.status === 'stale') await finishRun(noApply(), true);
+      // New header settings that change no object are recorded, so the next run need not compare again.
+      if (learnedSomething || lock.status === 'stale' || decision.headersChanged) await finishRun(noApply(), true);
       return result;
     }
     // Nothing to upload, only the earlier run's invalidation to finish: not destructive, no question.
-    result.invalidation = await invalidate(settings, cdn, carried, ports);
+    result.invalidation = await invalidate(carried);
     const invalidated = isAccepted(result.invalidation);
     await finishRun(noApply(), invalidated);
-    return finish(result, noApply());
+    return finish(result, noApply(), `s3://${settings.bucket}/${settings.prefix}${STATE_KEY}`);
   }
-  const question = `Upload ${plan.uploads.length} and delete ${count(plan.deletes.length, 'object')} in s3://${settings.bucket}?`;
+  const copies = plan.copies.length > 0 ? `, update the headers of ${plan.copies.length}` : '';
+  const question = `Upload ${plan.uploads.length}${copies} and delete ${count(plan.deletes.length, 'object')} in s3://${settings.bucket}?`;
   const approved = settings.autoApprove || (await ports.confirm(question).catch(async (error: unknown) => {
     await discardChangeset(settings.changesetPath);
     throw error;
@@ -167,14 +184,14 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
   // checkout, knows what to invalidate, and a second run started meanwhile refuses.
   const now = clock().toISOString();
   const myLock: SyncLock = { owner: randomUUID(), host: ports.host ?? hostname(), pid: process.pid, started: now, heartbeat: now };
-  await saveState(stateWhileApplying(decision, settings.distributionId, myLock));
-  const heartbeat = startHeartbeat(() => saveState(stateWhileApplying(decision, settings.distributionId, { ...myLock, heartbeat: clock().toISOString() })), ports.heartbeatMs ?? LOCK_HEARTBEAT_MS);
+  await saveState(stateWhileApplying(decision, settings.distributionId, myLock, settingsBefore));
+  const heartbeat = startHeartbeat(() => saveState(stateWhileApplying(decision, settings.distributionId, { ...myLock, heartbeat: clock().toISOString() }, settingsBefore)), ports.heartbeatMs ?? LOCK_HEARTBEAT_MS);
   let applied: ApplyResult;
   try {
     applied = await applyPlan(plan, store, {
       bucket: settings.bucket,
       concurrency: settings.concurrency,
-      cacheRules: settings.cacheRules,
+      headers: settings.headers,
       multipartThreshold: MULTIPART_THRESHOLD,
       partSize: PART_SIZE,
       onProgress: ports.onProgress,
@@ -183,16 +200,16 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
   } finally {
     await heartbeat.stop();
   }
-  Object.assign(result, { applied: true, uploaded: applied.uploaded, deleted: applied.deleted, deleteBatches: applied.deleteBatches, failed: applied.failed });
+  Object.assign(result, { applied: true, uploaded: applied.uploaded, copied: applied.copied, deleted: applied.deleted, deleteBatches: applied.deleteBatches, failed: applied.failed });
 
   // Invalidate whatever did change, even after a partial failure: a re-run plans those files as
   // no_change and would never invalidate them otherwise.
-  result.invalidation = await invalidate(settings, cdn, unionKeys(carried, applied.uploaded, applied.deleted), ports);
+  result.invalidation = await invalidate(unionKeys(carried, applied.uploaded, applied.copied, applied.deleted));
   await finishRun(applied, isAccepted(result.invalidation));
-  return finish(result, applied);
+  return finish(result, applied, `s3://${settings.bucket}/${settings.prefix}${STATE_KEY}`);
 }
 
-const noApply = (): ApplyResult => ({ uploaded: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [], etags: {} });
+const noApply = (): ApplyResult => ({ uploaded: [], copied: [], deleted: [], deleteBatches: 0, failed: [], skippedPhases: [], etags: {} });
 const isAccepted = (inv: InvalidationOutcome) => ['created', 'completed', 'not-needed'].includes(inv.status);
 
 /** Renews the lock every `ms` while the apply runs; one renewal at a time, errors ignored (the apply decides the outcome). */
@@ -211,12 +228,15 @@ function startHeartbeat(renew: () => Promise<void>, ms: number): { stop: () => P
 }
 
 /** Fails the run when an upload, delete or the invalidation failed. */
-function finish(result: SyncResult, applied: ApplyResult): SyncResult {
+function finish(result: SyncResult, applied: ApplyResult, stateLocation: string): SyncResult {
   if (applied.failed.length > 0 || result.invalidation.status === 'failed') {
     const first = applied.failed[0];
     const what = applied.failed.length > 0 ? `${applied.failed.length} object${applied.failed.length > 1 ? 's' : ''} failed (first: ${first?.key}: ${first?.message})` : `the invalidation failed: ${result.invalidation.reason}`;
     throw new CruddurError(`Sync incomplete: ${what}${applied.skippedPhases.length > 0 ? `; not run: ${applied.skippedPhases.join(', ')}` : ''}`, {
-      suggestion: 'fix the cause and run the sync again: it picks up where this one stopped',
+      suggestion:
+        applied.failed.length === 0
+          ? `run the sync again, from any checkout: the paths are kept as owed in ${stateLocation} and it invalidates them (--invalidation-timeout waits longer)`
+          : 'fix the cause and run the sync again: it picks up where this one stopped',
       code: 'SYNC_FAILED',
       details: result,
     });
@@ -236,44 +256,4 @@ function refuseTooManyDeletes(deletes: number, maxDelete: number, counts: Action
 /** A sync that was not approved leaves no changeset behind (it describes a plan nobody applied). */
 async function discardChangeset(path: string | undefined): Promise<void> {
   if (path) await rm(path, { force: true });
-}
-
-/** CloudFront's answer to paths it will never accept (retrying the same batch cannot succeed). */
-const refusedPaths = (error: unknown) => /InvalidArgument|invalid invalidation paths/i.test(`${(error as Error).message} ${((error as { cause?: { name?: string } }).cause?.name) ?? ''}`);
-
-/**
- * One invalidation for the changed keys. When CloudFront refuses the paths themselves (InvalidArgument:
- * e.g. a path an earlier cruddur owed in a form CloudFront rejects), the run says so and invalidates `/*`
- * instead: that covers every owed key, so a refused path can never block later deploys, and it is never
- * more than `/*`.
- */
-async function invalidate(settings: SyncSettings, cdn: Cdn | undefined, changed: string[], ports: SyncPorts): Promise<InvalidationOutcome> {
-  const paths = invalidationPaths(changed, settings.maxInvalidationPaths);
-  if (!settings.distributionId || !cdn) return { status: 'skipped', paths, reason: 'no distribution configured' };
-  const distributionId = settings.distributionId;
-  if (paths.length === 0) return { status: 'not-needed', distributionId, paths };
-  const reference = `cruddur-${(ports.clock?.() ?? new Date()).toISOString()}`;
-  let sent = paths;
-  let id: string;
-  try {
-    try {
-      ({ id } = await cdn.createInvalidation(distributionId, sent, reference));
-    } catch (error) {
-      if (!refusedPaths(error) || (sent.length === 1 && sent[0] === '/*')) throw error;
-      ports.logger.warn(`CloudFront refused the invalidation paths (${(error as Error).message}); invalidating /* instead, which covers them all.`);
-      sent = ['/*'];
-      ({ id } = await cdn.createInvalidation(distributionId, sent, `${reference}-all`));
-    }
-  } catch (error) {
-    return { status: 'failed', distributionId, paths: sent, reason: (error as Error).message };
-  }
-  ports.logger.info(`Invalidation ${id} created on ${distributionId} for ${sent.length > 5 ? `${sent.length} paths` : sent.join(' ')}`);
-  if (!settings.wait) return { status: 'created', distributionId, id, paths: sent };
-  try {
-    ports.logger.info(`Waiting for invalidation ${id} to complete...`);
-    await cdn.waitForInvalidation(distributionId, id, 30 * 60);
-    return { status: 'completed', distributionId, id, paths: sent };
-  } catch (error) {
-    return { status: 'failed', distributionId, id, paths: sent, reason: (error as Error).message };
-  }
 }

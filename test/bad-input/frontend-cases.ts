@@ -167,4 +167,48 @@ export const FRONTEND_CASES: BadInputCase[] = [
     exitCode: 2,
     error: /^No bucket to sync to$/,
   },
+  // Issue 23: aws s3 sync / s3deploy options and routes, refused before anything is sent.
+  {
+    name: 'frontend: --acl that is not a canned ACL',
+    args: ['frontend', 'sync', '--auto-approve', '--acl', 'public'],
+    env: site,
+    setup: (ctx) => build(ctx),
+    exitCode: 2,
+    error: /^--acl public is not one of private, public-read, public-read-write, authenticated-read, aws-exec-read, bucket-owner-read, bucket-owner-full-control, log-delivery-write$/,
+  },
+  {
+    name: 'frontend: --sse-kms-key-id without --sse aws:kms',
+    args: ['frontend', 'sync', '--auto-approve', '--sse', 'AES256', '--sse-kms-key-id', 'alias/site'],
+    env: site,
+    setup: (ctx) => build(ctx),
+    exitCode: 2,
+    error: /^--sse-kms-key-id needs --sse aws:kms$/,
+  },
+  {
+    name: 'frontend: --storage-class that does not exist',
+    args: ['frontend', 'sync', '--auto-approve', '--storage-class', 'standard'],
+    env: site,
+    setup: (ctx) => build(ctx),
+    exitCode: 2,
+    error: /^--storage-class standard is not one of STANDARD, /,
+  },
+  {
+    name: 'frontend: --prefix that climbs out',
+    args: ['frontend', 'sync', '--auto-approve', '--prefix', 'app/../other'],
+    env: site,
+    setup: (ctx) => build(ctx),
+    exitCode: 2,
+    error: /^--prefix "app\/\.\.\/other" is not a key prefix \(segment "\.\."\)$/,
+  },
+  {
+    name: 'frontend: a route header S3 cannot set in cruddur.json',
+    args: ['frontend', 'sync', '--auto-approve'],
+    env: site,
+    setup: async (ctx) => {
+      await build(ctx);
+      await writeFile(join(ctx.app, 'cruddur.json'), JSON.stringify({ frontend: { routes: [{ match: '*.js', headers: { 'X-Frame-Options': 'DENY' } }] } }));
+    },
+    exitCode: 2,
+    error: /^cruddur\.json: frontend\.routes\[0\]\.headers: "X-Frame-Options" is not a header a route may set$/,
+  },
 ];

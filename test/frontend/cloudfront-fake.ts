@@ -1,50 +1,171 @@
+import { fromAwsError } from '../../src/aws/errors.js';
+import type { Cdn, InvalidationSummary } from '../../src/frontend/cdn.js';
+import { CruddurError } from '../../src/core/errors.js';
 import type { FakeAws, RecordedRequest } from '../support/aws-fake.js';
+
+/**
+ * CloudFront's invalidation quotas (Developer Guide, "Quotas on invalidations"), enforced: at most 3,000
+ * paths a request (BatchTooLarge), and in progress at once at most 3,000 file paths and 15 wildcard paths
+ * (TooManyInvalidationsInProgress). An invalidation stays InProgress until it has been read
+ * `readsToComplete` times (GetInvalidation), or a test calls complete(): driven by requests, never by time.
+ */
+export class InvalidationQuotas {
+  readonly invalidations: Array<{ id: string; paths: string[]; readsLeft: number }> = [];
+  /** Every CreateInvalidation attempt, accepted or not. */
+  readonly attempts: Array<{ paths: string[]; outcome: 'created' | 'TooManyInvalidationsInProgress' | 'BatchTooLarge' }> = [];
+  private next = 1;
+
+  constructor(readonly readsToComplete = 0) {}
+
+  inProgress(): { files: number; wildcards: number } {
+    const paths = this.invalidations.filter((i) => i.readsLeft > 0).flatMap((i) => i.paths);
+    return { files: paths.filter((p) => !p.endsWith('*')).length, wildcards: paths.filter((p) => p.endsWith('*')).length };
+  }
+
+  /** Returns the new id, or the error CloudFront would answer. */
+  create(paths: string[]): { id: string } | { error: 'TooManyInvalidationsInProgress' | 'BatchTooLarge' } {
+    if (paths.length > 3000) {
+      this.attempts.push({ paths, outcome: 'BatchTooLarge' });
+      return { error: 'BatchTooLarge' };
+    }
+    const now = this.inProgress();
+    const files = paths.filter((p) => !p.endsWith('*')).length;
+    if (now.files + files > 3000 || now.wildcards + (paths.length - files) > 15) {
+      this.attempts.push({ paths, outcome: 'TooManyInvalidationsInProgress' });
+      return { error: 'TooManyInvalidationsInProgress' };
+    }
+    const id = `I${this.next++}`;
+    this.invalidations.push({ id, paths, readsLeft: this.readsToComplete });
+    this.attempts.push({ paths, outcome: 'created' });
+    return { id };
+  }
+
+  /** An invalidation someone else started (another deploy, the console). */
+  startOther(paths: string[], reads = this.readsToComplete): string {
+    const id = `X${this.next++}`;
+    this.invalidations.push({ id, paths, readsLeft: reads });
+    return id;
+  }
+
+  /** GetInvalidation: each read brings it one step closer to Completed. */
+  get(id: string): InvalidationSummary | undefined {
+    const inv = this.invalidations.find((i) => i.id === id);
+    if (!inv) return undefined;
+    const status = inv.readsLeft > 0 ? 'InProgress' : 'Completed';
+    if (inv.readsLeft > 0) inv.readsLeft -= 1;
+    return { id, status, paths: inv.paths };
+  }
+
+  list(): InvalidationSummary[] {
+    return [...this.invalidations].reverse().map((i) => ({ id: i.id, status: i.readsLeft > 0 ? 'InProgress' : 'Completed' }));
+  }
+
+  complete(id: string): void {
+    const inv = this.invalidations.find((i) => i.id === id);
+    if (inv) inv.readsLeft = 0;
+  }
+}
+
+/** An SDK-shaped CloudFront error (name = the API's error code), as the SDK throws it. */
+const sdkError = (name: string, message: string, status: number) => Object.assign(new Error(message), { name, $metadata: { httpStatusCode: status } });
+
+/** The sync's Cdn port over InvalidationQuotas, errors as the real adapter (src/aws/cloudfront.ts) raises them: fromAwsError over the SDK's error. */
+export function quotaCdn(quotas: InvalidationQuotas, distributionId: string): Cdn & { calls: string[] } {
+  const calls: string[] = [];
+  return {
+    calls,
+    getDistribution: async (id) => (id === distributionId ? { id, status: 'Deployed', domainName: 'd111111abcdef8.cloudfront.net' } : undefined),
+    createInvalidation: async (id, paths) => {
+      calls.push(`create ${paths.length}`);
+      const out = quotas.create(paths);
+      if ('id' in out) return { id: out.id, status: 'InProgress' };
+      const what = `invalidate ${paths.length} paths on CloudFront distribution ${id}`;
+      if (out.error === 'TooManyInvalidationsInProgress') {
+        throw fromAwsError(sdkError('TooManyInvalidationsInProgress', 'Processing your request would cause you to exceed the maximum number of in-progress invalidations.', 400), what);
+      }
+      throw fromAwsError(sdkError('BatchTooLarge', 'Invalidation batch specified is too large.', 413), what);
+    },
+    waitForInvalidation: async (_id, invalidationId) => {
+      quotas.complete(invalidationId);
+    },
+    listInvalidations: async () => {
+      calls.push('list');
+      return quotas.list();
+    },
+    getInvalidation: async (_id, invalidationId) => {
+      calls.push(`get ${invalidationId}`);
+      const info = quotas.get(invalidationId);
+      if (!info) throw new CruddurError(`NoSuchInvalidation ${invalidationId}`);
+      return info;
+    },
+  };
+}
 
 export const DISTRIBUTION_ID = 'E2TESTDISTRIB01';
 /** Exists, but every CreateInvalidation on it fails (no route: the fake answers 500). */
 export const BROKEN_DISTRIBUTION_ID = 'E2BROKENDISTR01';
 const XML = { 'content-type': 'text/xml' };
 
-/** CloudFront (REST-XML) routes on a FakeAws: one known distribution, invalidations that complete at once. */
-export function routeCloudFront(fake: FakeAws): void {
-  let next = 1;
+/**
+ * CloudFront (REST-XML) routes on a FakeAws: one known distribution whose invalidations go through
+ * `quotas` (by default they complete when first read, and the quotas are enforced), ListInvalidations and
+ * GetInvalidation included.
+ */
+export function routeCloudFront(fake: FakeAws, quotas = new InvalidationQuotas(0)): InvalidationQuotas {
+  const error = (status: number, code: string, message: string) => ({
+    status,
+    headers: XML,
+    body: `<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>${code}</Code><Message>${message}</Message></Error><RequestId>1</RequestId></ErrorResponse>`,
+  });
   fake.on(
     (r) => r.method === 'GET' && /^\/2020-05-31\/distribution\/[^/]+$/.test(r.path),
     (r) =>
       r.path.endsWith(`/${DISTRIBUTION_ID}`) || r.path.endsWith(`/${BROKEN_DISTRIBUTION_ID}`)
         ? { headers: { ...XML, etag: 'E1' }, body: `<?xml version="1.0"?><Distribution><Id>${r.path.split('/').pop()}</Id><Status>Deployed</Status><DomainName>d111111abcdef8.cloudfront.net</DomainName></Distribution>` }
-        : {
-            status: 404,
-            headers: XML,
-            body: '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>NoSuchDistribution</Code><Message>The specified distribution does not exist.</Message></Error><RequestId>1</RequestId></ErrorResponse>',
-          },
+        : error(404, 'NoSuchDistribution', 'The specified distribution does not exist.'),
   );
   fake.on(
     (r) => r.method === 'POST' && r.path === `/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation`,
     (r) => {
-      const refused = [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? '')).find((p) => cloudFrontRejects(p) !== undefined);
-      if (refused !== undefined) {
-        return {
-          status: 400,
-          headers: XML,
-          body: '<?xml version="1.0"?><ErrorResponse><Error><Type>Sender</Type><Code>InvalidArgument</Code><Message>Your request contains one or more invalid invalidation paths.</Message></Error><RequestId>1</RequestId></ErrorResponse>',
-        };
+      const paths = [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? ''));
+      if (paths.some((p) => cloudFrontRejects(p) !== undefined)) return error(400, 'InvalidArgument', 'Your request contains one or more invalid invalidation paths.');
+      const out = quotas.create(paths);
+      if ('error' in out) {
+        return out.error === 'BatchTooLarge'
+          ? error(413, 'BatchTooLarge', 'Invalidation batch specified is too large.')
+          : error(400, 'TooManyInvalidationsInProgress', 'Processing your request would cause you to exceed the maximum number of in-progress wildcard invalidations.');
       }
-      const id = `I${next++}`;
       return {
         status: 201,
-        headers: { ...XML, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/${id}` },
-        body: `<?xml version="1.0"?><Invalidation><Id>${id}</Id><Status>InProgress</Status><CreateTime>2026-11-23T09:00:00Z</CreateTime>${batchXml(r)}</Invalidation>`,
+        headers: { ...XML, location: `https://cloudfront.amazonaws.com/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation/${out.id}` },
+        body: `<?xml version="1.0"?><Invalidation><Id>${out.id}</Id><Status>InProgress</Status><CreateTime>2026-11-23T09:00:00Z</CreateTime>${batchXml(r)}</Invalidation>`,
       };
     },
   );
   fake.on(
-    (r) => r.method === 'GET' && /\/invalidation\/I\d+$/.test(r.path),
-    (r) => ({
-      headers: XML,
-      body: `<?xml version="1.0"?><Invalidation><Id>${r.path.split('/').pop()}</Id><Status>Completed</Status><CreateTime>2026-11-23T09:00:00Z</CreateTime></Invalidation>`,
-    }),
+    (r) => r.method === 'GET' && /\/invalidation\/[IX]\d+$/.test(r.path),
+    (r) => {
+      const info = quotas.get(r.path.split('/').pop() ?? '');
+      if (!info) return error(404, 'NoSuchInvalidation', 'The specified invalidation does not exist.');
+      const items = (info.paths ?? []).map((p) => `<Path>${p.replaceAll('&', '&amp;').replaceAll('<', '&lt;')}</Path>`).join('');
+      return {
+        headers: XML,
+        body: `<?xml version="1.0"?><Invalidation><Id>${info.id}</Id><Status>${info.status}</Status><CreateTime>2026-11-23T09:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>${info.paths?.length ?? 0}</Quantity><Items>${items}</Items></Paths><CallerReference>x</CallerReference></InvalidationBatch></Invalidation>`,
+      };
+    },
   );
+  fake.on(
+    (r) => r.method === 'GET' && r.path === `/2020-05-31/distribution/${DISTRIBUTION_ID}/invalidation`,
+    () => {
+      const list = quotas.list();
+      const items = list.map((i) => `<InvalidationSummary><Id>${i.id}</Id><CreateTime>2026-11-23T09:00:00Z</CreateTime><Status>${i.status}</Status></InvalidationSummary>`).join('');
+      return {
+        headers: XML,
+        body: `<?xml version="1.0"?><InvalidationList><Marker></Marker><MaxItems>100</MaxItems><IsTruncated>false</IsTruncated><Quantity>${list.length}</Quantity><Items>${items}</Items></InvalidationList>`,
+      };
+    },
+  );
+  return quotas;
 }
 
 const UNSAFE = new Set([...' "<>#{}|\\^~[]`?']);

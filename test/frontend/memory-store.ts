@@ -1,14 +1,17 @@
 import { createHash } from 'node:crypto';
 import type { DeleteResult, RemoteObject } from '../../src/aws/s3-store.js';
-import type { SyncPutInput, SyncStore, UploadPartInput } from '../../src/frontend/store.js';
+import type { ObjectWriteSettings, SyncPutInput, SyncStore, UploadPartInput } from '../../src/frontend/store.js';
 
-export interface MemoryObject {
+export interface MemoryObject extends ObjectWriteSettings {
   body: Buffer;
   etag: string;
   metadata: Record<string, string>;
-  contentType?: string;
-  cacheControl?: string;
+  /** Part 1's size for a multipart object (what HeadObject PartNumber=1 answers). */
+  partSize?: number;
 }
+
+/** A write request as the store received it, without the body (for exact-request assertions). */
+export type RecordedWrite = { op: 'put' | 'multipart' | 'copy'; key: string } & ObjectWriteSettings;
 
 export interface MemoryStoreOptions {
   /** SSE-KMS-like: ETags are 32 hex digits but not the MD5 of the bytes (a new one per write). */
@@ -25,6 +28,10 @@ const md5 = (b: Buffer) => createHash('md5').update(b).digest('hex');
 export class MemoryStore implements SyncStore {
   readonly objects = new Map<string, MemoryObject>();
   readonly calls: string[] = [];
+  /** Every PutObject / CreateMultipartUpload / CopyObject with its headers, in order. */
+  readonly writes: RecordedWrite[] = [];
+  /** Whether HeadObject honours PartNumber (real S3 does; s3rver does not). */
+  partNumberHead = true;
   private writesLeft = Number.POSITIVE_INFINITY;
   dead = false;
   private version = 0;
@@ -61,13 +68,41 @@ export class MemoryStore implements SyncStore {
     this.objects.set(key, { body: bytes, etag: this.etagFor(bytes), metadata: {} });
   }
 
+  /** A foreign multipart object (the AWS CLI's, say): `<md5 of part md5s>-<parts>`, no stored MD5. */
+  putForeignMultipart(key: string, body: Buffer, partSize: number): void {
+    const digests: Buffer[] = [];
+    for (let at = 0; at < body.length; at += partSize) digests.push(createHash('md5').update(body.subarray(at, at + partSize)).digest());
+    this.objects.set(key, { body, etag: `${md5(Buffer.concat(digests))}-${digests.length}`, metadata: {}, partSize });
+  }
+
   text(key: string): string | undefined {
     return this.objects.get(key)?.body.toString('utf8');
   }
 
-  async listObjects(_bucket: string): Promise<RemoteObject[]> {
-    await this.gate('list', false);
-    return [...this.objects].map(([key, o]) => ({ key, size: o.body.length, etag: o.etag }));
+  async listObjects(_bucket: string, prefix = ''): Promise<RemoteObject[]> {
+    await this.gate(prefix ? `list ${prefix}` : 'list', false);
+    return [...this.objects].filter(([key]) => key.startsWith(prefix)).map(([key, o]) => ({ key, size: o.body.length, etag: o.etag }));
+  }
+
+  async headFirstPart(_bucket: string, key: string): Promise<{ etag: string; partSize: number; partsCount: number | undefined } | undefined> {
+    await this.gate(`head-part1 ${key}`, false);
+    const o = this.objects.get(key);
+    if (!o) return undefined;
+    const parts = /-(\d+)$/.exec(o.etag)?.[1];
+    if (!this.partNumberHead || !o.partSize) return { etag: o.etag, partSize: o.body.length, partsCount: undefined };
+    return { etag: o.etag, partSize: Math.min(o.partSize, o.body.length), partsCount: parts ? Number(parts) : undefined };
+  }
+
+  async copyObject(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string> {
+    await this.gate(`copy ${input.key}`, true);
+    const o = this.objects.get(input.key);
+    if (!o) throw new Error('NoSuchKey');
+    const { bucket: _b, key, ...settings } = input;
+    this.writes.push({ op: 'copy', key, ...settings });
+    // A copy is a new single-part object: its ETag is the MD5 (a new one under KMS).
+    const etag = this.etagFor(o.body);
+    this.objects.set(key, { body: o.body, etag, ...settings, metadata: { ...settings.metadata } });
+    return etag;
   }
 
   async getObjectText(_bucket: string, key: string): Promise<string | undefined> {
@@ -85,7 +120,9 @@ export class MemoryStore implements SyncStore {
     await this.gate(`put ${input.key}`, true);
     if (input.contentMD5 && Buffer.from(md5(input.body), 'hex').toString('base64') !== input.contentMD5) throw new Error('BadDigest');
     const etag = this.etagFor(input.body);
-    this.objects.set(input.key, { body: Buffer.from(input.body), etag, metadata: { ...input.metadata }, contentType: input.contentType, cacheControl: input.cacheControl });
+    const { bucket: _b, key, body, contentMD5: _m, ...settings } = input;
+    this.writes.push({ op: 'put', key, ...settings });
+    this.objects.set(key, { body: Buffer.from(body), etag, ...settings, metadata: { ...input.metadata } });
     return etag;
   }
 
@@ -95,10 +132,15 @@ export class MemoryStore implements SyncStore {
     return { deleted: [...keys], failed: [] };
   }
 
-  async createMultipartUpload(input: { key: string; metadata?: Record<string, string> }): Promise<string> {
+  private readonly pending = new Map<string, ObjectWriteSettings>();
+
+  async createMultipartUpload(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string> {
     await this.gate(`multipart ${input.key}`, true);
     const id = `u${++this.version}`;
     this.uploads.set(id, new Map());
+    const { bucket: _b, key, ...settings } = input;
+    this.writes.push({ op: 'multipart', key, ...settings });
+    this.pending.set(id, settings);
     return id;
   }
 
@@ -114,7 +156,9 @@ export class MemoryStore implements SyncStore {
     const body = Buffer.concat(input.parts.map((p) => parts.get(p.partNumber) ?? Buffer.alloc(0)));
     const digests = Buffer.concat(input.parts.map((p) => Buffer.from(md5(parts.get(p.partNumber) ?? Buffer.alloc(0)), 'hex')));
     const etag = this.options.kms ? this.etagFor(body) : `${md5(digests)}-${input.parts.length}`;
-    this.objects.set(input.key, { body, etag, metadata: { 'cruddur-md5': md5(body) } });
+    const settings = this.pending.get(input.uploadId) ?? {};
+    const first = parts.get(1);
+    this.objects.set(input.key, { body, etag, ...settings, metadata: { ...settings.metadata }, ...(first ? { partSize: first.length } : {}) });
     return etag;
   }
 
