@@ -37,7 +37,7 @@ describe('resolveAvatarConfig: the assets bucket', () => {
     expect(config.assetsBucket).toEqual({ value: 'assets.cdk.org', source: 'THUMBING_BUCKET_NAME from thumbing-serverless-cdk/.env' });
     expect(config.outputFolder).toEqual({ value: 'avatars/processed', source: 'THUMBING_S3_FOLDER_OUTPUT from thumbing-serverless-cdk/.env' });
     expect(config.width.value).toBe(256);
-    expect(config.uploadsBucket).toEqual({ value: 'cruddur-uploads', source: 'UPLOADS_BUCKET_NAME from local stack' });
+    expect(config.uploadsBucket).toEqual({ value: 'cruddur-uploads', source: 'UPLOADS_BUCKET_NAME from .cruddur/local.env' });
     await write('.env', 'THUMBING_S3_FOLDER_OUTPUT=from-dotenv\n');
     config = resolve();
     expect(config.outputFolder.source).toBe('THUMBING_S3_FOLDER_OUTPUT from .env');
