@@ -1,10 +1,10 @@
 import { randomBytes } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { brotliDecompressSync, gunzipSync } from 'node:zlib';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { InvalidationQuotas, quotaCdn } from '../../test/frontend/cloudfront-fake.js';
 import { MemoryStore } from '../../test/frontend/memory-store.js';
+import { putFile, syncSettings, writeTree } from '../../test/frontend/sync-harness.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import type { Logger } from '../core/output.js';
 import { silentLogger } from '../core/output.js';
@@ -18,31 +18,7 @@ const DIST = 'E2OPTIONS';
 let dir: TempDir;
 let build: string;
 
-function settings(extra: Partial<SyncSettings> = {}): SyncSettings {
-  return {
-    bucket: 'site',
-    distributionId: DIST,
-    buildDir: build,
-    changesetPath: undefined,
-    autoApprove: true,
-    dryRun: false,
-    delete: true,
-    force: false,
-    maxDelete: 256,
-    concurrency: 4,
-    ignore: [],
-    filters: [],
-    prefix: '',
-    headers: emptyHeaderConfig(),
-    stripHtmlExtension: false,
-    maxInvalidationPaths: 3000,
-    wait: false,
-    invalidationTimeoutMs: 600_000,
-    pendingPath: join(dir.path, 'checkout', '.cruddur', 'sync-pending-site.json'),
-    sources: {},
-    ...extra,
-  };
-}
+const settings = (extra: Partial<SyncSettings> = {}): SyncSettings => syncSettings(DIST, build, dir.path, extra);
 
 /** A clock that only moves when the sync sleeps (waiting for CloudFront costs no real time). */
 function fakeTime(): { clock: () => Date; sleep: (ms: number) => Promise<void>; slept: number[] } {
@@ -64,10 +40,7 @@ function ports(store: MemoryStore, quotas = new InvalidationQuotas(), extra: Par
   return { store: async () => store, cdn: async () => cdn, confirm: async () => true, logger: silentLogger, clock: time.clock, sleep: time.sleep, cdnCalls: cdn.calls, ...extra };
 }
 
-async function put(file: string, content: string | Buffer): Promise<void> {
-  await mkdir(dirname(join(build, file)), { recursive: true });
-  await writeFile(join(build, file), content);
-}
+const put = (file: string, content: string | Buffer) => putFile(build, file, content);
 
 /** A Create React App build. */
 const CRA: Record<string, string> = {
@@ -81,10 +54,7 @@ const CRA: Record<string, string> = {
   '.well-known/apple-app-site-association': '{"applinks":{}}',
 };
 
-async function writeSite(files: Record<string, string> = CRA): Promise<void> {
-  await rm(build, { recursive: true, force: true });
-  for (const [file, content] of Object.entries(files)) await put(file, content);
-}
+const writeSite = (files: Record<string, string> = CRA) => writeTree(build, files);
 
 const actions = (r: SyncResult) => Object.fromEntries(r.changeset.map((e) => [e.path, e.action]));
 const allNoChange = (r: SyncResult) => expect(r.changeset.filter((e) => e.action !== 'no_change').map((e) => `${e.path}: ${e.action} (${e.reason})`)).toEqual([]);

@@ -1,14 +1,13 @@
 import { createHash } from 'node:crypto';
-import { mkdir, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { cloudFrontRejects } from '../../test/frontend/cloudfront-fake.js';
 import { MemoryStore } from '../../test/frontend/memory-store.js';
+import { putFile, syncSettings, writeTree } from '../../test/frontend/sync-harness.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import { silentLogger } from '../core/output.js';
 import type { Cdn } from './cdn.js';
 import { keyPath } from './invalidation.js';
-import { emptyHeaderConfig } from './routes.js';
 import type { SyncSettings } from './settings.js';
 import { STATE_KEY } from './state.js';
 import { syncFrontend, type SyncPorts, type SyncResult } from './sync.js';
@@ -36,32 +35,7 @@ function fakeCdn(options: { refuse?: (paths: string[]) => boolean } = {}): Cdn &
   };
 }
 
-function settings(extra: Partial<SyncSettings> = {}): SyncSettings {
-  return {
-    bucket: 'site',
-    distributionId: DIST,
-    buildDir: build,
-    changesetPath: undefined,
-    autoApprove: true,
-    dryRun: false,
-    delete: true,
-    force: false,
-    maxDelete: 256,
-    concurrency: 4,
-    ignore: [],
-    filters: [],
-    prefix: '',
-    headers: emptyHeaderConfig(),
-    invalidationTimeoutMs: 600_000,
-    stripHtmlExtension: false,
-    maxInvalidationPaths: 3000,
-    wait: false,
-    // A fresh checkout each time: nothing of the sync's own state is on disk.
-    pendingPath: join(dir.path, 'checkout', '.cruddur', 'sync-pending-site.json'),
-    sources: {},
-    ...extra,
-  };
-}
+const settings = (extra: Partial<SyncSettings> = {}): SyncSettings => syncSettings(DIST, build, dir.path, extra);
 
 const ports = (store: MemoryStore, cdn: Cdn, extra: Partial<SyncPorts> = {}): SyncPorts => ({
   store: async () => store,
@@ -71,10 +45,7 @@ const ports = (store: MemoryStore, cdn: Cdn, extra: Partial<SyncPorts> = {}): Sy
   ...extra,
 });
 
-async function put(file: string, content: string): Promise<void> {
-  await mkdir(dirname(join(build, file)), { recursive: true });
-  await writeFile(join(build, file), content);
-}
+const put = (file: string, content: string | Buffer) => putFile(build, file, content);
 
 const SITE: Record<string, string> = {
   'index.html': '<script src="/static/js/main.1a2b3c4d.js"></script>',
@@ -85,10 +56,7 @@ const SITE: Record<string, string> = {
   'robots.txt': 'User-agent: *',
 };
 
-async function writeSite(files: Record<string, string> = SITE): Promise<void> {
-  await rm(build, { recursive: true, force: true });
-  for (const [file, content] of Object.entries(files)) await put(file, content);
-}
+const writeSite = (files: Record<string, string> = SITE) => writeTree(build, files);
 
 /** The bucket's content keys (the sync state is not content). */
 const contentKeys = (store: MemoryStore) => [...store.objects.keys()].filter((k) => k !== STATE_KEY).sort();
