@@ -1,16 +1,16 @@
 import { createServer, type Server } from 'node:http';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { crc32, deflateSync } from 'node:zlib';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Store } from '../src/aws/s3-store.js';
 import { silentLogger } from '../src/core/output.js';
 import { thumbnail, thumbnailSettings } from '../src/avatar/transform.js';
-import { uploadAvatar, type UploadInput, type Uploader } from '../src/avatar/upload.js';
+import { uploadAvatar } from '../src/avatar/upload.js';
 import { halvesJpeg, heicFile, near, pixel, truncatedJpeg } from './avatar/images.js';
 import { tempDir, type TempDir } from './support/tmp.js';
+import { recordingUploader } from './avatar/recording-uploader.js';
 
 /**
  * The format table (issue 16): every kind of file a phone, a browser or an editor makes, each with
@@ -85,17 +85,6 @@ const CASES: Case[] = [
   ['not an image', 'notes.jpg', () => Buffer.from('just text'), { error: /notes\.jpg is not an image the thumbnail Lambda can read: not an image in a supported format/ }],
 ];
 
-function recordingUploader(): Uploader & { inputs: UploadInput[] } {
-  const inputs: UploadInput[] = [];
-  return {
-    inputs,
-    async upload(input) {
-      inputs.push(input);
-      if (input.body instanceof Readable) input.body.destroy();
-      return { multipart: false };
-    },
-  };
-}
 
 describe('avatar upload: the format table (decode before upload)', () => {
   let dir: TempDir;

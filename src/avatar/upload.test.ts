@@ -1,25 +1,13 @@
 import { mkdir, truncate, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { Readable } from 'node:stream';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { S3Store } from '../aws/s3-store.js';
 import { silentLogger } from '../core/output.js';
 import { startTestS3 } from '../../test/support/s3.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
-import { createUploader, IN_MEMORY_LIMIT, uploadAvatar, type UploadInput, type Uploader } from './upload.js';
+import { createUploader, IN_MEMORY_LIMIT, uploadAvatar } from './upload.js';
+import { recordingUploader } from '../../test/avatar/recording-uploader.js';
 
-/** Records what it was asked to upload and reads none of it. */
-function recordingUploader(partSize = 8 * 1024 * 1024): Uploader & { inputs: UploadInput[] } {
-  const inputs: UploadInput[] = [];
-  return {
-    inputs,
-    async upload(input) {
-      inputs.push(input);
-      if (input.body instanceof Readable) input.body.destroy();
-      return { multipart: input.size > partSize };
-    },
-  };
-}
 
 const noStore = {} as S3Store;
 
