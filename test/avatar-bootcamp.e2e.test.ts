@@ -5,6 +5,7 @@ import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { halvesJpeg } from './avatar/images.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
+import { createInvalidationCalls, DISTRIBUTION_ID, routeCloudFront } from './frontend/cloudfront-fake.js';
 import { parseJson, runCli } from './support/cli.js';
 import { REPO_ROOT, tempDir, type TempDir } from './support/tmp.js';
 import { FAKE_NPM } from './avatar/fake-npm.js';
@@ -39,11 +40,6 @@ exports.handler = async (event) => {
 };
 `;
 
-const INVALIDATION_XML =
-  '<?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I1</Id><Status>InProgress</Status>' +
-  '<CreateTime>2026-11-23T09:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/x</Path></Items></Paths>' +
-  '<CallerReference>x</CallerReference></InvalidationBatch></Invalidation>';
-
 async function bootcampApp(): Promise<TempDir> {
   const app = await tempDir('cruddur-bootcamp-');
   // The local PostgreSQL runs as "postgres" when we are root: it must be able to enter the folder.
@@ -72,10 +68,7 @@ describe('the bootcamp layout with the local stack (built CLI)', () => {
   beforeAll(async () => {
     app = await bootcampApp();
     fake = await startFakeAws();
-    fake.on(
-      (r) => r.method === 'POST' && /^\/2020-05-31\/distribution\/[^/]+\/invalidation$/.test(r.path),
-      () => ({ status: 201, headers: { 'content-type': 'text/xml' }, body: INVALIDATION_XML }),
-    );
+    routeCloudFront(fake);
     const up = await cli(['local', 'up', '--json']);
     if (up.exitCode !== 0) throw new Error(`local up failed: ${up.stderr}${up.stdout}`);
     const { env } = parseJson<{ env: Record<string, string> }>(up);
@@ -102,11 +95,16 @@ describe('the bootcamp layout with the local stack (built CLI)', () => {
   });
 
   it("upload --wait finds avatars/processed/<name> written by the handler's own code; clear removes it and invalidates once", async () => {
-    const upload = await cli(['avatar', 'upload', '--wait', '--timeout', '60', '--json'], { CLOUDFRONT_DISTRIBUTION_ID: 'E2DEMO', DOMAIN_NAME: 'example.org' });
+    const upload = await cli(['avatar', 'upload', '--wait', '--timeout', '60', '--json'], { CLOUDFRONT_DISTRIBUTION_ID: DISTRIBUTION_ID, DOMAIN_NAME: 'example.org' });
     expect(upload.exitCode, upload.stderr).toBe(0);
     const doc = parseJson<{ key: string; bucket: string; avatar: { key: string; appeared: boolean; url: string }; invalidation: { paths: string[] } }>(upload);
     expect(doc).toMatchObject({ bucket: 'assets.example.org', key: 'avatars/original/data.jpg', avatar: { key: 'avatars/processed/data.jpg', appeared: true, url: 'https://assets.example.org/avatars/processed/data.jpg' } });
     expect(doc.invalidation.paths).toEqual(['/avatars/processed/data.jpg']);
+    // What reached CloudFront: one CreateInvalidation of the processed avatar's path (after the wait), on that distribution.
+    const uploadCalls = createInvalidationCalls(fake);
+    expect(uploadCalls).toEqual([
+      { distributionId: DISTRIBUTION_ID, callerReference: expect.stringMatching(/^cruddur-avatar-upload-\d+$/), quantity: 1, paths: ['/avatars/processed/data.jpg'] },
+    ]);
 
     // What the handler wrote: PNG bytes under the kept .jpg name, with its Content-Type: the handler ran, not cruddur's transform.
     const object = await client.send(new GetObjectCommand({ Bucket: 'assets.example.org', Key: 'avatars/processed/data.jpg' }));
@@ -121,14 +119,18 @@ describe('the bootcamp layout with the local stack (built CLI)', () => {
     expect(log.match(/thumbnail: /g)).toHaveLength(1);
 
     const before = fake.requests.length;
-    const clear = await cli(['avatar', 'clear', '--json'], { CLOUDFRONT_DISTRIBUTION_ID: 'E2DEMO' });
+    const clear = await cli(['avatar', 'clear', '--json'], { CLOUDFRONT_DISTRIBUTION_ID: DISTRIBUTION_ID });
     expect(clear.exitCode, clear.stderr).toBe(0);
-    expect(parseJson(clear)).toMatchObject({ uploads: { deleted: 1 }, assets: { deleted: 1 }, invalidation: { paths: ['/avatars/processed/*'] } });
+    expect(parseJson(clear)).toMatchObject({ uploads: { deleted: 1 }, assets: { deleted: 1 }, invalidation: { distributionId: DISTRIBUTION_ID, paths: ['/avatars/processed/*'] } });
     const gone = await client.send(new HeadObjectCommand({ Bucket: 'assets.example.org', Key: 'avatars/processed/data.jpg' })).catch((e: { name: string }) => e.name);
     expect(gone).toBe('NotFound');
-    const invalidations = fake.requests.slice(before);
-    expect(invalidations).toHaveLength(1);
-    expect(invalidations[0]?.body).toMatch(/<Items><Path>\/avatars\/processed\/\*<\/Path><\/Items>/);
+    // The clear made exactly one CloudFront request: one CreateInvalidation of the output folder, with its own CallerReference.
+    expect(fake.requests.length - before).toBe(1);
+    const clearCalls = createInvalidationCalls(fake).slice(uploadCalls.length);
+    expect(clearCalls).toEqual([
+      { distributionId: DISTRIBUTION_ID, callerReference: expect.stringMatching(/^cruddur-avatar-clear-\d+$/), quantity: 1, paths: ['/avatars/processed/*'] },
+    ]);
+    expect(clearCalls[0]?.callerReference).not.toBe(uploadCalls[0]?.callerReference);
   });
 
   it('avatar process --lambda writes what the handler writes, byte for byte', async () => {

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { LAMBDA_TEMPLATE_DIR } from '../src/avatar/transform.js';
 import { halvesJpeg } from './avatar/images.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
+import { cloudFrontRejects, createInvalidationCalls, DISTRIBUTION_ID, routeCloudFront, type InvalidationQuotas } from './frontend/cloudfront-fake.js';
 import { parseJson, runCli } from './support/cli.js';
 import { startTestS3, type TestS3 } from './support/s3.js';
 import { copyApp, type TempDir } from './support/tmp.js';
@@ -139,24 +140,42 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
     expect(object?.ETag).toBe(`"${createHash('md5').update(big).digest('hex')}"`);
   });
 
-  describe('clear', () => {
+  describe('CloudFront invalidation (the fake CloudFront of test/frontend/cloudfront-fake.ts)', () => {
     let fake: FakeAws;
+    let quotas: InvalidationQuotas;
+    let cdnEnv: Record<string, string>;
     beforeAll(async () => {
       fake = await startFakeAws();
-      fake.on(
-        (r) => r.method === 'POST' && /^\/2020-05-31\/distribution\/[^/]+\/invalidation$/.test(r.path),
-        () => ({
-          status: 201,
-          headers: { 'content-type': 'text/xml', location: 'https://cloudfront.amazonaws.com/2020-05-31/distribution/E2DEMO/invalidation/I1' },
-          body:
-            '<?xml version="1.0"?><Invalidation xmlns="http://cloudfront.amazonaws.com/doc/2020-05-31/"><Id>I1</Id><Status>InProgress</Status>' +
-            '<CreateTime>2026-11-23T09:00:00Z</CreateTime><InvalidationBatch><Paths><Quantity>1</Quantity><Items><Path>/avatars/*</Path></Items></Paths>' +
-            '<CallerReference>x</CallerReference></InvalidationBatch></Invalidation>',
-        }),
-      );
+      quotas = routeCloudFront(fake);
+      cdnEnv = { ...env, CLOUDFRONT_DISTRIBUTION_ID: DISTRIBUTION_ID, AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint };
     });
     afterAll(async () => {
       await fake.stop();
+    });
+
+    it("upload sends one CreateInvalidation of the avatar's own path, encoded by CloudFront's rules, with a CallerReference", async () => {
+      const before = createInvalidationCalls(fake).length;
+      // Without CLOUDFRONT_DISTRIBUTION_ID nothing is invalidated.
+      const plain = await runCli(['avatar', 'upload', 'me.jpg', '--key', 'plain.jpg', '--json'], { cwd: app.path, env: { ...env, AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint } });
+      expect(plain.exitCode, plain.stderr).toBe(0);
+      expect(parseJson<{ invalidation?: unknown }>(plain).invalidation).toBeUndefined();
+      expect(createInvalidationCalls(fake)).toHaveLength(before);
+
+      // Non-ASCII, space and ~ are encoded; + ( ) stay raw (a browser sends them raw, so encoding them would miss the cached object).
+      const key = 'José ~1+2 (b).png';
+      const path = '/avatars/Jos%C3%A9%20%7E1+2%20(b).jpg';
+      const result = await runCli(['avatar', 'upload', 'me.jpg', '--key', key, '--json'], { cwd: app.path, env: cdnEnv });
+      expect(result.exitCode, result.stderr).toBe(0);
+      const calls = createInvalidationCalls(fake).slice(before);
+      expect(calls).toEqual([{ distributionId: DISTRIBUTION_ID, callerReference: expect.stringMatching(/^cruddur-avatar-upload-\d+$/), quantity: 1, paths: [path] }]);
+      expect(cloudFrontRejects(path)).toBeUndefined();
+      expect(decodeURIComponent(path)).toBe('/avatars/José ~1+2 (b).jpg');
+      expect(quotas.attempts.at(-1)).toEqual({ paths: [path], outcome: 'created' });
+      // The URL printed is the path invalidated; the JSON reports CloudFront's answer.
+      const doc = parseJson<{ avatar: { key: string; url: string }; invalidation: unknown }>(result);
+      expect(doc.avatar).toMatchObject({ key: 'avatars/José ~1+2 (b).jpg', url: `https://assets.demo.cruddur.test${path}` });
+      expect(doc.invalidation).toEqual({ distributionId: DISTRIBUTION_ID, id: expect.stringMatching(/^I\d+$/), status: 'InProgress', paths: [path] });
+      expect((await head(client, UPLOADS, key))?.ContentType).toBe('image/jpeg');
     });
 
     it('removes 1,500 objects across list pages and delete batches, then sends one invalidation', async () => {
@@ -170,14 +189,15 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
       const uploadsBefore = (await keys(client, UPLOADS)).length;
       const avatarsBefore = (await keys(client, ASSETS)).filter((k) => k.startsWith('avatars/')).length;
       expect(avatarsBefore).toBeGreaterThanOrEqual(1200);
-      const clearEnv = { ...env, CLOUDFRONT_DISTRIBUTION_ID: 'E2DEMO', AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint };
+      const clearEnv = cdnEnv;
+      const before = createInvalidationCalls(fake).length;
 
       // Without a terminal, --all needs --yes: nothing is deleted and nothing invalidated.
       const refused = await runCli(['avatar', 'clear', '--all'], { cwd: app.path, env: clearEnv });
       expect(refused.exitCode).toBe(1);
       expect(refused.stderr).toMatch(/Refusing to continue without confirmation: Delete all \d+ objects in s3:\/\/uploads and \d+ avatars in s3:\/\/assets\/avatars\/\?\nTry: .*--yes/);
       expect((await keys(client, UPLOADS)).length).toBe(uploadsBefore);
-      expect(fake.requests).toHaveLength(0);
+      expect(createInvalidationCalls(fake)).toHaveLength(before);
 
       const result = await runCli(['avatar', 'clear', '--all', '--yes', '--json'], { cwd: app.path, env: clearEnv });
       expect(result.exitCode, result.stderr).toBe(0);
@@ -185,16 +205,19 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
       expect(doc.uploads.deleted).toBe(uploadsBefore);
       expect(doc.assets.deleted).toBe(avatarsBefore);
       expect(doc.uploads.deleted + doc.assets.deleted).toBeGreaterThanOrEqual(1500);
-      expect(doc.invalidation).toMatchObject({ id: 'I1', paths: ['/avatars/*'] });
+      expect(doc.invalidation).toEqual({ distributionId: DISTRIBUTION_ID, id: expect.stringMatching(/^I\d+$/), status: 'InProgress', paths: ['/avatars/*'] });
       expect(await keys(client, UPLOADS)).toEqual([]);
       expect(await keys(client, ASSETS)).toEqual(['banners/keep.jpg']);
 
-      expect(fake.requests).toHaveLength(1);
-      const [request] = fake.requests;
-      expect(request?.method).toBe('POST');
-      expect(request?.path).toBe('/2020-05-31/distribution/E2DEMO/invalidation');
-      expect(request?.body).toMatch(/<Paths><Quantity>1<\/Quantity><Items><Path>\/avatars\/\*<\/Path><\/Items><\/Paths>/);
-      expect(request?.body).toMatch(/<CallerReference>cruddur-avatar-clear-\d+<\/CallerReference>/);
+      // Exactly one CreateInvalidation for the whole clear, whatever the number of delete batches.
+      expect(createInvalidationCalls(fake).slice(before)).toEqual([
+        { distributionId: DISTRIBUTION_ID, callerReference: expect.stringMatching(/^cruddur-avatar-clear-\d+$/), quantity: 1, paths: ['/avatars/*'] },
+      ]);
+      // Clearing again deletes nothing, so it invalidates nothing.
+      const again = await runCli(['avatar', 'clear', '--all', '--yes', '--json'], { cwd: app.path, env: clearEnv });
+      expect(again.exitCode, again.stderr).toBe(0);
+      expect(parseJson(again)).toMatchObject({ uploads: { deleted: 0 }, assets: { deleted: 0 }, invalidationSkipped: 'no avatar was deleted' });
+      expect(createInvalidationCalls(fake)).toHaveLength(before + 1);
     });
 
     it('clears the sample avatar by default and says why it does not invalidate', async () => {

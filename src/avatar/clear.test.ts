@@ -44,6 +44,10 @@ describe('invalidationPaths', () => {
     ['avatars', ['/avatars/*']],
     ['/avatars/', ['/avatars/*']],
     ['img/avatars', ['/img/avatars/*']],
+    // CloudFront's encoding rules (keyPath): a space, ~ or non-ASCII in the folder is encoded, + stays raw.
+    ['my avatars/~v2+', ['/my%20avatars/%7Ev2+/*']],
+    ['avatars/é', ['/avatars/%C3%A9/*']],
+    ['', ['/*']],
   ])('%s -> %j', (folder, paths) => {
     expect(invalidationPaths(folder)).toEqual(paths);
   });

@@ -1,4 +1,4 @@
-import type { CloudFront } from '../aws/cloudfront.js';
+import { keyPath, type CloudFront } from '../aws/cloudfront.js';
 import type { S3Store } from '../aws/s3-store.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
@@ -43,9 +43,13 @@ export interface ClearResult {
   invalidationSkipped?: string;
 }
 
-/** The CloudFront paths to drop after deleting avatars: one wildcard covers every size and name. */
+/**
+ * The CloudFront paths to drop after deleting avatars: one wildcard covers every size and name. The folder is
+ * encoded by CloudFront's rules (keyPath: a space or `~` in it would otherwise be refused); no folder: `/*`.
+ */
 export function invalidationPaths(folder: string): string[] {
-  return [`/${folder.replace(/^\/+|\/+$/g, '')}/*`];
+  const trimmed = folder.replace(/^\/+|\/+$/g, '');
+  return [trimmed === '' ? '/*' : `${keyPath(trimmed)}/*`];
 }
 
 /**

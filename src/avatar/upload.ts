@@ -9,7 +9,7 @@ import { fromAwsError } from '../aws/errors.js';
 import { CruddurError, errorMessage } from '../core/errors.js';
 import { onInterrupt } from '../core/interrupt.js';
 import type { Logger } from '../core/output.js';
-import type { CloudFront } from '../aws/cloudfront.js';
+import { keyPath, type CloudFront } from '../aws/cloudfront.js';
 import { assetsKey, describeImageError } from './plan.js';
 import { thumbnailPipeline, thumbnailSettings, type ThumbnailSettings } from './transform.js';
 import { systemClock, waitForNewObject, type Clock } from './wait.js';
@@ -144,14 +144,12 @@ async function readHeader(path: string, bytes: number): Promise<Buffer> {
   }
 }
 
-/** A CloudFront invalidation path for an object key: leading slash, each segment URL-encoded (AWS docs). */
-export function invalidationPath(key: string): string {
-  return `/${key.split('/').map(encodeURIComponent).join('/')}`;
-}
-
-/** `https://assets.<domain>/avatars/<name>.jpg`, as CloudFront serves it. */
+/**
+ * `https://assets.<domain>/avatars/<name>.jpg`, as CloudFront serves it: the path is the avatar's invalidation
+ * path (keyPath), so the URL printed is exactly the one `avatar upload` invalidates.
+ */
 export function avatarUrl(domain: string, key: string): string {
-  return `https://assets.${domain.replace(/^https?:\/\//, '').replace(/\/+$/, '')}/${key.split('/').map(encodeURIComponent).join('/')}`;
+  return `https://assets.${domain.replace(/^https?:\/\//, '').replace(/\/+$/, '')}${keyPath(key)}`;
 }
 
 export interface UploadOptions {
@@ -299,10 +297,13 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
   return result;
 }
 
-/** One invalidation of the avatar's own path, so the URL printed serves the new image (the bootcamp did it by hand). */
+/**
+ * One CreateInvalidation of the avatar's own path (encoded by CloudFront's rules, keyPath), so the URL printed
+ * serves the new image (the bootcamp invalidated by hand). CallerReference `cruddur-avatar-upload-<ms>`.
+ */
 async function invalidate(options: UploadOptions, deps: UploadDeps, result: UploadResult): Promise<void> {
   if (!options.distributionId || !deps.invalidator) return;
-  const paths = [invalidationPath(result.avatar.key)];
+  const paths = [keyPath(result.avatar.key)];
   const made = await deps.invalidator.createInvalidation(options.distributionId, paths, `cruddur-avatar-upload-${(deps.clock ?? systemClock).now()}`);
   result.invalidation = { distributionId: options.distributionId, ...made, paths };
 }

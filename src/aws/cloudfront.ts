@@ -58,6 +58,33 @@ export function isTooManyInvalidations(error: unknown): boolean {
   return name(error) === 'TooManyInvalidationsInProgress' || name((error as { cause?: unknown } | undefined)?.cause) === 'TooManyInvalidationsInProgress';
 }
 
+/**
+ * RFC 1738's unsafe characters (space " < > # % { } | \\ ^ ~ [ ] `), plus `?` (it would start a query
+ * string) and `*` (CloudFront's wildcard: a literal `*` in a file name must not become one).
+ */
+const MUST_ENCODE = new Set([...' "<>#%{}|\\^~[]`?*']);
+
+/**
+ * One key segment as CloudFront wants it in an invalidation path (CloudFront Developer Guide, "What you
+ * need to know when invalidating paths": URL-encode non-ASCII characters and RFC 1738's unsafe ones, and
+ * nothing else, or the path no longer matches the cached object). Non-ASCII and control characters
+ * become their UTF-8 bytes as `%XX`; `! $ & ' ( ) + , ; = : @` stay as they are (a browser sends them raw).
+ */
+export function encodeSegment(segment: string): string {
+  let out = '';
+  for (const char of segment) {
+    const code = char.codePointAt(0) ?? 0;
+    if (code > 0x20 && code < 0x7f && !MUST_ENCODE.has(char)) out += char;
+    else out += [...Buffer.from(char, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
+  }
+  return out;
+}
+
+/** The invalidation path of one object key, `/` + its encoded segments (no wildcard can appear in it). */
+export function keyPath(key: string): string {
+  return `/${key.split('/').map(encodeSegment).join('/')}`;
+}
+
 function badResponse(what: string, missing: string): CruddurError {
   return new CruddurError(`Could not ${what}: CloudFront answered without ${missing}`, {
     suggestion: 'check AWS_ENDPOINT_URL_CLOUDFRONT (an emulator or proxy may be answering), then run again',

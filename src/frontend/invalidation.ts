@@ -1,3 +1,5 @@
+import { encodeSegment } from '../aws/cloudfront.js';
+
 /** CloudFront allows at most 15 wildcard paths in flight per distribution. */
 export const MAX_WILDCARDS = 15;
 export const DEFAULT_MAX_INVALIDATION_PATHS = 15;
@@ -10,32 +12,8 @@ interface Entry {
 
 const render = (e: Entry) => `/${e.dirs.map((d) => `${d}/`).join('')}${e.leaf}`;
 
-/**
- * RFC 1738's unsafe characters (space " < > # % { } | \\ ^ ~ [ ] `), plus `?` (it would start a query
- * string) and `*` (CloudFront's wildcard: a literal `*` in a file name must not become one).
- */
-const MUST_ENCODE = new Set([...' "<>#%{}|\\^~[]`?*']);
-
-/**
- * One key segment as CloudFront wants it in an invalidation path (CloudFront Developer Guide, "What you
- * need to know when invalidating paths": URL-encode non-ASCII characters and RFC 1738's unsafe ones, and
- * nothing else, or the path no longer matches the cached object). Non-ASCII and control characters
- * become their UTF-8 bytes as `%XX`; `! $ & ' ( ) + , ; = : @` stay as they are (a browser sends them raw).
- */
-export function encodeSegment(segment: string): string {
-  let out = '';
-  for (const char of segment) {
-    const code = char.codePointAt(0) ?? 0;
-    if (code > 0x20 && code < 0x7f && !MUST_ENCODE.has(char)) out += char;
-    else out += [...Buffer.from(char, 'utf8')].map((b) => `%${b.toString(16).toUpperCase().padStart(2, '0')}`).join('');
-  }
-  return out;
-}
-
-/** The invalidation path of one object key, `/` + its encoded segments (no wildcard can appear in it). */
-export function keyPath(key: string): string {
-  return `/${key.split('/').map(encodeSegment).join('/')}`;
-}
+// CloudFront's path encoding lives with its adapter (one rule for the sync and `avatar upload`/`clear`).
+export { encodeSegment, keyPath } from '../aws/cloudfront.js';
 
 function entriesFor(key: string): Entry[] {
   const parts = key.split('/').map(encodeSegment);

@@ -194,11 +194,36 @@ function batchXml(r: RecordedRequest): string {
   return /<InvalidationBatch[\s\S]*<\/InvalidationBatch>/.exec(r.body)?.[0] ?? '';
 }
 
+/** One CreateInvalidation request as the fake received it (POST /2020-05-31/distribution/<id>/invalidation). */
+export interface CreateInvalidationCall {
+  distributionId: string;
+  /** InvalidationBatch.CallerReference; undefined when the request carried none. */
+  callerReference: string | undefined;
+  /** InvalidationBatch.Paths.Quantity as sent (CloudFront refuses a Quantity that differs from the Items). */
+  quantity: number | undefined;
+  /** InvalidationBatch.Paths.Items, XML-unescaped, in request order. */
+  paths: string[];
+}
+
+/** Every CreateInvalidation request the fake received, accepted or not, in order. */
+export function createInvalidationCalls(fake: FakeAws): CreateInvalidationCall[] {
+  return fake.requests
+    .filter((r) => r.method === 'POST' && /^\/2020-05-31\/distribution\/[^/]+\/invalidation$/.test(r.path))
+    .map((r) => {
+      const reference = /<CallerReference>([^<]*)<\/CallerReference>/.exec(r.body)?.[1];
+      const quantity = /<Paths>\s*<Quantity>(\d+)<\/Quantity>/.exec(r.body)?.[1];
+      return {
+        distributionId: r.path.split('/')[3] ?? '',
+        callerReference: reference === undefined ? undefined : unxml(reference),
+        quantity: quantity === undefined ? undefined : Number(quantity),
+        paths: [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? '')),
+      };
+    });
+}
+
 /** The paths of each CreateInvalidation request the fake received. */
 export function invalidationRequests(fake: FakeAws): string[][] {
-  return fake.requests
-    .filter((r) => r.method === 'POST' && r.path.endsWith('/invalidation'))
-    .map((r) => [...r.body.matchAll(/<Path>([^<]*)<\/Path>/g)].map((m) => unxml(m[1] ?? '')));
+  return createInvalidationCalls(fake).map((c) => c.paths);
 }
 
 export function distributionLookups(fake: FakeAws): string[] {
