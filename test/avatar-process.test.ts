@@ -1,4 +1,4 @@
-import { readdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import sharp from 'sharp';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -93,5 +93,17 @@ describe('cruddur avatar process (built CLI, real sharp)', () => {
     const result = await runCli(['avatar', 'process', 'portrait.jpg', '--concurrency', '0'], { cwd: dir.path });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/Try: cruddur avatar process --help/);
+  });
+
+  it('names the reason for every truncated file when many fail at once (no "Unknown error" from the shared libvips error buffer)', async () => {
+    const folder = join(dir.path, 'many-truncated');
+    await mkdir(folder);
+    const whole = await sharp({ create: { width: 1600, height: 1200, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).jpeg().toBuffer();
+    await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(folder, `t${i}.jpg`), whole.subarray(0, Math.floor(whole.length * (0.3 + i / 100))))));
+    const result = await runCli(['avatar', 'process', 'many-truncated', '--out', 'many-out', '--concurrency', '8', '--json'], { cwd: dir.path });
+    expect(result.exitCode).toBe(1);
+    const files = parseJson<{ error: { details: ProcessJson } }>(result).error.details.files;
+    expect(files).toHaveLength(40);
+    expect(files.filter((f) => !/^truncated or corrupt image \(/.test(f.error ?? '')).map((f) => `${f.input}: ${f.error}`)).toEqual([]);
   });
 });

@@ -114,11 +114,25 @@ export async function processAvatars(options: ProcessOptions, hooks: ProcessHook
   }
 
   await configureSharpForBatch(Math.min(concurrency, jobs.length));
+  const run = (job: (typeof jobs)[number]) => processOne(resolve(options.cwd, job.input), resolve(options.cwd, job.output), job.input, job.output, options.settings);
+  // libvips keeps one error buffer per process: when images fail at the same time, one of them can lose its
+  // reason and sharp says only "Unknown error". Such files are decoded again once the batch is done, one at a
+  // time, so the reason reported is the file's own.
+  const lostReason: Array<(typeof jobs)[number]> = [];
   await mapLimit(jobs, concurrency, async (job) => {
-    const file = await processOne(resolve(options.cwd, job.input), resolve(options.cwd, job.output), job.input, job.output, options.settings);
+    const file = await run(job);
+    if (file.error === UNKNOWN_ERROR) {
+      lostReason.push(job);
+      return;
+    }
     results.push(file);
     hooks.onFile?.(file, ++done, total);
   });
+  for (const job of lostReason) {
+    const file = await run(job);
+    results.push(file);
+    hooks.onFile?.(file, ++done, total);
+  }
   return finish(options, inputs, results);
 }
 
@@ -158,6 +172,9 @@ async function processWithHandler(options: ProcessOptions, handler: NonNullable<
   return out;
 }
 
+/** sharp's message when libvips's shared error buffer held no reason for a failure. */
+const UNKNOWN_ERROR = 'Unknown error';
+
 async function processOne(inputPath: string, outputPath: string, input: string, output: string, settings?: ThumbnailSettings): Promise<ProcessedFile> {
   const started = performance.now();
   const ms = () => Math.round(performance.now() - started);
@@ -167,7 +184,8 @@ async function processOne(inputPath: string, outputPath: string, input: string, 
     if ((await stat(inputPath)).size === 0) return fail(describeImageError('', 0));
     image = await (await thumbnailPipeline(inputPath, settings)).toBuffer({ resolveWithObject: true });
   } catch (error) {
-    return fail(describeImageError(errorMessage(error)));
+    const message = errorMessage(error);
+    return fail(message.trim() === UNKNOWN_ERROR ? UNKNOWN_ERROR : describeImageError(message));
   }
   try {
     await writeFilesAtomic([{ path: outputPath, content: image.data }]);
