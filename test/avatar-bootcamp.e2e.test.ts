@@ -79,7 +79,7 @@ describe('the bootcamp layout with the local stack (built CLI)', () => {
     await cli(['local', 'down']);
     await fake?.stop();
     await app?.cleanup();
-  }, 60_000);
+  }, 120_000);
 
   it('avatar config reads the CDK app .env, finds the handler in this checkout and says where each value came from', async () => {
     const result = await cli(['avatar', 'config', '--json']);
@@ -177,7 +177,7 @@ describe("cruddur's own handler (avatar build --init) with the local stack (buil
     await cli(['local', 'down']);
     await app?.cleanup();
     await bin?.cleanup();
-  }, 60_000);
+  }, 120_000);
 
   it('the worker (running the handler), avatar process and avatar process --lambda give the same bytes, at the size in its settings file', async () => {
     const upload = await cli(['avatar', 'upload', '--wait', '--json']);

@@ -84,5 +84,5 @@ describe('cruddur local up --listen', () => {
     const moved = await cli('local', 'up', '--listen', '127.0.0.1');
     expect(moved.exitCode).toBe(1);
     expect(moved.stderr).toContain(`The local stack is already running on ${HOST}`);
-  }, 60_000);
+  }, 120_000);
 });

@@ -130,7 +130,7 @@ describe('ERB templates: cruddur vs ruby -rerb', () => {
     });
     if (run.exitCode !== 0) throw new Error(`ruby failed (install Debian's ruby package: apt-get install -y ruby): ${run.stderr || String(run.message)}`);
     ruby = JSON.parse(await readFile(join(dir.path, 'out.json'), 'utf8')) as RubyResult[];
-  }, 60_000);
+  }, 120_000);
 
   afterAll(async () => {
     await dir?.cleanup();
