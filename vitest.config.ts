@@ -1,4 +1,5 @@
 import { defineConfig } from 'vitest/config';
+import LongestFirst from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
@@ -7,6 +8,7 @@ export default defineConfig({
     // processes starting, s3rver writing to disk, latency proxies, timeouts under test), so two workers left
     // the cores idle. Measured in bench/RESULTS.md ("Test suite").
     maxWorkers: 4,
+    sequence: { sequencer: LongestFirst },
     // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
     reporters: ['default', ['json', { outputFile: 'coverage/last-run.json' }]],
     // Generous bounds: with four files at a time a CPU-heavy case (2,500 objects through s3rver, the demo)

@@ -98,7 +98,7 @@ describe('cruddur avatar process (built CLI, real sharp)', () => {
   it('names the reason for every truncated file when many fail at once (no "Unknown error" from the shared libvips error buffer)', async () => {
     const folder = join(dir.path, 'many-truncated');
     await mkdir(folder);
-    const whole = await sharp({ create: { width: 1600, height: 1200, channels: 3, noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).jpeg().toBuffer();
+    const whole = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).jpeg().toBuffer();
     await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(folder, `t${i}.jpg`), whole.subarray(0, Math.floor(whole.length * (0.3 + i / 100))))));
     const result = await runCli(['avatar', 'process', 'many-truncated', '--out', 'many-out', '--concurrency', '8', '--json'], { cwd: dir.path });
     expect(result.exitCode).toBe(1);

@@ -56,7 +56,9 @@ describe('bad-input corpus: one line, documented exit code, no stack, no partial
     await Promise.all([denied?.stop(), s3?.stop(), pg?.stop(), fake?.stop()]);
   });
 
-  it.each(ALL_CASES.map((c) => [c.name, c] as const))('%s', async (_name, c) => {
+  // The cases share only read-only servers and each copies its own app, so they run five at a time: this
+  // file was the suite's longest by far when its ~95 CLI processes ran one after another.
+  it.concurrent.for(ALL_CASES.map((c) => [c.name, c] as const))('%s', async ([, c], { expect }) => {
     const app = await copyApp(FIXTURE_APP);
     try {
       const ctx: CaseContext = { ...base, app: app.path };

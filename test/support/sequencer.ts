@@ -1,0 +1,42 @@
+import { relative } from 'node:path';
+import { BaseSequencer, type TestSpecification } from 'vitest/node';
+
+/**
+ * Seconds the slowest files took on a quiet 2-core machine (2026-11-30, two workers). On a fresh clone vitest
+ * has no timings of its own and starts the largest files first, which put the small-but-slow bad-input corpus
+ * last, alone on the machine: the longest files start first instead (longest-processing-time-first, the
+ * classic bound for packing jobs onto workers). Timings vitest recorded itself, when it has them, win.
+ */
+const SECONDS: Record<string, number> = {
+  'test/reliability/crash.e2e.test.ts': 57,
+  'test/bad-input/bad-input.e2e.test.ts': 55,
+  'test/frontend/sync.test.ts': 51,
+  'test/secrets.e2e.test.ts': 35,
+  'test/rds-update-sg.e2e.test.ts': 31,
+  'test/demo.e2e.test.ts': 30,
+  'test/exit-codes.e2e.test.ts': 29,
+  'test/db/psql-differential.test.ts': 28,
+  'test/avatar-s3.test.ts': 26,
+  'test/prepare.e2e.test.ts': 26,
+  'test/reliability/faults.e2e.test.ts': 26,
+  'test/db.test.ts': 25,
+  'test/local.e2e.test.ts': 24,
+  'test/avatar-bootcamp.e2e.test.ts': 17,
+  'src/frontend/sync-options.test.ts': 16,
+  'test/reliability/guards.e2e.test.ts': 16,
+  'test/reliability/interrupt.e2e.test.ts': 11,
+  'test/local-listen.e2e.test.ts': 10,
+};
+
+export default class LongestFirst extends BaseSequencer {
+  override async sort(files: TestSpecification[]): Promise<TestSpecification[]> {
+    const ordered = await super.sort(files);
+    const seconds = (spec: TestSpecification): number => {
+      const path = relative(this.ctx.config.root, spec.moduleId);
+      const cached = this.ctx.cache.getFileTestResults(`${spec.project.name}:${path}`);
+      return cached ? cached.duration / 1000 : (SECONDS[path] ?? 0);
+    };
+    // Array.prototype.sort is stable: files with equal weight keep vitest's own order.
+    return ordered.map((spec) => ({ spec, s: seconds(spec) })).sort((a, b) => b.s - a.s).map(({ spec }) => spec);
+  }
+}
