@@ -81,21 +81,23 @@ describe('psql differential corpus (Debian psql/pg_dump, real PostgreSQL)', () =
     expect(await dump(b)).toBe(await dump(a));
   }
 
-  it.each(list('single'))('single/%s: psql -1 and cruddur leave the same database', async (name) => {
+  // Every case has its own two databases, so the cases run five at a time (the server and psql/pg_dump
+  // processes wait on disk as much as they compute).
+  it.concurrent.each(list('single'))('single/%s: psql -1 and cruddur leave the same database', async (name) => {
     await compare(join(CORPUS, 'single', name), `single/${name}`, true);
   });
 
-  it.each(list('auto'))('auto/%s (not in a transaction block): psql and cruddur leave the same database', async (name) => {
+  it.concurrent.each(list('auto'))('auto/%s (not in a transaction block): psql and cruddur leave the same database', async (name) => {
     await compare(join(CORPUS, 'auto', name), `auto/${name}`, false);
   });
 
-  it.each(['pg_dump-schema.sql', 'pg_dump-full.sql', 'pg_dump-data.sql'])('%s of a rich database (machine pg_dump) loads the same', async (name) => {
+  it.concurrent.each(['pg_dump-schema.sql', 'pg_dump-full.sql', 'pg_dump-data.sql'])('%s of a rich database (machine pg_dump) loads the same', async (name) => {
     expect(readFileSync(join(tmp.path, dumps[0] as string), 'utf8')).toMatch(/^\\restrict /m);
     const schemaFirst = name === 'pg_dump-data.sql' ? join(tmp.path, 'pg_dump-schema.sql') : undefined;
     await compare(join(tmp.path, name), name, true, schemaFirst);
   });
 
-  it.each(list('reject'))('reject/%s: psql rejects it, cruddur names the file and line and keeps what psql keeps', async (name) => {
+  it.concurrent.each(list('reject'))('reject/%s: psql rejects it, cruddur names the file and line and keeps what psql keeps', async (name) => {
     const file = join(CORPUS, 'reject', name);
     const expected = /-- expect-error-line: (\d+)/.exec(readFileSync(file, 'utf8'))?.[1];
     const [a, b] = [await server.createDatabase('psql'), await server.createDatabase('cruddur')];
