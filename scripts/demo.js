@@ -39,6 +39,19 @@ function indenter(stream) {
   };
 }
 
+// Ctrl-C (or a CI runner's SIGTERM) stops the step that is running, then the `finally` below still takes the
+// stack down and removes the temp app: an interrupted demo leaves no server behind.
+let current;
+let interrupted;
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    if (interrupted) return;
+    interrupted = signal;
+    process.stderr.write(`\n${signal}: stopping the demo and its local stack\n`);
+    current?.kill(signal);
+  });
+}
+
 /** Runs the built CLI in the demo app, echoing its output; resolves {exitCode, stdout, stderr}. */
 function cli(args, extraEnv = {}) {
   log(`$ cruddur ${args.join(' ')}`);
@@ -48,6 +61,7 @@ function cli(args, extraEnv = {}) {
       env: { ...base, ...env, ...extraEnv, CI: 'true' },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
+    current = child;
     let stdout = '';
     let stderr = '';
     const echoOut = indenter(process.stdout);
@@ -66,7 +80,9 @@ function cli(args, extraEnv = {}) {
 }
 
 async function must(args, extraEnv) {
+  if (interrupted) throw new Error(`interrupted (${interrupted})`);
   const result = await cli(args, extraEnv);
+  if (interrupted) throw new Error(`interrupted (${interrupted})`);
   if (result.exitCode !== 0) throw new Error(`cruddur ${args.join(' ')} exited ${result.exitCode}`);
   log();
   return result;
@@ -97,4 +113,5 @@ try {
   if (keep) log(`(kept ${appDir}; the stack is stopped, its data kept)`);
   else await rm(appDir, { recursive: true, force: true });
 }
-process.exitCode = failed ? 1 : 0;
+// A signal's conventional exit status (128 + its number), as a shell reports it.
+process.exitCode = interrupted ? (interrupted === 'SIGINT' ? 130 : 143) : failed ? 1 : 0;
