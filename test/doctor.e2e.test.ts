@@ -108,7 +108,9 @@ describe('cruddur doctor (built CLI)', () => {
     const generated = await runCli(['env', 'generate'], { cwd: configured.path, env });
     expect(generated.exitCode, generated.stderr).toBe(0);
 
-    const json = await runCli(['doctor', '--json'], { cwd: configured.path, env });
+    // Every service here answers: a generous per-check limit, so a starved machine (four test files at once)
+    // cannot turn slow module loading into "no answer".
+    const json = await runCli(['doctor', '--json', '--timeout', '30000'], { cwd: configured.path, env });
     const report = parseJson<DoctorReport>(json);
     expect(report.checks.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(json.exitCode).toBe(0);
@@ -126,7 +128,7 @@ describe('cruddur doctor (built CLI)', () => {
     expect(settings.connectionUrl).toMatchObject({ variable: 'CONNECTION_URL', value: `127.0.0.1:${new URL(url).port}${new URL(url).pathname}`, source: 'env' });
     expect(settings.securityGroupRuleId).toMatchObject({ value: null, source: null });
 
-    const text = await runCli(['doctor'], { cwd: configured.path, env });
+    const text = await runCli(['doctor', '--timeout', '30000'], { cwd: configured.path, env });
     expect(text.exitCode).toBe(0);
     expect(text.stdout).toContain(`${report.checks.length} ok, 0 warnings, 0 failed, 0 skipped`);
     expect(text.stdout).toMatch(/^frontend sync bucket +\S+ +SYNC_S3_BUCKET \(sync\.env\)$/m);
