@@ -22,12 +22,6 @@ import { walkBuildDir } from './walk.js';
 
 /** Hashing is disk + CPU work on a 2-core runner: more at once only adds contention. */
 const HASH_CONCURRENCY = 4;
-/**
- * Small files' bytes kept from hashing for the upload (one read instead of two). Small on purpose: which files
- * are uploaded is only known once the listing is in, and a no-change run uploads none. A 20,000-file build of
- * 50 MB kept whole cost 95 MB of peak RSS (bench/RESULTS.md, 2026-11-30); the rest is read again when uploaded.
- */
-const KEEP_BUDGET = 16 * 1024 * 1024;
 /** HeadObject calls in flight when reading stored MD5s. */
 const HEAD_CONCURRENCY = 32;
 
@@ -41,7 +35,7 @@ export interface PreparePorts {
 export interface Prepared {
   files: readonly HashedFile[];
   ignored: readonly LocalFile[];
-  /** Bytes kept from hashing, by absPath, for the upload (apply takes them out as it goes). */
+  /** Compressed bodies (routes with gzip/brotli), by absPath, for the upload (apply takes them out as it goes). */
   bodies: Map<string, Buffer>;
   skipped: ReadonlyArray<{ file: string; reason: string }>;
   /** The bucket's objects, without the sync's state object. */
@@ -181,7 +175,7 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
   compressing.catch(() => undefined);
   // Hashing runs on a worker thread for big trees, while the listing pages arrive.
   const targets: HashTarget[] = toHash.map((f) => ({ absPath: f.absPath, size: f.size }));
-  const hashing = hashAllOffThread(targets, { keepBudget: KEEP_BUDGET, concurrency: HASH_CONCURRENCY });
+  const hashing = hashAllOffThread(targets, { concurrency: HASH_CONCURRENCY });
   hashing.catch(() => undefined);
   if (!(await distributionExists)) {
     throw new CruddurError(`The CloudFront distribution ${settings.distributionId} does not exist`, {
@@ -201,7 +195,6 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
   const hashed: HashedFile[] = toHash.map((f, i) => {
     const t = targets[i] as HashTarget;
     if (t.md5 === undefined) throw new Error(`prepareSync: ${f.file} was not hashed`);
-    if (t.body) bodies.set(f.absPath, t.body);
     return { ...f, size: t.size, md5: t.md5 };
   });
   for (const c of await compressing) {
