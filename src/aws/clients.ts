@@ -13,6 +13,7 @@ import {
   type AwsSettings,
   type AwsSettingsInput,
 } from './settings.js';
+import { loadSdk } from './sdk.js';
 import { AwsCredentialError, AwsTimeoutError, credentialError, unknownProfileError } from './errors.js';
 
 export { DEFAULT_REGION, describeAwsSettings, resolveAwsSettings } from './settings.js';
@@ -102,7 +103,8 @@ export async function credentialProvider(settings: AwsSettings, env: Readonly<Re
     const keys = settings.credentials;
     return async () => keys;
   }
-  const [{ fromNodeProviderChain }, { NodeHttpHandler }] = await Promise.all([import('@aws-sdk/credential-providers'), import('@smithy/node-http-handler')]);
+  const { fromNodeProviderChain } = loadSdk<typeof import('@aws-sdk/credential-providers')>('@aws-sdk/credential-providers');
+  const { NodeHttpHandler } = loadSdk<typeof import('@smithy/node-http-handler')>('@smithy/node-http-handler');
   // The SDK swallows a failed SSO token refresh (it then reports the expired token): the handler notes
   // which credential endpoint timed out so the error can name it.
   const timedOut: string[] = [];
@@ -260,38 +262,38 @@ export class AwsClients {
   }
 
   s3(): Promise<S3Client> {
-    return this.once('s3', async (s, credentials) => new (await import('@aws-sdk/client-s3')).S3Client({ ...s3ClientConfig(s), credentials }));
+    return this.once('s3', async (s, credentials) => new (loadSdk<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3')).S3Client({ ...s3ClientConfig(s), credentials }));
   }
 
   cloudfront(): Promise<CloudFrontClient> {
     return this.once('cloudfront', async (s, credentials) => {
-      const { CloudFrontClient } = await import('@aws-sdk/client-cloudfront');
+      const { CloudFrontClient } = loadSdk<typeof import('@aws-sdk/client-cloudfront')>('@aws-sdk/client-cloudfront');
       // CloudFront is global: its API lives in us-east-1 whatever the app's region.
       return new CloudFrontClient({ ...baseClientConfig(s, 'cloudfront'), region: 'us-east-1', credentials });
     });
   }
 
   ec2(): Promise<EC2Client> {
-    return this.once('ec2', async (s, credentials) => new (await import('@aws-sdk/client-ec2')).EC2Client({ ...baseClientConfig(s, 'ec2'), credentials }));
+    return this.once('ec2', async (s, credentials) => new (loadSdk<typeof import('@aws-sdk/client-ec2')>('@aws-sdk/client-ec2')).EC2Client({ ...baseClientConfig(s, 'ec2'), credentials }));
   }
 
   ecr(): Promise<ECRClient> {
-    return this.once('ecr', async (s, credentials) => new (await import('@aws-sdk/client-ecr')).ECRClient({ ...baseClientConfig(s, 'ecr'), credentials }));
+    return this.once('ecr', async (s, credentials) => new (loadSdk<typeof import('@aws-sdk/client-ecr')>('@aws-sdk/client-ecr')).ECRClient({ ...baseClientConfig(s, 'ecr'), credentials }));
   }
 
   sts(): Promise<STSClient> {
-    return this.once('sts', async (s, credentials) => new (await import('@aws-sdk/client-sts')).STSClient({ ...baseClientConfig(s, 'sts'), credentials }));
+    return this.once('sts', async (s, credentials) => new (loadSdk<typeof import('@aws-sdk/client-sts')>('@aws-sdk/client-sts')).STSClient({ ...baseClientConfig(s, 'sts'), credentials }));
   }
 
   cognito(): Promise<CognitoIdentityProviderClient> {
     return this.once('cognito', async (s, credentials) => {
-      const { CognitoIdentityProviderClient } = await import('@aws-sdk/client-cognito-identity-provider');
+      const { CognitoIdentityProviderClient } = loadSdk<typeof import('@aws-sdk/client-cognito-identity-provider')>('@aws-sdk/client-cognito-identity-provider');
       return new CognitoIdentityProviderClient({ ...baseClientConfig(s, 'cognito'), credentials });
     });
   }
 
   dynamodb(): Promise<DynamoDBClient> {
-    return this.once('dynamodb', async (s, credentials) => new (await import('@aws-sdk/client-dynamodb')).DynamoDBClient({ ...baseClientConfig(s, 'dynamodb'), credentials }));
+    return this.once('dynamodb', async (s, credentials) => new (loadSdk<typeof import('@aws-sdk/client-dynamodb')>('@aws-sdk/client-dynamodb')).DynamoDBClient({ ...baseClientConfig(s, 'dynamodb'), credentials }));
   }
 
   destroy(): void {

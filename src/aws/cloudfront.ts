@@ -1,6 +1,7 @@
 import type { CloudFrontClient } from '@aws-sdk/client-cloudfront';
 import { CruddurError } from '../core/errors.js';
 import { fromAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 /** A distribution as GetDistribution describes it (API 2020-05-31). */
 export interface Distribution {
@@ -93,10 +94,10 @@ function badResponse(what: string, missing: string): CruddurError {
 }
 
 export function createCloudFront(client: CloudFrontClient): CloudFront {
-  const sdk = import('@aws-sdk/client-cloudfront');
+  const sdk = loadSdk<typeof import('@aws-sdk/client-cloudfront')>('@aws-sdk/client-cloudfront');
   return {
     async getDistribution(id, options = {}) {
-      const { GetDistributionCommand } = await sdk;
+      const { GetDistributionCommand } = sdk;
       const what = `read CloudFront distribution ${id}`;
       let distribution;
       try {
@@ -111,7 +112,7 @@ export function createCloudFront(client: CloudFrontClient): CloudFront {
       return { id: distribution.Id, status: distribution.Status, domainName: distribution.DomainName };
     },
     async createInvalidation(distributionId, paths, callerReference) {
-      const { CreateInvalidationCommand } = await sdk;
+      const { CreateInvalidationCommand } = sdk;
       const what = `invalidate ${paths.length === 1 ? paths[0] : `${paths.length} paths`} on CloudFront distribution ${distributionId}`;
       let invalidation;
       try {
@@ -129,7 +130,7 @@ export function createCloudFront(client: CloudFrontClient): CloudFront {
       return { id: invalidation.Id, status: invalidation.Status };
     },
     async listInvalidations(distributionId) {
-      const { ListInvalidationsCommand } = await sdk;
+      const { ListInvalidationsCommand } = sdk;
       const what = `list the invalidations of CloudFront distribution ${distributionId}`;
       let list;
       try {
@@ -144,7 +145,7 @@ export function createCloudFront(client: CloudFrontClient): CloudFront {
       });
     },
     async getInvalidation(distributionId, invalidationId) {
-      const { GetInvalidationCommand } = await sdk;
+      const { GetInvalidationCommand } = sdk;
       const what = `read invalidation ${invalidationId} of CloudFront distribution ${distributionId}`;
       let invalidation;
       try {
@@ -157,7 +158,7 @@ export function createCloudFront(client: CloudFrontClient): CloudFront {
       return { id: invalidation.Id, status: invalidation.Status, paths: invalidation.InvalidationBatch?.Paths?.Items ?? [] };
     },
     async waitForInvalidation(distributionId, invalidationId, maxWaitSeconds) {
-      const { waitUntilInvalidationCompleted } = await sdk;
+      const { waitUntilInvalidationCompleted } = sdk;
       try {
         await waitUntilInvalidationCompleted({ client, maxWaitTime: maxWaitSeconds, minDelay: 5, maxDelay: 20 }, { DistributionId: distributionId, Id: invalidationId });
       } catch (error) {

@@ -1,6 +1,7 @@
 import type { AttributeValue, CreateTableCommandInput, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { CruddurError } from '../core/errors.js';
 import { fromAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 /** One item in DynamoDB JSON: attribute name -> AttributeValue ({"S": "x"}, {"N": "1"}, ...). */
 export type DynamoItem = Record<string, AttributeValue>;
@@ -50,10 +51,10 @@ export const BATCH_WRITE_LIMIT = 25;
 const isNotFound = (error: unknown) => (error as { name?: string }).name === 'ResourceNotFoundException';
 
 export function createDynamoStore(client: DynamoDBClient): DynamoStore {
-  const sdk = import('@aws-sdk/client-dynamodb');
+  const sdk = loadSdk<typeof import('@aws-sdk/client-dynamodb')>('@aws-sdk/client-dynamodb');
   return {
     async listTables() {
-      const { ListTablesCommand } = await sdk;
+      const { ListTablesCommand } = sdk;
       const names: string[] = [];
       let start: string | undefined;
       do {
@@ -67,7 +68,7 @@ export function createDynamoStore(client: DynamoDBClient): DynamoStore {
     },
 
     async describeTable(name) {
-      const { DescribeTableCommand } = await sdk;
+      const { DescribeTableCommand } = sdk;
       try {
         const { Table: t } = await client.send(new DescribeTableCommand({ TableName: name }));
         const keys = [...(t?.KeySchema ?? [])].sort((a, b) => (a.KeyType === 'HASH' ? -1 : b.KeyType === 'HASH' ? 1 : 0));
@@ -85,7 +86,7 @@ export function createDynamoStore(client: DynamoDBClient): DynamoStore {
     },
 
     async createTable(definition) {
-      const { CreateTableCommand } = await sdk;
+      const { CreateTableCommand } = sdk;
       await client.send(new CreateTableCommand(definition)).catch((error: unknown) => {
         const e = error as { name?: string; message?: string };
         if (e.name === 'ValidationException') {
@@ -100,7 +101,7 @@ export function createDynamoStore(client: DynamoDBClient): DynamoStore {
     },
 
     async deleteTable(name) {
-      const { DeleteTableCommand } = await sdk;
+      const { DeleteTableCommand } = sdk;
       try {
         await client.send(new DeleteTableCommand({ TableName: name }));
         return true;
@@ -111,7 +112,7 @@ export function createDynamoStore(client: DynamoDBClient): DynamoStore {
     },
 
     async putBatch(table, items) {
-      const { BatchWriteItemCommand } = await sdk;
+      const { BatchWriteItemCommand } = sdk;
       const result = await client
         .send(new BatchWriteItemCommand({ RequestItems: { [table]: items.map((Item) => ({ PutRequest: { Item } })) } }))
         .catch((error: unknown) => {
@@ -124,7 +125,7 @@ export function createDynamoStore(client: DynamoDBClient): DynamoStore {
     },
 
     async scanPage(table, options) {
-      const { ScanCommand } = await sdk;
+      const { ScanCommand } = sdk;
       try {
         const page = await client.send(new ScanCommand({ TableName: table, Limit: options.limit, ExclusiveStartKey: options.start }));
         return { items: page.Items ?? [], next: page.LastEvaluatedKey };

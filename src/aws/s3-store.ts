@@ -3,6 +3,7 @@ import type { Readable } from 'node:stream';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { CruddurError } from '../core/errors.js';
 import { fromAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 export interface RemoteObject {
   key: string;
@@ -115,10 +116,10 @@ const notFound = (error: unknown) =>
  * (an UploadId or part ETag that must exist and does not is an error); SDK errors become CruddurErrors.
  */
 export function createS3Store(client: S3Client): S3MultipartStore {
-  const sdk = import('@aws-sdk/client-s3');
+  const sdk = loadSdk<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3');
   return {
     async bucketExists(bucket) {
-      const { HeadBucketCommand } = await sdk;
+      const { HeadBucketCommand } = sdk;
       try {
         await client.send(new HeadBucketCommand({ Bucket: bucket }));
         return true;
@@ -130,7 +131,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
     },
 
     async listObjects(bucket, prefix) {
-      const { ListObjectsV2Command } = await sdk;
+      const { ListObjectsV2Command } = sdk;
       const objects: RemoteObject[] = [];
       let token: string | undefined;
       do {
@@ -149,7 +150,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
     },
 
     async headObject(bucket, key) {
-      const { HeadObjectCommand } = await sdk;
+      const { HeadObjectCommand } = sdk;
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return { key, size: head.ContentLength ?? 0, etag: unquote(head.ETag), lastModified: head.LastModified };
@@ -161,7 +162,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
     },
 
     async getObjectText(bucket, key) {
-      const { GetObjectCommand } = await sdk;
+      const { GetObjectCommand } = sdk;
       try {
         const out = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         return await out.Body?.transformToString('utf8');
@@ -172,7 +173,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
     },
 
     async headMetadata(bucket, key, name) {
-      const { HeadObjectCommand } = await sdk;
+      const { HeadObjectCommand } = sdk;
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key }));
         return { etag: unquote(head.ETag), value: head.Metadata?.[name] };
@@ -183,7 +184,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
     },
 
     async putObject(input) {
-      const { PutObjectCommand } = await sdk;
+      const { PutObjectCommand } = sdk;
       try {
         const out = await client.send(
           new PutObjectCommand({
@@ -202,7 +203,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
     },
 
     async deleteObjects(bucket, keys) {
-      const { DeleteObjectsCommand } = await sdk;
+      const { DeleteObjectsCommand } = sdk;
       const result: DeleteResult = { deleted: [], failed: [] };
       for (let i = 0; i < keys.length; i += DELETE_BATCH) {
         const batch = keys.slice(i, i + DELETE_BATCH);
@@ -221,7 +222,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
     },
     async createMultipartUpload(input) {
       const { bucket, key } = input;
-      const { CreateMultipartUploadCommand } = await sdk;
+      const { CreateMultipartUploadCommand } = sdk;
       let out;
       try {
         out = await client.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...writeFields(input) }));
@@ -232,7 +233,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       return out.UploadId;
     },
     async copyObject(input) {
-      const { CopyObjectCommand } = await sdk;
+      const { CopyObjectCommand } = sdk;
       const { bucket, key } = input;
       try {
         const out = await client.send(
@@ -250,7 +251,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       }
     },
     async headFirstPart(bucket, key) {
-      const { HeadObjectCommand } = await sdk;
+      const { HeadObjectCommand } = sdk;
       try {
         const head = await client.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: 1 }));
         return { etag: unquote(head.ETag), partSize: head.ContentLength ?? 0, partsCount: head.PartsCount };
@@ -260,7 +261,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       }
     },
     async uploadPart({ bucket, key, uploadId, partNumber, body, contentMD5 }) {
-      const { UploadPartCommand } = await sdk;
+      const { UploadPartCommand } = sdk;
       let out;
       try {
         out = await client.send(
@@ -273,7 +274,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       return out.ETag;
     },
     async completeMultipartUpload({ bucket, key, uploadId, parts }) {
-      const { CompleteMultipartUploadCommand } = await sdk;
+      const { CompleteMultipartUploadCommand } = sdk;
       try {
         const out = await client.send(
           new CompleteMultipartUploadCommand({
@@ -289,7 +290,7 @@ export function createS3Store(client: S3Client): S3MultipartStore {
       }
     },
     async abortMultipartUpload({ bucket, key, uploadId }) {
-      const { AbortMultipartUploadCommand } = await sdk;
+      const { AbortMultipartUploadCommand } = sdk;
       try {
         await client.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }));
       } catch {

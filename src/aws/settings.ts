@@ -1,5 +1,6 @@
 import { homedir } from 'node:os';
 import { join, sep } from 'node:path';
+import { loadSdk } from './sdk.js';
 
 /**
  * The AWS settings cruddur uses, resolved the way the AWS CLI resolves them (botocore 1.43's
@@ -115,7 +116,7 @@ export function awsFilePaths(env: Readonly<Record<string, string | undefined>>):
 
 /** Reads the config and credentials files with the SDK's loader; a missing file reads as empty. */
 export async function loadSharedFiles(env: Readonly<Record<string, string | undefined>>): Promise<SharedConfigFiles> {
-  const { loadSharedConfigFiles } = await import('@smithy/core/config');
+  const { loadSharedConfigFiles } = loadSdk<typeof import('@smithy/core/config')>('@smithy/core/config');
   const { configFile, credentialsFile } = awsFilePaths(env);
   const files = await loadSharedConfigFiles({ configFilepath: configFile, filepath: credentialsFile, ignoreCache: true });
   return { configFile: files.configFile ?? {}, credentialsFile: files.credentialsFile ?? {} };

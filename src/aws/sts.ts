@@ -1,6 +1,7 @@
 import type { STSClient } from '@aws-sdk/client-sts';
 import { CruddurError } from '../core/errors.js';
 import { fromAwsError } from './errors.js';
+import { loadSdk } from './sdk.js';
 
 /** Who the AWS calls run as (STS GetCallerIdentity). */
 export interface CallerIdentity {
@@ -18,7 +19,7 @@ export interface Sts {
 export function createSts(client: STSClient): Sts {
   return {
     async getCallerIdentity(options = {}) {
-      const { GetCallerIdentityCommand } = await import('@aws-sdk/client-sts');
+      const { GetCallerIdentityCommand } = loadSdk<typeof import('@aws-sdk/client-sts')>('@aws-sdk/client-sts');
       const what = 'get the AWS identity';
       let answer;
       try {

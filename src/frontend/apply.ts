@@ -31,7 +31,7 @@ export interface ApplyOptions {
   multipartThreshold?: number;
   partSize?: number;
   onProgress?: (progress: ApplyProgress) => void;
-  /** Bytes kept from hashing, by absPath; each is dropped once uploaded. Files not in it are read again. */
+  /** Compressed bodies (gzip/brotli routes), by absPath; each is dropped once uploaded. Other files are read when uploaded. */
   bodies?: Map<string, Buffer>;
 }
 

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
-import { readFileSync } from 'node:fs';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
@@ -49,38 +49,54 @@ export interface HashTarget {
   absPath: string;
   size: number;
   md5?: string;
-  /** The bytes, kept from hashing so the upload does not read the file again. */
-  body?: Buffer;
 }
 
 export interface HashOptions {
-  /** Bytes of small files kept in memory for the uploads (0 keeps none). */
-  keepBudget: number;
   /** Large files hashed at once (streams). */
   concurrency: number;
 }
 
 /**
- * MD5s for every target. Small files (most of a web build) are read synchronously: on a 2-core
- * runner a thread-pool round trip per tiny file costs more than the read. The event loop gets a turn
- * every few milliseconds, so a bucket listing running alongside keeps flowing.
+ * The MD5 and length of a file read synchronously through `scratch` (no buffer allocated per file: a
+ * 20,000-file build would otherwise churn through its whole size in garbage). A short read of a regular
+ * file is its end.
+ */
+function md5Through(scratch: Buffer, path: string): { md5: string; size: number } {
+  const fd = openSync(path, 'r');
+  try {
+    const hash = createHash('md5');
+    let size = 0;
+    for (;;) {
+      const n = readSync(fd, scratch, 0, scratch.length, null);
+      hash.update(scratch.subarray(0, n));
+      size += n;
+      if (n < scratch.length) break;
+    }
+    return { md5: hash.digest('hex'), size };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/**
+ * MD5s for every target. Small files (most of a web build) are read synchronously through one reused
+ * buffer: on a 2-core runner a thread-pool round trip per tiny file costs more than the read. No bytes
+ * are kept for the upload: which files are uploaded is only known once the listing is in (a no-change
+ * run uploads none), and a 20,000-file build of 50 MB kept whole cost 95 MB of peak RSS (bench/RESULTS.md,
+ * 2026-11-30); an upload reads its file again. The event loop gets a turn every few milliseconds, so a
+ * bucket listing running alongside keeps flowing.
  */
 export async function hashAll(targets: HashTarget[], options: HashOptions): Promise<void> {
   const large: HashTarget[] = [];
-  let kept = 0;
+  let scratch: Buffer | undefined;
   let lastYield = performance.now();
   for (const target of targets) {
     if (target.size >= SMALL_FILE) {
       large.push(target);
       continue;
     }
-    const body = readFileSync(target.absPath);
-    target.md5 = createHash('md5').update(body).digest('hex');
-    target.size = body.length;
-    if (kept + body.length <= options.keepBudget) {
-      target.body = body;
-      kept += body.length;
-    }
+    scratch ??= Buffer.allocUnsafe(READ_CHUNK);
+    Object.assign(target, md5Through(scratch, target.absPath));
     if (performance.now() - lastYield > 5) {
       await yieldToLoop();
       lastYield = performance.now();
@@ -111,9 +127,9 @@ export async function hashAllOffThread(targets: HashTarget[], options: HashOptio
   if (targets.length < WORKER_MIN_FILES || !existsSync(workerFile)) return hashAll(targets, options);
   const { Worker } = await import('node:worker_threads');
   const worker = new Worker(workerFile, {
-    workerData: { targets: targets.map((t) => ({ absPath: t.absPath, size: t.size })), keepBudget: options.keepBudget, concurrency: options.concurrency },
+    workerData: { targets: targets.map((t) => ({ absPath: t.absPath, size: t.size })), concurrency: options.concurrency },
   });
-  type Reply = { results: Array<{ md5?: string; size: number; body?: Uint8Array }> } | { error: { message: string; code?: string; path?: string } };
+  type Reply = { results: Array<{ md5?: string; size: number }> } | { error: { message: string; code?: string; path?: string } };
   const reply = await new Promise<Reply>((resolve, reject) => {
     worker.once('message', resolve);
     worker.once('error', reject);
@@ -125,6 +141,5 @@ export async function hashAllOffThread(targets: HashTarget[], options: HashOptio
     const target = targets[i] as HashTarget;
     target.md5 = r.md5;
     target.size = r.size;
-    if (r.body) target.body = Buffer.from(r.body.buffer, r.body.byteOffset, r.body.byteLength);
   });
 }

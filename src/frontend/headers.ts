@@ -1,4 +1,4 @@
-import mime from 'mime-types';
+import { createRequire } from 'node:module';
 import picomatch from 'picomatch';
 import { usageError } from '../core/errors.js';
 
@@ -60,6 +60,11 @@ const KNOWN_PATHS: Record<string, string> = {
   '.well-known/host-meta': 'application/xrd+xml',
 };
 
+const requireHere = createRequire(import.meta.url);
+let mimeTypes: typeof import('mime-types') | undefined;
+/** mime-types parses its database (mime-db, 200 KB of JSON) when loaded: only once a Content-Type is needed, never on a run that uploads nothing. */
+const mime = () => (mimeTypes ??= requireHere('mime-types') as typeof import('mime-types'));
+
 /**
  * The Content-Type for a build path: the registered type of a known extensionless path (KNOWN_PATHS), else
  * the mime database by extension, with `; charset=utf-8` for text types (text/*, JSON, JavaScript; the
@@ -67,8 +72,8 @@ const KNOWN_PATHS: Record<string, string> = {
  */
 export function contentTypeFor(file: string): string {
   const known = KNOWN_PATHS[file];
-  if (known) return mime.contentType(known) || known;
-  return mime.contentType(file.slice(file.lastIndexOf('/') + 1)) || 'application/octet-stream';
+  if (known) return mime().contentType(known) || known;
+  return mime().contentType(file.slice(file.lastIndexOf('/') + 1)) || 'application/octet-stream';
 }
 
 /**

@@ -22,8 +22,6 @@ import { walkBuildDir } from './walk.js';
 
 /** Hashing is disk + CPU work on a 2-core runner: more at once only adds contention. */
 const HASH_CONCURRENCY = 4;
-/** Small files' bytes kept from hashing for the upload (most builds fit: one read per file instead of two). */
-const KEEP_BUDGET = 256 * 1024 * 1024;
 /** HeadObject calls in flight when reading stored MD5s. */
 const HEAD_CONCURRENCY = 32;
 
@@ -37,7 +35,7 @@ export interface PreparePorts {
 export interface Prepared {
   files: readonly HashedFile[];
   ignored: readonly LocalFile[];
-  /** Bytes kept from hashing, by absPath, for the upload (apply takes them out as it goes). */
+  /** Compressed bodies (routes with gzip/brotli), by absPath, for the upload (apply takes them out as it goes). */
   bodies: Map<string, Buffer>;
   skipped: ReadonlyArray<{ file: string; reason: string }>;
   /** The bucket's objects, without the sync's state object. */
@@ -98,10 +96,14 @@ async function checkBuildDir(buildDir: string): Promise<void> {
 
 /** Only for files whose bucket copy was uploaded in parts: that ETag recomputed with the plausible part sizes. */
 async function withMultipartEtags(files: HashedFile[], remote: ReadonlyMap<string, RemoteObject>): Promise<HashedFile[]> {
-  return mapLimit(files, HASH_CONCURRENCY, async (file) => {
+  const partsOf = (file: HashedFile) => {
     const object = remote.get(file.key);
-    if (file.encoding) return file;
-    const parts = object && object.size === file.size && object.etag !== file.md5 ? multipartParts(object.etag) : undefined;
+    return object && !file.encoding && object.size === file.size && object.etag !== file.md5 ? multipartParts(object.etag) : undefined;
+  };
+  // Most runs have none: no promise per file then.
+  if (!files.some((f) => partsOf(f) !== undefined)) return files;
+  return mapLimit(files, HASH_CONCURRENCY, async (file) => {
+    const parts = partsOf(file);
     if (parts === undefined) return file;
     const sizes = partSizeCandidates(file.size, parts, [PART_SIZE]);
     return { ...file, multipartEtags: await Promise.all(sizes.map((size) => multipartEtag(file.absPath, file.size, size))) };
@@ -132,6 +134,22 @@ async function md5FromFirstPart(store: SyncStore, bucket: string, file: HashedFi
 export async function prepareSync(settings: SyncSettings, ports: PreparePorts): Promise<Prepared> {
   const { logger } = ports;
   await checkBuildDir(settings.buildDir);
+  // The listing (and the distribution check) go out first: the walk, hashing and planning of the local side run
+  // while S3 answers, which is most of a no-change run.
+  const store = prefixedStore(await ports.store(), settings.prefix);
+  // No HeadBucket first: the listing answers NoSuchBucket itself, one round trip sooner.
+  const listing = store.listObjects(settings.bucket).catch((error: unknown) => {
+    if ((error as { code?: string }).code !== 'AWS_NO_SUCH_BUCKET') throw error;
+    throw new CruddurError(`The bucket ${settings.bucket} does not exist (or is not visible with these credentials)`, {
+      suggestion: 'check SYNC_S3_BUCKET / --bucket and --region, or create the bucket first',
+      code: 'SYNC_NO_BUCKET',
+      cause: error,
+    });
+  });
+  listing.catch(() => undefined);
+  const cdn = settings.distributionId ? await ports.cdn() : undefined;
+  const distributionExists = cdn && settings.distributionId ? cdn.getDistribution(settings.distributionId).then((d) => d !== undefined) : Promise.resolve(true);
+  distributionExists.catch(() => undefined);
   const walked = await walkBuildDir(settings.buildDir);
   for (const s of walked.skipped) logger.warn(`skipped ${s.file}: ${s.reason}`);
   if (walked.files.length === 0) {
@@ -155,24 +173,11 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
     return { ...f, size: body.length, md5: createHash('md5').update(body).digest('hex'), encoding, body } as HashedFile & { body: Buffer };
   });
   compressing.catch(() => undefined);
-  // Hashing starts first (on a worker thread for big trees) and overlaps the SDK load, the checks and the listing.
+  // Hashing runs on a worker thread for big trees, while the listing pages arrive.
   const targets: HashTarget[] = toHash.map((f) => ({ absPath: f.absPath, size: f.size }));
-  const hashing = hashAllOffThread(targets, { keepBudget: KEEP_BUDGET, concurrency: HASH_CONCURRENCY });
+  const hashing = hashAllOffThread(targets, { concurrency: HASH_CONCURRENCY });
   hashing.catch(() => undefined);
-  const store = prefixedStore(await ports.store(), settings.prefix);
-  const cdn = settings.distributionId ? await ports.cdn() : undefined;
-  // No HeadBucket first: the listing answers NoSuchBucket itself, one round trip sooner.
-  const listing = store.listObjects(settings.bucket).catch((error: unknown) => {
-    if ((error as { code?: string }).code !== 'AWS_NO_SUCH_BUCKET') throw error;
-    throw new CruddurError(`The bucket ${settings.bucket} does not exist (or is not visible with these credentials)`, {
-      suggestion: 'check SYNC_S3_BUCKET / --bucket and --region, or create the bucket first',
-      code: 'SYNC_NO_BUCKET',
-      cause: error,
-    });
-  });
-  listing.catch(() => undefined);
-  const exists = await (cdn && settings.distributionId ? cdn.getDistribution(settings.distributionId).then((d) => d !== undefined) : Promise.resolve(true));
-  if (!exists) {
+  if (!(await distributionExists)) {
     throw new CruddurError(`The CloudFront distribution ${settings.distributionId} does not exist`, {
       suggestion: 'check SYNC_CLOUDFRONT_DISTRIBUTION_ID / --distribution-id (aws cloudfront list-distributions)',
       code: 'SYNC_NO_DISTRIBUTION',
@@ -190,7 +195,6 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
   const hashed: HashedFile[] = toHash.map((f, i) => {
     const t = targets[i] as HashTarget;
     if (t.md5 === undefined) throw new Error(`prepareSync: ${f.file} was not hashed`);
-    if (t.body) bodies.set(f.absPath, t.body);
     return { ...f, size: t.size, md5: t.md5 };
   });
   for (const c of await compressing) {

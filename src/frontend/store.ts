@@ -1,4 +1,4 @@
-import type { DeleteResult, ObjectWriteSettings, RemoteObject, S3MultipartStore, UploadPartInput } from '../aws/s3-store.js';
+import type { ObjectWriteSettings, S3MultipartStore, UploadPartInput } from '../aws/s3-store.js';
 
 /**
  * User metadata carrying the MD5 (hex) of an object's bytes, set on every upload (`x-amz-meta-cruddur-md5`),
@@ -16,38 +16,22 @@ export interface SyncPutInput extends ObjectWriteSettings {
   contentMD5?: string;
 }
 
+/** The adapter's calls the sync makes as they are (signatures and docs in src/aws/s3-store.ts). */
+type AdapterCalls = Pick<
+  S3MultipartStore,
+  'listObjects' | 'getObjectText' | 'deleteObjects' | 'createMultipartUpload' | 'copyObject' | 'headFirstPart' | 'uploadPart' | 'completeMultipartUpload' | 'abortMultipartUpload'
+>;
+
 /**
  * The S3 calls the sync makes, nothing more: tests implement it in memory (test/frontend/memory-store.ts)
- * and against s3rver. ETags are returned without quotes.
+ * and against s3rver. ETags are returned without quotes. Throws a CruddurError with code AWS_NO_SUCH_BUCKET
+ * from listObjects when the bucket does not exist.
  */
-export interface SyncStore {
-  /** Every object of the bucket (all pages), under `prefix` when given. Throws a CruddurError with code AWS_NO_SUCH_BUCKET when it does not exist. */
-  listObjects(bucket: string, prefix?: string): Promise<RemoteObject[]>;
-  /** An object's body as UTF-8, or undefined when there is none. */
-  getObjectText(bucket: string, key: string): Promise<string | undefined>;
+export interface SyncStore extends AdapterCalls {
   /** ETag and the stored MD5 metadata (undefined when the object lacks it), or undefined when there is no object. */
   headStoredMd5(bucket: string, key: string): Promise<{ etag: string; md5: string | undefined } | undefined>;
   /** Returns the new object's ETag. */
   putObject(input: SyncPutInput): Promise<string>;
-  /** Batches of at most 1,000 keys. */
-  deleteObjects(bucket: string, keys: string[]): Promise<DeleteResult>;
-  createMultipartUpload(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string>;
-  /**
-   * A server-side copy of an object onto itself with new headers (CopyObject, MetadataDirective REPLACE):
-   * no bytes are uploaded. Returns the new ETag.
-   */
-  copyObject(input: { bucket: string; key: string } & ObjectWriteSettings): Promise<string>;
-  /**
-   * The size of part 1 of a multipart object (HeadObject PartNumber=1: its ContentLength), with the ETag
-   * and the part count S3 reports; undefined when there is no object. An S3 that ignores PartNumber
-   * answers the whole object's length (the caller checks it against the part count).
-   */
-  headFirstPart(bucket: string, key: string): Promise<{ etag: string; partSize: number; partsCount: number | undefined } | undefined>;
-  /** Returns the part's ETag. */
-  uploadPart(input: UploadPartInput): Promise<string>;
-  /** Returns the object's ETag. */
-  completeMultipartUpload(input: { bucket: string; key: string; uploadId: string; parts: Array<{ partNumber: number; etag: string }> }): Promise<string>;
-  abortMultipartUpload(input: { bucket: string; key: string; uploadId: string }): Promise<void>;
 }
 
 /**

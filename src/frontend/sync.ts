@@ -17,7 +17,7 @@ import { LOCK_HEARTBEAT_MS, LOCK_STALE_MS, objectSettingsToKeep, pidAlive, seria
 import type { SyncStore } from './store.js';
 
 export interface SyncPorts {
-  /** Asked for once the local tree is being hashed, so loading the SDK overlaps the hashing. */
+  /** Asked for first, so the listing is in flight while the build is walked and hashed. */
   store: () => Promise<SyncStore>;
   /** Only asked for when a distribution is configured (the CloudFront SDK loads lazily). */
   cdn: () => Promise<Cdn>;

@@ -1,5 +1,6 @@
 import { lstatSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
 
 export interface BuildFile {
   /** Relative path with `/` separators. */
@@ -17,8 +18,9 @@ export interface WalkResult {
 /**
  * Every regular file under `root`, dotfiles included, symlinks followed (like `aws s3 sync`). A
  * directory is entered once by its real path, so a link back to an ancestor cannot loop.
- * Synchronous calls on purpose: nothing else runs yet, and a build of thousands of small files is
- * walked several times faster without a thread-pool round trip per stat.
+ * Synchronous calls on purpose: a build of thousands of small files is walked several times faster
+ * without a thread-pool round trip per stat. The event loop gets a turn every few milliseconds, so the
+ * bucket listing started before the walk goes out and its pages are read meanwhile.
  */
 export async function walkBuildDir(root: string): Promise<WalkResult> {
   const files: BuildFile[] = [];
@@ -35,10 +37,15 @@ export async function walkBuildDir(root: string): Promise<WalkResult> {
     entered.add(real);
     pending.push({ abs, rel });
   };
+  let lastYield = performance.now();
   while (pending.length > 0) {
     const dir = pending.pop() as { abs: string; rel: string };
     const entries: Dirent[] = readdirSync(dir.abs, { withFileTypes: true });
     for (const entry of entries) {
+      if (performance.now() - lastYield > 5) {
+        await yieldToLoop();
+        lastYield = performance.now();
+      }
       const abs = join(dir.abs, entry.name);
       const rel = dir.rel ? `${dir.rel}/${entry.name}` : entry.name;
       if (entry.isFile()) files.push({ file: rel, absPath: abs, size: lstatSync(abs).size });

@@ -212,7 +212,7 @@ describe('frontend sync against s3rver', () => {
     expect(again.counts).toMatchObject({ create: 0, update: 0, delete: 0, no_change: files.length });
   });
 
-  it('hashes a big tree on the worker thread and uploads the kept bytes intact', async () => {
+  it('hashes a big tree on the worker thread and uploads the bytes intact', async () => {
     const big = join(app.path, 'big-build');
     const expected = new Map<string, Buffer>();
     for (let i = 0; i < 250; i++) {
