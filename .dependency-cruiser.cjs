@@ -85,6 +85,13 @@ module.exports = {
       to: { path: '(^|/)node_modules/@aws-sdk/' },
     },
     {
+      name: 'sdk-loader-stays-in-aws',
+      comment: 'src/aws/sdk.ts loads SDK packages with require, which the rule above cannot see: only src/aws may use it.',
+      severity: 'error',
+      from: { path: '^src/', pathNot: '^src/aws/' },
+      to: { path: '^src/aws/sdk\\.ts$' },
+    },
+    {
       name: 'only-core-exec-starts-processes',
       comment: 'Programs and services start through src/core/exec.ts (execa, node:child_process).',
       severity: 'error',
