@@ -1,3 +1,4 @@
+import { loadSdk } from '../aws/sdk.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -39,7 +40,7 @@ export interface Uploader {
 export function createUploader(client: S3Client, partSize = MULTIPART_PART_SIZE): Uploader {
   return {
     async upload(input) {
-      const { Upload } = await import('@aws-sdk/lib-storage');
+      const { Upload } = loadSdk<typeof import('@aws-sdk/lib-storage')>('@aws-sdk/lib-storage');
       const multipart = input.size > partSize;
       const upload = new Upload({
         client,
@@ -61,7 +62,7 @@ export function createUploader(client: S3Client, partSize = MULTIPART_PART_SIZE)
         await upload.abort();
         const uploadId = (upload as unknown as { uploadId?: string }).uploadId;
         if (!uploadId) return;
-        const { AbortMultipartUploadCommand } = await import('@aws-sdk/client-s3');
+        const { AbortMultipartUploadCommand } = loadSdk<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3');
         await client.send(new AbortMultipartUploadCommand({ Bucket: input.bucket, Key: input.key, UploadId: uploadId })).catch(() => undefined);
       });
       try {

@@ -1,3 +1,4 @@
+import { loadSdk } from '../aws/sdk.js';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
@@ -75,7 +76,7 @@ export function planCognitoUpdates(rows: UserRow[], users: CognitoUser[]): Cogni
 
 /** Every user of the pool (ListUsers, all pages). */
 export async function listCognitoUsers(client: CognitoIdentityProviderClient, userPoolId: string): Promise<CognitoUser[]> {
-  const { ListUsersCommand } = await import('@aws-sdk/client-cognito-identity-provider');
+  const { ListUsersCommand } = loadSdk<typeof import('@aws-sdk/client-cognito-identity-provider')>('@aws-sdk/client-cognito-identity-provider');
   const out: CognitoUser[] = [];
   let token: string | undefined;
   do {

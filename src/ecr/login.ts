@@ -1,3 +1,4 @@
+import { loadSdk } from '../aws/sdk.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { fromAwsError } from '../aws/errors.js';
 import { CruddurError, firstLine } from '../core/errors.js';
@@ -24,7 +25,7 @@ interface Token {
 }
 
 async function fetchToken(ecr: ECRClient): Promise<Token> {
-  const { GetAuthorizationTokenCommand } = await import('@aws-sdk/client-ecr');
+  const { GetAuthorizationTokenCommand } = loadSdk<typeof import('@aws-sdk/client-ecr')>('@aws-sdk/client-ecr');
   let response;
   try {
     response = await ecr.send(new GetAuthorizationTokenCommand({}));

@@ -1,3 +1,4 @@
+import { loadSdk } from '../aws/sdk.js';
 import type S3rver from 's3rver';
 import { resolveAwsSettings, s3ClientConfig } from '../aws/clients.js';
 import { s3rverEnv } from './s3-server.js';
@@ -50,7 +51,7 @@ export async function startThumbnailWorker(server: S3rver, options: WorkerOption
     }
   }
 
-  const [{ S3Client, GetObjectCommand, PutObjectCommand }, { thumbnail }] = await Promise.all([import('@aws-sdk/client-s3'), import('../avatar/transform.js')]);
+  const [{ S3Client, GetObjectCommand, PutObjectCommand }, { thumbnail }] = [loadSdk<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3'), await import('../avatar/transform.js')];
   // Configured exactly as every cruddur command configures its S3 client for a custom endpoint.
   const client = new S3Client(s3ClientConfig(resolveAwsSettings({ env: s3Env })));
   const transform = async (bucket: string, key: string, avatarKey: string) => {

@@ -1,3 +1,4 @@
+import { loadSdk } from '../aws/sdk.js';
 import type { EC2Client, SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { fromAwsError } from '../aws/errors.js';
 import { CruddurError } from '../core/errors.js';
@@ -41,7 +42,7 @@ function groupError(error: unknown, groupId: string, what: string): CruddurError
 }
 
 export function createSecurityGroups(client: EC2Client): SecurityGroups {
-  const sdk = import('@aws-sdk/client-ec2');
+  const sdk = loadSdk<typeof import('@aws-sdk/client-ec2')>('@aws-sdk/client-ec2');
   return {
     async listRules(groupId) {
       const { DescribeSecurityGroupRulesCommand } = await sdk;
