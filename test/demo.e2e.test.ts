@@ -1,11 +1,11 @@
 import { existsSync } from 'node:fs';
+import { readdir, readFile } from 'node:fs/promises';
 import { execa } from 'execa';
 import { describe, expect, it } from 'vitest';
 import { REPO_ROOT } from './support/tmp.js';
 
 /** Command lines of the running processes that mention `text` (from /proc: no ps output parsing). */
 async function processesMentioning(text: string): Promise<string[]> {
-  const { readdir, readFile } = await import('node:fs/promises');
   const found: string[] = [];
   for (const pid of (await readdir('/proc')).filter((p) => /^\d+$/.test(p))) {
     const cmdline = await readFile(`/proc/${pid}/cmdline`, 'utf8').catch(() => '');

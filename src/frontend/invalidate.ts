@@ -1,7 +1,8 @@
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { isTooManyInvalidations, type Cdn } from './cdn.js';
-import { encodeSegment, invalidationPaths, MAX_WILDCARDS } from './invalidation.js';
+import { encodeSegment } from '../aws/cloudfront.js';
+import { invalidationPaths, MAX_WILDCARDS } from './invalidation.js';
 
 /** CloudFront's quotas (Developer Guide, "Quotas on invalidations"): paths a request, file paths and wildcard paths in progress. */
 export const MAX_PATHS_PER_BATCH = 3000;

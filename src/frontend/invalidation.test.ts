@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { cloudFrontRejects } from '../../test/frontend/cloudfront-fake.js';
-import { encodeSegment, invalidationPaths, keyPath } from './invalidation.js';
+import { encodeSegment, keyPath } from '../aws/cloudfront.js';
+import { invalidationPaths } from './invalidation.js';
 
 const many = (n: number, make: (i: number) => string) => Array.from({ length: n }, (_, i) => make(i));
 

@@ -12,8 +12,6 @@ interface Entry {
 
 const render = (e: Entry) => `/${e.dirs.map((d) => `${d}/`).join('')}${e.leaf}`;
 
-// CloudFront's path encoding lives with its adapter (one rule for the sync and `avatar upload`/`clear`).
-export { encodeSegment, keyPath } from '../aws/cloudfront.js';
 
 function entriesFor(key: string): Entry[] {
   const parts = key.split('/').map(encodeSegment);

@@ -7,7 +7,7 @@ import { putFile, syncSettings, writeTree } from '../../test/frontend/sync-harne
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import { silentLogger } from '../core/output.js';
 import type { Cdn } from './cdn.js';
-import { keyPath } from './invalidation.js';
+import { keyPath } from '../aws/cloudfront.js';
 import type { SyncSettings } from './settings.js';
 import { STATE_KEY } from './state.js';
 import { syncFrontend, type SyncPorts, type SyncResult } from './sync.js';
