@@ -1,4 +1,3 @@
-import { loadSdk } from '../aws/sdk.js';
 import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
@@ -11,6 +10,7 @@ import { CruddurError, errorMessage } from '../core/errors.js';
 import { onInterrupt } from '../core/interrupt.js';
 import type { Logger } from '../core/output.js';
 import { keyPath, type CloudFront } from '../aws/cloudfront.js';
+import { loadSdk } from '../aws/sdk.js';
 import { assetsKey, describeImageError } from './plan.js';
 import { thumbnailPipeline, thumbnailSettings, type ThumbnailSettings } from './transform.js';
 import { systemClock, waitForNewObject, type Clock } from './wait.js';

@@ -1,5 +1,5 @@
-import { loadSdk } from '../aws/sdk.js';
 import type { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-provider';
+import { loadSdk } from '../aws/sdk.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { withClient } from './client.js';

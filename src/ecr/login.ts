@@ -1,6 +1,6 @@
-import { loadSdk } from '../aws/sdk.js';
 import type { ECRClient } from '@aws-sdk/client-ecr';
 import { fromAwsError } from '../aws/errors.js';
+import { loadSdk } from '../aws/sdk.js';
 import { CruddurError, firstLine } from '../core/errors.js';
 import { hasProgram, type ExecOptions, type ExecResult } from '../core/exec.js';
 import { redactor } from '../core/redact.js';

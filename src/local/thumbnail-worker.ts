@@ -1,6 +1,6 @@
-import { loadSdk } from '../aws/sdk.js';
 import type S3rver from 's3rver';
 import { resolveAwsSettings, s3ClientConfig } from '../aws/clients.js';
+import { loadSdk } from '../aws/sdk.js';
 import { s3rverEnv } from './s3-server.js';
 
 export interface WorkerOptions {

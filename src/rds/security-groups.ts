@@ -1,6 +1,6 @@
-import { loadSdk } from '../aws/sdk.js';
 import type { EC2Client, SecurityGroupRule } from '@aws-sdk/client-ec2';
 import { fromAwsError } from '../aws/errors.js';
+import { loadSdk } from '../aws/sdk.js';
 import { CruddurError } from '../core/errors.js';
 import type { RuleTarget, SgRule } from './rule.js';
 
