@@ -1,9 +1,10 @@
 import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { open, readFile } from 'node:fs/promises';
 import { DELETE_BATCH } from '../aws/s3-store.js';
 import { errorMessage } from '../core/errors.js';
 import { onInterrupt } from '../core/interrupt.js';
-import { contentMd5 } from './hash.js';
+import { contentMd5, SMALL_FILE } from './hash.js';
 import { isHtml } from './headers.js';
 import type { HashedFile, Plan } from './plan.js';
 import { settleLimit } from '../core/pool.js';
@@ -147,7 +148,10 @@ async function uploadFile(store: SyncStore, file: HashedFile, bodies: Map<string
   const kept = bodies.get(file.absPath);
   if (file.size < s.threshold) {
     // A Buffer, not a stream: s3rver and the SDK's checksum code both handle Buffers reliably.
-    const body = kept ?? (await readFile(file.absPath));
+    // Small files (most of a web build) are read synchronously: the four thread-pool round trips of an
+    // asynchronous read (open, fstat, read, close) cost more CPU than the read itself, and on a 2-core
+    // runner the uploads are CPU-bound (bench/RESULTS.md, 2026-11-30).
+    const body = kept ?? (file.size < SMALL_FILE ? readFileSync(file.absPath) : await readFile(file.absPath));
     if (body.length !== file.size) throw new Error(`${file.file} changed since it was planned; run the sync again`);
     const etag = await store.putObject({
       bucket: s.bucket,
