@@ -5,8 +5,8 @@
  * with `ruby -rerb` byte for byte on a corpus. docs/env.md lists the subset.
  *
  * Tags: text, `<%= expr %>`, `<% code %>`, `<%# comment %>`, `<%%` (a literal `<%` in text), `%%>` (a
- * literal `%>` inside a tag). Ruby: `ENV['X']`, `ENV["X"]`, `ENV.fetch('X')`, `ENV.fetch('X', default)`,
- * `||`, `&&`, `!`, `==`, `!=`, `if/elsif/else/unless/end` (across tags), `c ? a : b`, `'...'`, `"..."`
+ * literal `%>` inside a tag). Ruby: `ENV['X']`, `ENV["X"]`, `ENV.fetch('X')`, `ENV.fetch('X', default)` (with
+ * or without parentheses), `||`, `&&`, `!`, `==`, `!=`, `if/elsif/else/unless/end` (across tags), `c ? a : b`, `'...'`, `"..."`
  * with `#{}`, `nil`, `true`, `false`, `( )`, and the methods `.nil?`, `.empty?`, `.to_s`, `.strip`,
  * `.downcase`, `.upcase`. Anything else is an ErbError naming Ruby's line and the construct, found before
  * anything is evaluated.
@@ -346,6 +346,15 @@ class Parser {
     const token = this.peek();
     return token.t === t && (v === undefined || ('v' in token && token.v === v));
   }
+  /** Whether the next token can begin a method argument written without parentheses. */
+  private startsArgument(): boolean {
+    const token = this.tokens[this.i];
+    if (token === undefined) return false;
+    if (token.t === 'str' || token.t === 'const' || token.t === 'id') return true;
+    if (token.t === 'kw') return token.v === 'nil' || token.v === 'true' || token.v === 'false';
+    return token.t === 'punct' && token.v === '!';
+  }
+
   private skipNewlines(): void {
     while (this.is('nl')) this.i++;
   }
@@ -354,7 +363,8 @@ class Parser {
     if (token.t === 'id') {
       throw new ErbError(token.line, `unsupported Ruby "${token.v}" (only ENV, string literals, nil, true and false are values here; see docs/env.md)`);
     }
-    if (token.t === 'const') throw new ErbError(token.line, `unsupported Ruby "${token.v}" (only ENV is available; see docs/env.md)`);
+    // ENV itself in an unexpected place (`<%= ENV['A'];ENV['B'] %>`) is a syntax error, not an unknown constant.
+    if (token.t === 'const' && token.v !== 'ENV') throw new ErbError(token.line, `unsupported Ruby "${token.v}" (only ENV is available; see docs/env.md)`);
     throw new ErbError(token.line, `syntax error: unexpected ${describe(token)}${expected ? `, expecting ${expected}` : ''}`);
   }
   private expectPunct(v: string): void {
@@ -551,18 +561,22 @@ class Parser {
       const method = this.tokens[this.i + 1] as { v?: string; line: number } | undefined;
       if (method?.v === 'fetch') {
         this.i += 2;
-        this.expectPunct('(');
-        this.skipNewlines();
+        // Ruby also calls a method without parentheses (`ENV.fetch 'A', 'd'`): the arguments then run to the
+        // end of the expression, on the same line (a line break after a comma continues it).
+        const parens = this.is('punct', '(');
+        if (parens) this.i++;
+        else if (!this.startsArgument()) this.unexpected('"(" or an argument');
+        if (parens) this.skipNewlines();
         const key = this.expression();
-        this.skipNewlines();
+        if (parens) this.skipNewlines();
         let fallback: Expr | undefined;
         if (this.is('punct', ',')) {
           this.i++;
           this.skipNewlines();
           fallback = this.expression();
-          this.skipNewlines();
+          if (parens) this.skipNewlines();
         }
-        this.expectPunct(')');
+        if (parens) this.expectPunct(')');
         if (this.is('kw', 'do') || this.is('punct', '{')) this.unexpected();
         return { k: 'fetch', key, fallback, line };
       }

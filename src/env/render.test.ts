@@ -74,6 +74,9 @@ describe('renderTemplate: .erb is Ruby ERB (issue 20)', () => {
     );
     const method = await render("A=<%= ENV['A'].gsub('a', 'b') %>\n", { A: 'a' }).catch((e: unknown) => e);
     expect((method as CruddurError).message).toMatch(/erb:1 could not be rendered: unsupported Ruby method "\.gsub"/);
+    // ENV where the template needs an operator is a syntax error, never "only ENV is available".
+    const twice = await render("A=<%= ENV['A'];ENV['B'] %>\n", { A: 'a', B: 'b' }).catch((e: unknown) => e);
+    expect((twice as CruddurError).message).toMatch(/erb:1 could not be rendered: syntax error: unexpected "ENV"/);
   });
 
   it('missing variables follow Ruby evaluation: untaken branches, || defaults and tests are not missing', async () => {
