@@ -60,6 +60,17 @@ describe('planOutputs', () => {
       jobs: [],
       rejected: [['out/a.jpg', /overwrite itself/]],
     },
+    {
+      name: "an output that would replace another input (--out the inputs' folder), in either order",
+      inputs: ['out/me.jpg', 'out/me.png', 'out/you.png', 'out/you.jpg'],
+      jobs: [],
+      rejected: [
+        ['out/me.jpg', /overwrite itself/],
+        ['out/me.png', /which is the input out\/me\.jpg/],
+        ['out/you.png', /which is the input out\/you\.jpg/],
+        ['out/you.jpg', /overwrite itself/],
+      ],
+    },
   ])('$name', ({ inputs, jobs, rejected }) => {
     const plan = planOutputs(inputs, 'out');
     expect(plan.jobs.map((j) => [j.input, j.output])).toEqual(jobs);

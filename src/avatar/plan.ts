@@ -29,13 +29,15 @@ export interface RejectedInput {
 
 /**
  * Pairs every input with its output in `outDir`. Two inputs that would write the same file (a.png,
- * a.jpg) and an output that would overwrite its own input are rejected with a reason, never raced.
+ * a.jpg) and an output that would overwrite any input (its own, or another's: `--out` the inputs' folder
+ * with me.jpg and me.png) are rejected with a reason, never raced: no input is ever written over.
  */
 export function planOutputs(inputs: string[], outDir: string, extension = '.jpg'): { jobs: PlannedJob[]; rejected: RejectedInput[] } {
   const jobs: PlannedJob[] = [];
   const rejected: RejectedInput[] = [];
   const claimed = new Map<string, string>();
   const seen = new Set<string>();
+  const inputPaths = new Map(inputs.map((input) => [resolve(input), input]));
   for (const input of inputs) {
     const absolute = resolve(input);
     if (seen.has(absolute)) continue;
@@ -47,6 +49,8 @@ export function planOutputs(inputs: string[], outDir: string, extension = '.jpg'
       rejected.push({ input, reason: `would write ${output}, which ${owner} already writes (rename one of them)` });
     } else if (absoluteOut === absolute) {
       rejected.push({ input, reason: `would overwrite itself with its thumbnail (choose another --out)` });
+    } else if (inputPaths.has(absoluteOut)) {
+      rejected.push({ input, reason: `would write ${output}, which is the input ${inputPaths.get(absoluteOut) ?? output} (choose another --out)` });
     } else {
       claimed.set(absoluteOut, input);
       jobs.push({ input, output });
