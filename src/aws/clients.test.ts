@@ -80,3 +80,35 @@ describe('S3 client from the factory against s3rver', () => {
     clients.destroy();
   });
 });
+
+describe('AwsClients.destroy', () => {
+  it('ends a call still in flight against an endpoint that never answers (no retry keeps the process alive)', async () => {
+    const { startSilentServer } = await import('../../test/fakes/silent-server.js');
+    const silent = await startSilentServer();
+    try {
+      // Limits far beyond the test's own bound: only destroy() can end this call in time.
+      const env = {
+        AWS_ENDPOINT_URL_DYNAMODB: silent.endpoint,
+        AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE',
+        AWS_SECRET_ACCESS_KEY: 'x',
+        AWS_REGION: 'us-east-1',
+        CRUDDUR_AWS_REQUEST_TIMEOUT_MS: '600000',
+        CRUDDUR_AWS_TOTAL_TIMEOUT_MS: '600000',
+      };
+      const clients = new AwsClients(resolveAwsSettings({ env }), undefined, env);
+      const { ListTablesCommand } = await import('@aws-sdk/client-dynamodb');
+      const client = await clients.dynamodb();
+      const call = client.send(new ListTablesCommand({}));
+      const settled = call.then(
+        () => 'answered',
+        () => 'ended',
+      );
+      // Wait until the request is on the wire, then give up on it the way a command's finally does.
+      await expect.poll(() => silent.connections, { timeout: 20_000 }).toBeGreaterThan(0);
+      clients.destroy();
+      expect(await settled).toBe('ended');
+    } finally {
+      await silent.stop();
+    }
+  });
+});

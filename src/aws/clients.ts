@@ -185,7 +185,7 @@ interface RequestLike {
  * Gives every call a total time limit (`timeouts.totalMs`, retries included) and makes a call that ran
  * out of time fail with AwsTimeoutError naming the service and the endpoint it was talking to.
  */
-function limitCalls(client: Instrumentable, service: AwsService, settings: AwsSettings): void {
+function limitCalls(client: Instrumentable, service: AwsService, settings: AwsSettings, inFlight: Set<AbortController>): void {
   let lastEndpoint: string | undefined;
   client.middlewareStack.add(
     (next: (args: { request?: RequestLike }) => Promise<unknown>) => async (args: { request?: RequestLike }) => {
@@ -199,8 +199,11 @@ function limitCalls(client: Instrumentable, service: AwsService, settings: AwsSe
   const send = (command: unknown, options: { abortSignal?: AbortSignal }) => (Object.getPrototypeOf(client) as Instrumentable).send.call(client, command, options);
   client.send = async (command, options = {}) => {
     const limit = new AbortController();
-    const timer = setTimeout(() => limit.abort(), settings.timeouts.totalMs);
+    // The limit alone never keeps the process alive: an abandoned call (a doctor check past its time) ends
+    // with its socket, or with destroy() below, not 90 s later.
+    const timer = setTimeout(() => limit.abort(), settings.timeouts.totalMs).unref();
     const abortSignal = options.abortSignal ? AbortSignal.any([options.abortSignal, limit.signal]) : limit.signal;
+    inFlight.add(limit);
     try {
       return await send(command, { ...options, abortSignal });
     } catch (error) {
@@ -214,6 +217,7 @@ function limitCalls(client: Instrumentable, service: AwsService, settings: AwsSe
       throw error;
     } finally {
       clearTimeout(timer);
+      inFlight.delete(limit);
     }
   };
 }
@@ -224,6 +228,8 @@ function limitCalls(client: Instrumentable, service: AwsService, settings: AwsSe
  */
 export class AwsClients {
   private readonly cache = new Map<AwsService, unknown>();
+  /** Each call's own limit, so destroy() can end calls still in flight, retries included. */
+  private readonly inFlight = new Set<AbortController>();
   private readonly settingsPromise: Promise<AwsSettings>;
   private credentialsPromise: Promise<CredentialProvider> | undefined;
 
@@ -256,7 +262,7 @@ export class AwsClients {
     const client = await make(settings, await this.credentials());
     const instrumentable = client as unknown as Instrumentable;
     if (this.logger) logRetries(instrumentable, service, this.logger);
-    limitCalls(instrumentable, service, settings);
+    limitCalls(instrumentable, service, settings, this.inFlight);
     this.cache.set(service, client);
     return client;
   }
@@ -296,7 +302,13 @@ export class AwsClients {
     return this.once('dynamodb', async (s, credentials) => new (loadSdk<typeof import('@aws-sdk/client-dynamodb')>('@aws-sdk/client-dynamodb')).DynamoDBClient({ ...baseClientConfig(s, 'dynamodb'), credentials }));
   }
 
+  /**
+   * Ends every call still in flight (an abandoned one would otherwise retry against a silent endpoint
+   * until its total limit) and closes the clients' sockets. Commands call it when they finish.
+   */
   destroy(): void {
+    for (const limit of this.inFlight) limit.abort();
+    this.inFlight.clear();
     for (const client of this.cache.values()) (client as { destroy?: () => void }).destroy?.();
     this.cache.clear();
   }
