@@ -2,7 +2,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
-import { stopLocalPostgres } from '../src/local/postgres.js';
+import { localPostgresStatus, stopLocalPostgres } from '../src/local/postgres.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
 
@@ -67,6 +67,8 @@ describe('exit codes on the cold path, then warm', { timeout: 180_000 }, () => {
     expect(existsSync(join(app.path, '.cruddur', 'postgres'))).toBe(false);
     const cold = await runCli(args, { cwd: app.path });
     expectFailure(cold, code);
+    // A `local up` that fails after starting PostgreSQL stops it again: nothing runs that `local status` hides.
+    if (args[0] === 'local') expect(localPostgresStatus(app.path).running).toBe(false);
     // The cold run initialised and started the project's PostgreSQL: the next run takes the warm path.
     expect(existsSync(join(app.path, '.cruddur', 'postgres', 'PG_VERSION'))).toBe(true);
     expectFailure(await runCli(args, { cwd: app.path }), code);

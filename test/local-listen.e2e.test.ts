@@ -86,3 +86,45 @@ describe('cruddur local up --listen', () => {
     expect(moved.stderr).toContain(`The local stack is already running on ${HOST}`);
   }, 120_000);
 });
+
+describe('cruddur local up --port N when N+1 or N+2 is taken', () => {
+  it('says which port and service before starting anything, and leaves no PostgreSQL behind', async () => {
+    const { createServer } = await import('node:net');
+    const { localPostgresStatus } = await import('../src/local/postgres.js');
+    const app = await copyApp(FIXTURE_APP);
+    const holders: import('node:net').Server[] = [];
+    const hold = (port: number) =>
+      new Promise<boolean>((resolve) => {
+        const server = createServer();
+        server.once('error', () => resolve(false));
+        server.listen(port, '127.0.0.1', () => {
+          holders.push(server);
+          resolve(true);
+        });
+      });
+    try {
+      for (const [offset, service] of [[1, 'S3'], [2, 'DynamoDB']] as const) {
+        // A held port P, with P - offset (the --port) free.
+        let base = 0;
+        for (let tries = 0; tries < 20 && base === 0; tries++) {
+          const probe = createServer();
+          const port = await new Promise<number>((resolve) => probe.listen(0, '127.0.0.1', () => resolve((probe.address() as { port: number }).port)));
+          await new Promise<void>((resolve) => probe.close(() => resolve()));
+          if (port - offset > 1024 && !(await canConnect(port - offset)) && (await hold(port))) base = port - offset;
+        }
+        expect(base).toBeGreaterThan(0);
+        const result = await runCli(['local', 'up', '--port', String(base)], { cwd: app.path });
+        expect(result.exitCode, result.stderr).toBe(1);
+        expect(result.stderr.split('\n')[0]).toBe(
+          `Error: Port ${base + offset} on 127.0.0.1 (the local ${service} API: --port ${base} uses ${base}, ${base + 1} and ${base + 2}) is taken by another program`,
+        );
+        expect(result.stderr).toMatch(/^Try: /m);
+        expect(localPostgresStatus(app.path).running).toBe(false);
+      }
+    } finally {
+      for (const server of holders) await new Promise<void>((resolve) => server.close(() => resolve()));
+      await runCli(['local', 'down', '--purge'], { cwd: app.path });
+      await app.cleanup();
+    }
+  }, 120_000);
+});

@@ -81,6 +81,18 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
     }
     return { status: 'already-running', recoveredStale: false, ms: Date.now() - started, state: existing, env: localEnv(existing) };
   }
+  if (options.port !== undefined) {
+    // S3 and DynamoDB take the next two ports: a taken one is said now, before anything starts.
+    const probe = options.listen === undefined || options.listen === '0.0.0.0' ? '127.0.0.1' : options.listen;
+    for (const [service, port] of [['S3', options.port + 1], ['DynamoDB', options.port + 2]] as const) {
+      if (await canConnect(port, 1000, probe)) {
+        throw new CruddurError(`Port ${port} on ${probe} (the local ${service} API: --port ${options.port} uses ${options.port}, ${options.port + 1} and ${options.port + 2}) is taken by another program`, {
+          suggestion: 'choose another --port, or stop the program using it',
+          code: 'LOCAL_PORT_TAKEN',
+        });
+      }
+    }
+  }
   const recoveredStale = existing !== undefined || existsSync(paths.state);
   if (recoveredStale) {
     logger.warn(`found a stale ${paths.state} (its process${existing ? ` ${existing.pid}` : ''} is gone); starting afresh`);
@@ -88,43 +100,54 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   }
   await mkdir(paths.dir, { recursive: true, mode: 0o755 });
   await ignoreCruddurDir(paths.dir);
-  // PostgreSQL is its own daemon (the same one `db` commands start on demand): reused when it runs.
+  // PostgreSQL is its own daemon (the same one `db` commands start on demand): reused when it runs, and
+  // stopped again when this start fails after starting it (no server left that `local status` does not show).
+  const postgresWasRunning = localPostgresStatus(root).running;
   const postgres = await ensureLocalPostgres(root, logger, { host: options.listen, port: options.port });
-  const { password } = localPostgresStatus(root);
-  await ensureDatabase(postgres, LOCAL_DATABASE);
-  // The avatar buckets as the avatar commands resolve them (THUMBING_BUCKET_NAME, assets.<DOMAIN_NAME>, ...).
-  const [{ loadProjectConfig }, { resolveAvatarConfig }] = await Promise.all([import('../core/config.js'), import('../avatar/config.js')]);
-  const avatar = resolveAvatarConfig(loadProjectConfig({ cwd: root }));
-  const defaults = localBuckets(env);
-  const buckets = { ...defaults, uploads: avatar.uploadsBucket?.value ?? defaults.uploads, assets: avatar.assetsBucket?.value ?? defaults.assets };
-  const previous = await previousPorts(root);
-  const explicit = options.port !== undefined;
-  const s3 = await startS3Server({
-    directory: paths.s3,
-    port: explicit ? options.port! + 1 : previous.s3,
-    strictPort: explicit,
-    host: postgres.host,
-    dynamodb: { directory: paths.dynamodb, port: explicit ? options.port! + 2 : previous.dynamodb, strictPort: explicit },
-    buckets: [...new Set(Object.values(buckets))],
-    thumbnails: { uploads: buckets.uploads, assets: buckets.assets, root },
-    logFile: paths.log,
-    detached: !options.foreground,
-    inheritStderr: options.foreground,
-    cwd: root,
-  });
-  const state: LocalState = {
-    pid: s3.pid,
-    startedAt: new Date().toISOString(),
-    ...(postgres.host !== '127.0.0.1' ? { host: postgres.host } : {}),
-    database: LOCAL_DATABASE,
-    postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid, ...(password ? { password } : {}) },
-    s3: { port: s3.port },
-    ...(s3.dynamodb ? { dynamodb: { port: s3.dynamodb.port } } : {}),
-    buckets,
-  };
-  await writeFilesAtomic([{ path: join(paths.dir, 'ports.json'), content: JSON.stringify({ s3: s3.port, ...(s3.dynamodb ? { dynamodb: s3.dynamodb.port } : {}) }) }]);
-  await writeLocalState(root, state);
-  return { status: 'started', recoveredStale, ms: Date.now() - started, state, env: localEnv(state) };
+  try {
+    return await startRest();
+  } catch (error) {
+    if (!postgresWasRunning) await stopLocalPostgres(root).catch(() => undefined);
+    throw error;
+  }
+
+  async function startRest(): Promise<LocalUpResult> {
+    const { password } = localPostgresStatus(root);
+    await ensureDatabase(postgres, LOCAL_DATABASE);
+    // The avatar buckets as the avatar commands resolve them (THUMBING_BUCKET_NAME, assets.<DOMAIN_NAME>, ...).
+    const [{ loadProjectConfig }, { resolveAvatarConfig }] = await Promise.all([import('../core/config.js'), import('../avatar/config.js')]);
+    const avatar = resolveAvatarConfig(loadProjectConfig({ cwd: root }));
+    const defaults = localBuckets(env);
+    const buckets = { ...defaults, uploads: avatar.uploadsBucket?.value ?? defaults.uploads, assets: avatar.assetsBucket?.value ?? defaults.assets };
+    const previous = await previousPorts(root);
+    const explicit = options.port !== undefined;
+    const s3 = await startS3Server({
+      directory: paths.s3,
+      port: explicit ? options.port! + 1 : previous.s3,
+      strictPort: explicit,
+      host: postgres.host,
+      dynamodb: { directory: paths.dynamodb, port: explicit ? options.port! + 2 : previous.dynamodb, strictPort: explicit },
+      buckets: [...new Set(Object.values(buckets))],
+      thumbnails: { uploads: buckets.uploads, assets: buckets.assets, root },
+      logFile: paths.log,
+      detached: !options.foreground,
+      inheritStderr: options.foreground,
+      cwd: root,
+    });
+    const state: LocalState = {
+      pid: s3.pid,
+      startedAt: new Date().toISOString(),
+      ...(postgres.host !== '127.0.0.1' ? { host: postgres.host } : {}),
+      database: LOCAL_DATABASE,
+      postgres: { port: postgres.port, pid: runningPostmaster(postgres.dataDir)?.pid, ...(password ? { password } : {}) },
+      s3: { port: s3.port },
+      ...(s3.dynamodb ? { dynamodb: { port: s3.dynamodb.port } } : {}),
+      buckets,
+    };
+    await writeFilesAtomic([{ path: join(paths.dir, 'ports.json'), content: JSON.stringify({ s3: s3.port, ...(s3.dynamodb ? { dynamodb: s3.dynamodb.port } : {}) }) }]);
+    await writeLocalState(root, state);
+    return { status: 'started', recoveredStale, ms: Date.now() - started, state, env: localEnv(state) };
+  }
 }
 
 /** In the foreground: resolves when the supervisor exits (Ctrl-C is forwarded by the terminal's process group). */
