@@ -26,12 +26,13 @@ entirely, named with file and line, and stops the run.`;
     const target = await this.target(flags);
     const { migrate } = await import('../../migrations/runner.js');
     const { migrationsSource } = await import('../../db/setup.js');
-    const result = await migrate(target, migrationsSource(this.project(flags)), { dryRun: flags['dry-run'] }, this.logger(flags));
+    // Each applied migration is printed as it commits (as dbmate does), so a later failure leaves the list on stdout.
+    const onApplied = (step: { file: string; ms: number }) => this.log(`Applied ${step.file} (${step.ms} ms)`);
+    const result = await migrate(target, migrationsSource(this.project(flags)), { dryRun: flags['dry-run'], onApplied }, this.logger(flags));
     if (result.dryRun) {
       if (result.applied.length === 0) this.log('Nothing to migrate.');
       for (const step of result.applied) this.log(`-- ${step.file}\n${step.sql ?? ''}\n`);
     } else {
-      for (const step of result.applied) this.log(`Applied ${step.file} (${step.ms} ms)`);
       this.log(result.applied.length === 0 ? `Nothing to migrate: ${target.database} is up to date.` : `${result.applied.length} migration(s) applied to ${target.database}.`);
     }
     return result;
