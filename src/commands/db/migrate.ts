@@ -8,7 +8,8 @@ export default class DbMigrate extends DbCommand {
 version order, each in its own transaction, under a PostgreSQL advisory lock (two runs at once never apply
 one twice). Reads dbmate-style .sql files (-- migrate:up / -- migrate:down) and the bootcamp's Python files
 (the SQL returned by migrate_sql() / rollback_sql(); Python is never run). A failing migration is rolled back
-entirely, named with file and line, and stops the run.`;
+entirely, named with file and line, and stops the run; each migration applied before it is printed as it
+commits and stays applied, and the error lists them.`;
 
   static override examples = [
     { description: 'Apply everything pending', command: '<%= config.bin %> <%= command.id %>' },
