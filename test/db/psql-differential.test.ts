@@ -132,6 +132,19 @@ describe('psql differential corpus (Debian psql/pg_dump, real PostgreSQL)', () =
     expect((other as Error).message).toMatch(/^enc-other\.sql:2: \\connect -reuse-previous=on "dbname='psql_\d+_\d+'": the script switches to another database$/);
   });
 
+  it('\\encoding SQL_ASCII before UTF-8 text on a LATIN1 database: psql stores other characters, so cruddur refuses before anything runs', async () => {
+    const [a, b] = ['latin-psql', 'latin-cruddur'];
+    for (const name of [a, b]) await server.query('postgres', `CREATE DATABASE "${name}" ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    const file = join(tmp.path, 'latin.sql');
+    await writeFile(file, "CREATE TABLE before_it (n int);\n\\encoding SQL_ASCII\nCREATE TABLE enc (n text);\nINSERT INTO enc VALUES ('caf\u00e9');\n");
+    expect((await psql(a, file, false)).code).toBe(0);
+    // psql sent the two UTF-8 bytes of é unconverted: LATIN1 reads them as two characters.
+    expect(await server.query(a, 'SELECT length(n) AS n FROM enc')).toEqual([{ n: 5 }]);
+    const error = await cruddur(b, file, 'latin.sql');
+    expect(error?.message).toMatch(/^latin\.sql:2: \\encoding SQL_ASCII: the non-ASCII text after it would be stored unconverted in this LATIN1 database/);
+    expect(await server.query(b, "SELECT to_regclass('public.before_it') AS t")).toEqual([{ t: null }]);
+  });
+
   it.concurrent.each(list('reject'))('reject/%s: psql rejects it, cruddur names the file and line and keeps what psql keeps', async (name) => {
     const file = join(CORPUS, 'reject', name);
     const expected = /-- expect-error-line: (\d+)/.exec(readFileSync(file, 'utf8'))?.[1];
