@@ -1,4 +1,4 @@
-import { mkdir, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -113,6 +113,16 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     expect(await pg.query(name, 'SELECT version FROM schema_migrations ORDER BY 1')).toEqual([{ version: '16900000000001' }, { version: '20261120090000' }]);
     const after = await pg.query(name, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' AND table_name <> 'schema_migrations' ORDER BY 1, 2");
     expect(after.filter((r) => !['bio', 'avatar_url'].includes(String(r.column_name)))).toEqual(before);
+    // Like dbmate, each applied migration is printed as it commits; the error repeats which stay applied.
+    expect(result.stdout).toMatch(/^Applied backend-flask\/db\/migrations\/16900000000001_add_bio_column\.py \(\d+ ms\)\nApplied backend-flask\/db\/migrations\/20261120090000_\w+\.sql \(\d+ ms\)$/);
+    expect(result.stderr).toMatch(/^Try: .*; 2 earlier migrations of this run were applied to broken_\w+ and stay applied: backend-flask\/db\/migrations\/16900000000001_add_bio_column\.py, backend-flask\/db\/migrations\/20261120090000_\w+\.sql$/m);
+    const other = await pg.createDatabase('brokenjson');
+    expect((await runCli(['db', 'schema-load'], { cwd: dir.path, env: { CONNECTION_URL: other.url } })).exitCode).toBe(0);
+    const json = await runCli(['db', 'migrate', '--json'], { cwd: dir.path, env: { CONNECTION_URL: other.url } });
+    expect(json.exitCode).toBe(1);
+    const details = (JSON.parse(json.stdout) as { error: { details: { applied: Array<{ version: string }>; line: number } } }).error.details;
+    expect(details.applied.map((a) => a.version)).toEqual(['16900000000001', '20261120090000']);
+    expect(details.line).toBe(4);
   });
 
   it('status --exit-code, rollback and migrate round-trip', async () => {
@@ -125,6 +135,12 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     const clean = await runCli(['db', 'status', '--exit-code'], { cwd: dir.path, env });
     expect(clean.exitCode).toBe(0);
     expect(clean.stdout).toMatch(/2 applied, 0 pending/);
+    // A changed migration is counted as changed, not also as applied: the counts add up to the rows.
+    const py = join(dir.path, 'backend-flask/db/migrations/16900000000001_add_bio_column.py');
+    await writeFile(py, `${await readFile(py, 'utf8')}\n# edited\n`);
+    const edited = await runCli(['db', 'status'], { cwd: dir.path, env });
+    expect(edited.stdout).toMatch(/^changed\s+16900000000001/m);
+    expect(edited.stdout).toMatch(/\n1 applied, 0 pending, 1 changed \(roundtrip_\w+\)$/);
     const back = await runCli(['db', 'rollback', '--steps', '2', '--json'], { cwd: dir.path, env });
     expect(parseJson<{ rolledBack: Array<{ version: string }> }>(back).rolledBack.map((r) => r.version)).toEqual(['20261120090000', '16900000000001']);
     expect(await columns(name, 'users')).not.toContain('bio');

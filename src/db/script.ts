@@ -65,11 +65,27 @@ export async function readSqlFile(path: string, display: string, setting: string
 
 export { readScript, type ReadOptions, type ScriptSource };
 
-/** What the user is told was kept when a statement fails. */
-function keptNote(kept: number, mode: TransactionMode): string {
-  if (kept === 0) return 'nothing from this file was kept';
-  const s = kept === 1 ? '' : 's';
-  return `the ${kept} statement${s} before it stay committed, as psql commits them${mode === 'single' ? '' : '; --single-transaction keeps nothing on error'}`;
+/**
+ * What stays committed when a statement fails: `committed` statements (transaction control not counted) ran and
+ * were committed before the failing statement's transaction; `rolledBack` ran inside the explicit transaction
+ * (BEGIN ... ) the failure aborted, so they are gone. `allOrNothing` names the caller's way to keep nothing on
+ * error (`--single-transaction ...`), only when the command has one.
+ */
+export interface Kept {
+  committed: number;
+  rolledBack?: number;
+  allOrNothing?: string;
+}
+
+/** What the user is told was kept when a statement fails (pure). */
+export function keptNote(kept: Kept): string {
+  const { committed } = kept;
+  const rolledBack = kept.rolledBack ?? 0;
+  const transaction = rolledBack > 0 ? `; the ${rolledBack} statement${rolledBack === 1 ? '' : 's'} of its transaction ${rolledBack === 1 ? 'was' : 'were'} rolled back` : '';
+  if (committed === 0) return `nothing from this file was kept${transaction}`;
+  const plural = committed !== 1;
+  const before = rolledBack > 0 ? 'before its transaction' : 'before it';
+  return `the ${committed} statement${plural ? 's' : ''} ${before} ${plural ? 'stay' : 'stays'} committed, as psql commits them${transaction}${kept.allOrNothing ? `; ${kept.allOrNothing}` : ''}`;
 }
 
 /** The file line an error points at: the server's position inside the statement, or COPY's data line, or its first line. */
@@ -82,7 +98,7 @@ export function errorLine(statement: ScriptStatement, error: unknown): number {
 }
 
 /** An SQL failure as one line naming file, line and statement, and one line saying what was kept. */
-export function sqlError(statement: ScriptStatement, error: unknown, kept: number, mode: TransactionMode): CruddurError {
+export function sqlError(statement: ScriptStatement, error: unknown, kept: Kept): CruddurError {
   if (error instanceof CruddurError) return error;
   const e = (typeof error === 'object' && error !== null ? error : {}) as PgErrorLike;
   const line = errorLine(statement, error);
@@ -90,12 +106,12 @@ export function sqlError(statement: ScriptStatement, error: unknown, kept: numbe
   const text = firstLine(statement.text.trim());
   const near = ` (in \`${text.length > 80 ? `${text.slice(0, 77)}...` : text}\`)`;
   const detail = e.detail ? ` ${firstLine(e.detail)}` : '';
-  const note = keptNote(kept, mode);
+  const note = keptNote(kept);
   return new CruddurError(`${at}: ${firstLine(e.message ?? String(error))}${near}${detail}`, {
     suggestion: e.hint ? `${firstLine(e.hint)} (${note})` : `fix the SQL at ${at} and run again (${note})`,
     code: 'DB_SQL_ERROR',
     cause: error,
-    details: { file: statement.file, line, statement: text, sqlState: e.code, kept },
+    details: { file: statement.file, line, statement: text, sqlState: e.code, kept: kept.committed, rolledBack: kept.rolledBack ?? 0 },
   });
 }
 
@@ -168,15 +184,44 @@ async function send(client: Client, statements: ScriptStatement[], batch: boolea
   }
 }
 
-/** Autocommit, one statement per query, stopping at the first failure: psql's own way. Returns nothing; throws sqlError. */
-async function runAutocommit(client: Client, statements: ScriptStatement[], keptBefore: number, mode: TransactionMode): Promise<void> {
-  for (let k = 0; k < statements.length; k += 1) {
-    const statement = statements[k] as ScriptStatement;
+/**
+ * Autocommit, one statement per query, stopping at the first failure: psql's own way. Follows the file's own
+ * BEGIN/COMMIT/ROLLBACK/SAVEPOINT so the error says truthfully which statements stay committed (those committed
+ * before the failing statement's open transaction). Returns nothing; throws sqlError.
+ */
+async function runAutocommit(client: Client, statements: ScriptStatement[], committedBefore: number, allOrNothing: string | undefined): Promise<void> {
+  let committed = committedBefore;
+  let inBlock = false;
+  let pending = 0;
+  let savepoints: Array<{ name: string; pending: number }> = [];
+  for (const statement of statements) {
     try {
       await send(client, [statement], false);
     } catch (failure) {
       const f = failure as StatementFailure;
-      throw sqlError(statement, f.original ?? failure, keptBefore + k, mode);
+      throw sqlError(statement, f.original ?? failure, { committed, rolledBack: inBlock ? pending : 0, allOrNothing });
+    }
+    const kind = statement.transaction?.kind;
+    const name = statement.transaction?.savepoint;
+    if (kind === 'TRANS_STMT_BEGIN' || kind === 'TRANS_STMT_START') {
+      if (!inBlock) [inBlock, pending, savepoints] = [true, 0, []];
+    } else if (kind === 'TRANS_STMT_COMMIT') {
+      if (inBlock) committed += pending;
+      [inBlock, pending, savepoints] = [false, 0, []];
+    } else if (kind === 'TRANS_STMT_ROLLBACK' || kind === 'TRANS_STMT_PREPARE') {
+      // A prepared transaction is not committed until COMMIT PREPARED, which may never come.
+      [inBlock, pending, savepoints] = [false, 0, []];
+    } else if (kind === 'TRANS_STMT_SAVEPOINT') {
+      if (inBlock && name !== undefined) savepoints.push({ name, pending });
+    } else if (kind === 'TRANS_STMT_RELEASE' || kind === 'TRANS_STMT_ROLLBACK_TO') {
+      const at = savepoints.map((p) => p.name).lastIndexOf(name ?? '');
+      if (at >= 0 && kind === 'TRANS_STMT_ROLLBACK_TO') {
+        pending = (savepoints[at] as { pending: number }).pending;
+        savepoints = savepoints.slice(0, at + 1);
+      } else if (at >= 0) savepoints = savepoints.slice(0, at);
+    } else if (!statement.transactionControl) {
+      if (inBlock) pending += 1;
+      else committed += 1;
     }
   }
 }
@@ -213,13 +258,13 @@ export async function runInOpenTransaction(client: Client, statements: ScriptSta
 export async function explainRolledBack(client: Client, statements: ScriptStatement[], failure: unknown): Promise<CruddurError> {
   if (failure instanceof CruddurError) return failure;
   if (failure instanceof StatementFailure) {
-    if (failure.index >= 0 || statements.length === 1) return sqlError(failure.statement, failure.original, 0, 'single');
+    if (failure.index >= 0 || statements.length === 1) return sqlError(failure.statement, failure.original, { committed: 0 });
     const found = worthReplaying(failure.original) ? await locateByReplay(client, statements).catch(() => undefined) : undefined;
-    return sqlError(found?.statement ?? failure.statement, found?.error ?? failure.original, 0, 'single');
+    return sqlError(found?.statement ?? failure.statement, found?.error ?? failure.original, { committed: 0 });
   }
   const first = statements[0];
   if (!first) return new CruddurError(firstLine((failure as Error).message ?? String(failure)), { suggestion: 'run again', code: 'DB_SQL_ERROR', cause: failure });
-  return sqlError(first, failure, 0, 'single');
+  return sqlError(first, failure, { committed: 0 });
 }
 
 /** Splits statements into runs that may share a transaction and statements that need their own (pure). */
@@ -235,12 +280,36 @@ export function transactionSegments(statements: ScriptStatement[]): Array<{ own:
 }
 
 /**
+ * `\encoding SQL_ASCII` before non-ASCII text: psql sends those bytes unconverted, which a UTF8 or SQL_ASCII
+ * database stores as the same characters cruddur sends as UTF-8; any other database would store other characters.
+ */
+async function checkRawBytes(client: Client, at: { file: string; line: number }): Promise<void> {
+  const result = await client.query<{ server_encoding: string }>('SHOW server_encoding');
+  const encoding = result.rows[0]?.server_encoding ?? '';
+  if (encoding === 'UTF8' || encoding === 'SQL_ASCII') return;
+  throw new CruddurError(`${at.file}:${at.line}: \\encoding SQL_ASCII: the non-ASCII text after it would be stored unconverted in this ${encoding} database, unlike the UTF-8 cruddur sends`, {
+    suggestion: 'load it into a UTF8 database, or convert the text to the database encoding and remove the \\encoding line',
+    code: 'DB_SCRIPT_META',
+  });
+}
+
+export interface RunScriptOptions {
+  mode?: TransactionMode;
+  /**
+   * How the caller's command keeps nothing on error (e.g. `--single-transaction keeps nothing on error`), added
+   * to the "what was kept" note; omitted when the command has no such option (a `transaction:false` migration).
+   */
+  allOrNothing?: string;
+}
+
+/**
  * Runs a parsed script on a session with no transaction open, following psql (see TransactionMode).
  * Errors are CruddurErrors naming file, line (the server's position where it gives one) and statement, and
  * saying truthfully what stayed committed.
  */
-export async function runScript(client: Client, script: ParsedScript, options: { mode?: TransactionMode } = {}): Promise<RunScriptResult> {
+export async function runScript(client: Client, script: ParsedScript, options: RunScriptOptions = {}): Promise<RunScriptResult> {
   const statements = script.statements;
+  if (script.rawBytes) await checkRawBytes(client, script.rawBytes);
   let mode = options.mode ?? 'auto';
   if (mode === 'single') {
     try {
@@ -251,14 +320,15 @@ export async function runScript(client: Client, script: ParsedScript, options: {
     return { statements: statements.length, echoes: script.echoes };
   }
   if (statements.some((s) => s.transactionControl)) mode = 'none';
+  const { allOrNothing } = options;
   if (mode === 'none') {
-    await runAutocommit(client, statements, 0, 'none');
+    await runAutocommit(client, statements, 0, allOrNothing);
     return { statements: statements.length, echoes: script.echoes };
   }
   let kept = 0;
   for (const segment of transactionSegments(statements)) {
     if (segment.own) {
-      await runAutocommit(client, segment.statements, kept, 'auto');
+      await runAutocommit(client, segment.statements, kept, allOrNothing);
     } else {
       try {
         await inTransaction(client, () => send(client, segment.statements, true));
@@ -266,13 +336,13 @@ export async function runScript(client: Client, script: ParsedScript, options: {
         const original = failure instanceof StatementFailure ? failure.original : failure;
         if (!worthReplaying(original)) {
           const statement = failure instanceof StatementFailure ? failure.statement : (segment.statements[0] as ScriptStatement);
-          throw sqlError(statement, original, kept, 'auto');
+          throw sqlError(statement, original, { committed: kept, allOrNothing });
         }
         // Rolled back: run it again as psql does (25001/55P04 then pass; a real error stops where psql stops).
-        await runAutocommit(client, segment.statements, kept, 'auto');
+        await runAutocommit(client, segment.statements, kept, allOrNothing);
       }
     }
-    kept += segment.statements.length;
+    kept += segment.statements.filter((st) => !st.transactionControl).length;
   }
   return { statements: statements.length, echoes: script.echoes };
 }

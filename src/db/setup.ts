@@ -32,10 +32,11 @@ export async function loadSqlFile(project: Project, target: DbTarget, which: 'sc
   const script = await readSqlFile(project.resolve(relative), display(relative), which, {
     cwd: options.cwd ?? process.cwd(),
     database: target.database,
+    session: { user: target.user, host: target.host, port: target.port },
     displayRoot: project.root,
   });
   const started = Date.now();
-  const result = await withClient(target, (client) => runScript(client, script, { mode: options.mode }));
+  const result = await withClient(target, (client) => runScript(client, script, { mode: options.mode, allOrNothing: '--single-transaction keeps nothing on error' }));
   return { database: target.database, file: script.file, ms: Date.now() - started, statements: result.statements, echoes: result.echoes };
 }
 

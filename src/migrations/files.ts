@@ -3,7 +3,7 @@ import { existsSync } from 'node:fs';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { CruddurError } from '../core/errors.js';
-import { normaliseText } from '../db/script-reader.js';
+import { decodeSqlBytes, normaliseText } from '../db/script-reader.js';
 
 /** A migration file, parsed: dbmate-style `.sql` or the bootcamp's Python class with migrate_sql()/rollback_sql(). */
 export interface Migration {
@@ -27,7 +27,7 @@ export interface Migration {
 
 export const MIGRATION_FILE = /^(\d+)_(.+)\.(sql|py)$/;
 
-export function checksumOf(content: string): string {
+export function checksumOf(content: string | Uint8Array): string {
   return createHash('sha256').update(content).digest('hex');
 }
 
@@ -82,15 +82,19 @@ export function extractPythonSql(content: string, fn: 'migrate_sql' | 'rollback_
   return { sql: content.slice(start, close), line: content.slice(0, start).split('\n').length };
 }
 
-/** Parses a migration file; the checksum is of the bytes as written, the SQL read without BOM and with LF endings. */
-export function parseMigration(file: string, raw: string, display: string): Migration {
+/**
+ * Parses a migration file; the checksum is of the bytes as written, the SQL read as every script is
+ * (decodeSqlBytes: UTF-8 only, UTF-16 refused with one line) without BOM and with LF endings.
+ */
+export function parseMigration(file: string, bytes: string | Uint8Array, display: string): Migration {
+  const raw = typeof bytes === 'string' ? bytes : decodeSqlBytes(bytes, display);
   const content = normaliseText(raw);
   const match = MIGRATION_FILE.exec(file);
   if (!match) {
     throw new CruddurError(`${display} is not named <digits>_<name>.sql`, { suggestion: 'rename it, e.g. 20260101120000_add_bio.sql', code: 'MIGRATION_INVALID' });
   }
   const [, version = '', name = '', ext] = match;
-  const base = { version, name, file, display, checksum: checksumOf(raw) };
+  const base = { version, name, file, display, checksum: checksumOf(bytes) };
   if (ext === 'py') {
     const up = extractPythonSql(content, 'migrate_sql');
     if (!up) {
@@ -142,7 +146,7 @@ export function compareVersions(a: string, b: string): number {
 export async function loadMigrations(dir: string, displayDir: string): Promise<Migration[]> {
   if (!existsSync(dir)) return [];
   const files = (await readdir(dir)).filter((f) => MIGRATION_FILE.test(f));
-  const migrations = await Promise.all(files.map(async (file) => parseMigration(file, await readFile(join(dir, file), 'utf8'), `${displayDir}/${file}`)));
+  const migrations = await Promise.all(files.map(async (file) => parseMigration(file, await readFile(join(dir, file)), `${displayDir}/${file}`)));
   migrations.sort((a, b) => compareVersions(a.version, b.version) || a.file.localeCompare(b.file));
   const seen = new Map<string, string>();
   for (const m of migrations) {

@@ -19,7 +19,7 @@ describe('migration runner (real PostgreSQL)', () => {
     for (const d of dirs) await d.cleanup();
   });
 
-  async function fixture(files: Record<string, string>): Promise<{ target: DbTarget; db: string; source: { dir: string; display: string } }> {
+  async function fixture(files: Record<string, string | Buffer>): Promise<{ target: DbTarget; db: string; source: { dir: string; display: string } }> {
     const dir = await tempDir('cruddur-mig-');
     dirs.push(dir);
     const migrations = join(dir.path, 'migrations');
@@ -132,5 +132,55 @@ describe('migration runner (real PostgreSQL)', () => {
     const { target, source } = await fixture({ '20260101000000_a.sql': '-- migrate:up\nCREATE TABLE a (id int);\n' });
     await migrate(target, source, {}, silentLogger);
     await expect(rollback(target, source, { steps: 1 }, silentLogger)).rejects.toThrow(/has no down SQL/);
+  });
+
+  it('a failure after earlier migrations of the run says which were applied and stay applied (message, Try:, --json details), as each is reported when it commits', async () => {
+    const { target, db, source } = await fixture({
+      '20260101000000_a.sql': '-- migrate:up\nCREATE TABLE a (id int);\n',
+      '20260102000000_b.sql': '-- migrate:up\nCREATE TABLE b (id int);\n',
+      '20260103000000_c.sql': '-- migrate:up\nCREATE TABLE c (id int);\nSELECT 1/0;\n',
+    });
+    const reported: string[] = [];
+    const error = (await migrate(target, source, { onApplied: (step) => reported.push(step.file) }, silentLogger).catch((e: unknown) => e)) as CruddurError;
+    expect(reported).toEqual(['db/migrations/20260101000000_a.sql', 'db/migrations/20260102000000_b.sql']);
+    expect(error.message).toMatch(/^db\/migrations\/20260103000000_c\.sql:3: division by zero/);
+    expect(error.suggestion).toMatch(/; 2 earlier migrations of this run were applied to mig_\w+ and stay applied: db\/migrations\/20260101000000_a\.sql, db\/migrations\/20260102000000_b\.sql$/);
+    const details = error.details as { applied: Array<{ version: string; file: string }>; file: string; line: number };
+    expect(details.applied.map((a) => a.version)).toEqual(['20260101000000', '20260102000000']);
+    expect([details.file, details.line]).toEqual(['db/migrations/20260103000000_c.sql', 3]);
+    expect(await tables(db)).toEqual(['a', 'b', 'schema_migrations']);
+  });
+
+  it('a failing transaction:false migration says what stays and suggests no flag db migrate does not have', async () => {
+    const { target, db, source } = await fixture({
+      '20260101000000_idx.sql': '-- migrate:up transaction:false\nCREATE TABLE a (id int);\nCREATE INDEX CONCURRENTLY a_i ON a (id);\nSELECT 1/0;\n',
+    });
+    const error = (await migrate(target, source, {}, silentLogger).catch((e: unknown) => e)) as CruddurError;
+    expect(error.message).toMatch(/^db\/migrations\/20260101000000_idx\.sql:4: division by zero/);
+    expect(error.suggestion).toBe('fix the SQL at db/migrations/20260101000000_idx.sql:4 and run again (the 2 statements before it stay committed, as psql commits them)');
+    expect(await tables(db)).toEqual(['a', 'schema_migrations']);
+  });
+
+  it('a UTF-16 migration file is refused in one line naming the encoding, before anything runs', async () => {
+    const { target, db, source } = await fixture({
+      '20260101000000_a.sql': Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('-- migrate:up\nCREATE TABLE a (id int);\n', 'utf16le')]),
+    });
+    const error = (await migrate(target, source, {}, silentLogger).catch((e: unknown) => e)) as CruddurError;
+    expect(error.message).toBe('db/migrations/20260101000000_a.sql: the file is UTF-16 LE text (it starts with a UTF-16 byte-order mark); cruddur reads SQL scripts as UTF-8');
+    expect(error.suggestion).toMatch(/^convert it: `iconv -f UTF-16 -t UTF-8 /);
+    expect(await tables(db)).toEqual([]);
+  });
+
+  it('status counts rows by state: a changed migration is not also counted applied', async () => {
+    const { target, db, source } = await fixture({
+      '20260101000000_a.sql': '-- migrate:up\nCREATE TABLE a (id int);\n',
+      '20260102000000_b.sql': '-- migrate:up\nCREATE TABLE b (id int);\n',
+    });
+    await migrate(target, source, {}, silentLogger);
+    await writeFile(join(source.dir, '20260102000000_b.sql'), '-- migrate:up\nCREATE TABLE b (id bigint);\n');
+    await pg.query(db, "INSERT INTO schema_migrations (version, name) VALUES ('20250101000000', 'gone')");
+    const result = await status(target, source);
+    expect(result.migrations.map((m) => m.state)).toEqual(['missing', 'applied', 'changed']);
+    expect([result.applied, result.pending, result.changed, result.missing]).toEqual([1, 0, 1, 1]);
   });
 });

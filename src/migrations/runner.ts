@@ -21,6 +21,8 @@ export interface MigrateOptions {
   /** Apply at most this many (default all). */
   limit?: number;
   clock?: () => number;
+  /** Called as each migration is applied (its transaction committed), before the next one starts. */
+  onApplied?: (step: AppliedStep) => void;
 }
 
 export interface AppliedStep {
@@ -60,21 +62,22 @@ function longestVersion(files: Migration[]): number {
 }
 
 /** A migration section read as psql would read it (meta-commands, COPY data, BEGIN ATOMIC bodies). */
-async function section(dir: string, migration: Migration, which: 'up' | 'down') {
+async function section(target: DbTarget, dir: string, migration: Migration, which: 'up' | 'down') {
   return readScript(
     { sql: which === 'up' ? migration.up : migration.down, path: join(dir, migration.file), display: migration.display, firstLine: which === 'up' ? migration.upLine : migration.downLine },
-    { cwd: process.cwd() },
+    { cwd: process.cwd(), database: target.database, session: { user: target.user, host: target.host, port: target.port } },
   );
 }
 
-async function applyOne(client: Client, dir: string, migration: Migration, markerLength: number, clock: () => number): Promise<void> {
-  const script = await section(dir, migration, 'up');
+async function applyOne(client: Client, target: DbTarget, dir: string, migration: Migration, markerLength: number, clock: () => number): Promise<void> {
+  const script = await section(target, dir, migration, 'up');
   const record = async () => {
     await store.recordApplied(client, migration);
     await store.writeBootcampMarker(client, bootcampStamp(clock(), markerLength));
   };
   if (!migration.transaction) {
-    // `transaction:false`: statement by statement as psql runs them; recorded once all ran.
+    // `transaction:false`: statement by statement as psql runs them; recorded once all ran. `db migrate` has no
+    // way to run it all-or-nothing, so the error suggests none.
     await runScript(client, script, { mode: 'none' });
     await inTransaction(client, record);
     return;
@@ -87,6 +90,26 @@ async function applyOne(client: Client, dir: string, migration: Migration, marke
   } catch (error) {
     throw await explainRolledBack(client, script.statements, error);
   }
+}
+
+/**
+ * A migration's failure, saying which migrations of this run were applied before it and stay applied (each
+ * committed in its own transaction, as dbmate does): in the `Try:` line and in --json details as `applied`
+ * (AppliedStep[]) next to the failure's own details. With none applied the error is returned unchanged.
+ */
+export function withAppliedBefore(error: unknown, applied: AppliedStep[], database: string): unknown {
+  if (!(error instanceof CruddurError) || applied.length === 0) return error;
+  const files = applied.map((a) => a.file).join(', ');
+  const n = applied.length;
+  const note = `${n} earlier migration${n === 1 ? '' : 's'} of this run ${n === 1 ? 'was' : 'were'} applied to ${database} and ${n === 1 ? 'stays' : 'stay'} applied: ${files}`;
+  const details = typeof error.details === 'object' && error.details !== null ? error.details : {};
+  return new CruddurError(error.message, {
+    suggestion: error.suggestion ? `${error.suggestion}; ${note}` : note,
+    exitCode: error.exitCode,
+    code: error.code,
+    cause: error.cause ?? error,
+    details: { ...details, applied },
+  });
 }
 
 /** Applies pending migrations in order, each in its own transaction, under the advisory lock; stops at the first failure. */
@@ -125,9 +148,14 @@ export async function migrate(target: DbTarget, source: MigrationsSource, option
     const markerLength = longestVersion(files);
     for (const migration of pending) {
       const started = clock();
-      await applyOne(client, source.dir, migration, markerLength, clock);
+      try {
+        await applyOne(client, target, source.dir, migration, markerLength, clock);
+      } catch (error) {
+        throw withAppliedBefore(error, result.applied, target.database);
+      }
       const step = { version: migration.version, name: migration.name, file: migration.display, ms: clock() - started };
       result.applied.push(step);
+      options.onApplied?.(step);
       logger.debug(`applied ${migration.display} in ${step.ms} ms`);
     }
     return result;
@@ -167,7 +195,7 @@ export async function rollback(target: DbTarget, source: MigrationsSource, optio
     }
     for (const m of plan.migrations) {
       const started = clock();
-      const script = await section(source.dir, m, 'down');
+      const script = await section(target, source.dir, m, 'down');
       try {
         await inTransaction(client, async () => {
           await runInOpenTransaction(client, script.statements);
@@ -185,9 +213,11 @@ export async function rollback(target: DbTarget, source: MigrationsSource, optio
   return options.dryRun ? withClient(target, run) : locked(target, logger, run);
 }
 
+/** Counts are of rows by state, so they add up to `migrations.length` (a changed migration is not also counted applied). */
 export interface StatusResult {
   target: string;
   migrations: MigrationStatus[];
+  applied: number;
   pending: number;
   changed: number;
   missing: number;
@@ -203,6 +233,6 @@ export async function status(target: DbTarget, source: MigrationsSource): Promis
     }
     const migrations = migrationStatus(files, applied);
     const count = (state: MigrationStatus['state']) => migrations.filter((m) => m.state === state).length;
-    return { target: target.display, migrations, pending: count('pending'), changed: count('changed'), missing: count('missing') };
+    return { target: target.display, migrations, applied: count('applied'), pending: count('pending'), changed: count('changed'), missing: count('missing') };
   });
 }

@@ -79,7 +79,7 @@ describe('db: what psql accepts, libpq URLs, the bootcamp selectors (built CLI, 
     const setup = await runCli(['db', 'setup'], { cwd: dir.path, env: { CONNECTION_URL: url } });
     expect(setup.exitCode).toBe(1);
     expect(setup.stderr).toMatch(/^Error: backend-flask\/db\/seed\.sql:3: column "nope" of relation "users" does not exist/m);
-    expect(setup.stderr).toMatch(/^Try: .*the 1 statement before it stay committed, as psql commits them/m);
+    expect(setup.stderr).toMatch(/^Try: .*the 1 statement before it stays committed, as psql commits them; --single-transaction keeps nothing on error\)$/m);
     const kept = async () => pg.query('issue_seed', "SELECT count(*)::int AS n FROM users WHERE display_name = 'a'");
     expect(await kept()).toEqual([{ n: 1 }]);
     const single = await runCli(['db', 'seed', '--single-transaction'], { cwd: dir.path, env: { CONNECTION_URL: url } });
@@ -87,6 +87,32 @@ describe('db: what psql accepts, libpq URLs, the bootcamp selectors (built CLI, 
     expect(single.stderr).toMatch(/^Error: backend-flask\/db\/seed\.sql:3: /m);
     expect(single.stderr).toMatch(/nothing from this file was kept/);
     expect(await kept()).toEqual([{ n: 1 }]);
+  });
+
+  it('schema-load --url .../my-app loads pg_dump\'s own \\encoding SQL_ASCII and \\connect -reuse-previous=on "dbname=\'my-app\'" (psql 15 loads it too); another database stays refused', async () => {
+    await pg.query('postgres', 'CREATE DATABASE "my-app"');
+    const lines = (db: string) => ['\\encoding SQL_ASCII', `\\connect -reuse-previous=on "dbname='${db}'"`, 'CREATE TABLE public.dumped (id int);', ''].join('\n');
+    const dir = await app({ 'schema.sql': lines('my-app') });
+    const url = pg.url('my-app');
+    const result = await runCli(['db', 'schema-load', '--url', url], { cwd: dir.path });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(await pg.query('my-app', "SELECT to_regclass('public.dumped')::text AS t")).toEqual([{ t: 'dumped' }]);
+    await writeFile(join(dir.path, 'backend-flask/db/schema.sql'), lines('other-app'));
+    const other = await runCli(['db', 'schema-load', '--url', url], { cwd: dir.path });
+    expect(other.exitCode).toBe(1);
+    expect(other.stderr).toMatch(/^Error: backend-flask\/db\/schema\.sql:2: \\connect -reuse-previous=on "dbname='other-app'": the script switches to another database$/m);
+    expect(other.stderr).toMatch(/^Try: split the file: load the part for "other-app" with --url pointing at that database$/m);
+  });
+
+  it('a UTF-16 seed (PowerShell `pg_dump > seed.sql`) is one line naming the encoding and a Try: with iconv', async () => {
+    const dir = await app({});
+    await writeFile(join(dir.path, 'backend-flask/db/seed.sql'), Buffer.concat([Buffer.from([0xff, 0xfe]), Buffer.from('SELECT 1;\n', 'utf16le')]));
+    const result = await runCli(['db', 'seed', '--url', pg.url('postgres')], { cwd: dir.path });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toBe(
+      'Error: backend-flask/db/seed.sql: the file is UTF-16 LE text (it starts with a UTF-16 byte-order mark); cruddur reads SQL scripts as UTF-8\n' +
+        "Try: convert it: `iconv -f UTF-16 -t UTF-8 backend-flask/db/seed.sql > backend-flask/db/seed.sql.utf8 && mv backend-flask/db/seed.sql.utf8 backend-flask/db/seed.sql` (PowerShell's `>` writes UTF-16: run `pg_dump -f schema.sql` instead)",
+    );
   });
 
   it('a % in a password is the malformed-URL error naming the problem, without the password', async () => {

@@ -97,6 +97,54 @@ describe('psql differential corpus (Debian psql/pg_dump, real PostgreSQL)', () =
     await compare(join(tmp.path, name), name, true, schemaFirst);
   });
 
+  it('pg_dump --create of a SQL_ASCII database named my-app: its \\encoding and \\connect -reuse-previous=on "dbname=\'...\'" load as psql loads them', async () => {
+    const [source, byPsql, byCruddur] = ['my-app', 'my-app-psql', 'my-app-cruddur'];
+    for (const name of [source, byPsql, byCruddur]) {
+      await server.query('postgres', `CREATE DATABASE "${name}" ENCODING 'SQL_ASCII' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    }
+    await server.query(source, "CREATE TABLE t (id int PRIMARY KEY, note text); INSERT INTO t VALUES (1, 'one'), (2, 'two');");
+    const { stdout } = await run(server.bin('pg_dump'), ['--create', '-d', server.url(source)], { maxBuffer: 16 << 20 });
+    // pg_dump's appendPsqlMetaConnect: a name that is not a plain identifier becomes a quoted connection string.
+    expect(stdout).toMatch(/^\\connect -reuse-previous=on "dbname='my-app'"$/m);
+    // From the reconnection on (CREATE DATABASE is the part a loader skips); each copy names its own database.
+    const body = stdout.slice(stdout.search(/^\\(encoding|connect) /m));
+    for (const name of [byPsql, byCruddur]) await writeFile(join(tmp.path, `${name}.sql`), body.replace(`dbname='${source}'`, `dbname='${name}'`));
+    const loaded = await psql(byPsql, join(tmp.path, `${byPsql}.sql`), false);
+    expect(loaded.stderr).toBe('');
+    expect(loaded.code).toBe(0);
+    expect(await cruddur(byCruddur, join(tmp.path, `${byCruddur}.sql`), `${byCruddur}.sql`)).toBeUndefined();
+    expect(await dump(byCruddur)).toBe(await dump(byPsql));
+    expect(await server.query(byCruddur, 'SELECT count(*)::int AS n FROM t')).toEqual([{ n: 2 }]);
+  });
+
+  it('\\encoding SQL_ASCII then \\connect to the same database by conninfo: psql loads it, so does cruddur; a real switch stays refused', async () => {
+    const [a, b] = [await server.createDatabase('psql'), await server.createDatabase('cruddur')];
+    const write = async (name: string, db: string) => {
+      await writeFile(join(tmp.path, name), `\\encoding SQL_ASCII\n\\connect -reuse-previous=on "dbname='${db}'"\nCREATE TABLE enc (n text);\nINSERT INTO enc VALUES ('caf\u00e9');\n`);
+      return join(tmp.path, name);
+    };
+    const loaded = await psql(a, await write('enc-psql.sql', a), false);
+    expect(loaded.stderr).toBe('');
+    expect(loaded.code).toBe(0);
+    expect(await cruddur(b, await write('enc-cruddur.sql', b), 'enc.sql')).toBeUndefined();
+    expect(await dump(b)).toBe(await dump(a));
+    const other = await readScript({ path: await write('enc-other.sql', a), display: 'enc-other.sql' }, { cwd: CORPUS, database: b }).catch((e: Error) => e);
+    expect((other as Error).message).toMatch(/^enc-other\.sql:2: \\connect -reuse-previous=on "dbname='psql_\d+_\d+'": the script switches to another database$/);
+  });
+
+  it('\\encoding SQL_ASCII before UTF-8 text on a LATIN1 database: psql stores other characters, so cruddur refuses before anything runs', async () => {
+    const [a, b] = ['latin-psql', 'latin-cruddur'];
+    for (const name of [a, b]) await server.query('postgres', `CREATE DATABASE "${name}" ENCODING 'LATIN1' TEMPLATE template0 LC_COLLATE 'C' LC_CTYPE 'C'`);
+    const file = join(tmp.path, 'latin.sql');
+    await writeFile(file, "CREATE TABLE before_it (n int);\n\\encoding SQL_ASCII\nCREATE TABLE enc (n text);\nINSERT INTO enc VALUES ('caf\u00e9');\n");
+    expect((await psql(a, file, false)).code).toBe(0);
+    // psql sent the two UTF-8 bytes of é unconverted: LATIN1 reads them as two characters.
+    expect(await server.query(a, 'SELECT length(n) AS n FROM enc')).toEqual([{ n: 5 }]);
+    const error = await cruddur(b, file, 'latin.sql');
+    expect(error?.message).toMatch(/^latin\.sql:2: \\encoding SQL_ASCII: the non-ASCII text after it would be stored unconverted in this LATIN1 database/);
+    expect(await server.query(b, "SELECT to_regclass('public.before_it') AS t")).toEqual([{ t: null }]);
+  });
+
   it.concurrent.each(list('reject'))('reject/%s: psql rejects it, cruddur names the file and line and keeps what psql keeps', async (name) => {
     const file = join(CORPUS, 'reject', name);
     const expected = /-- expect-error-line: (\d+)/.exec(readFileSync(file, 'utf8'))?.[1];

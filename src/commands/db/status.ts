@@ -6,8 +6,9 @@ import type { StatusResult } from '../../migrations/runner.js';
 
 export default class DbStatus extends DbCommand {
   static override summary = 'Show which migrations are applied and which are pending.';
-  static override description = `Lists every migration file and every recorded version: applied, pending, changed (edited after it was applied:
-the checksum differs) or missing (recorded, but the file is gone). --exit-code exits 1 when any is pending.`;
+  static override description = `Lists every migration file and every recorded version: applied, pending, changed (applied, then edited: the
+checksum differs) or missing (recorded, but the file is gone). The summary counts rows by that state, so they add
+up to the rows listed. --exit-code exits 1 when any is pending.`;
 
   static override examples = [
     { description: 'Show the state', command: '<%= config.bin %> <%= command.id %>' },
@@ -27,7 +28,7 @@ the checksum differs) or missing (recorded, but the file is gone). --exit-code e
     const result = await status(target, migrationsSource(this.project(flags)));
     if (!this.jsonEnabled()) {
       this.log(renderTable(['state', 'version', 'name', 'applied at'], result.migrations.map((m) => [m.state, m.version, m.name, m.appliedAt ?? ''])));
-      this.log(`\n${result.migrations.length - result.pending - result.missing} applied, ${result.pending} pending${result.changed ? `, ${result.changed} changed` : ''}${result.missing ? `, ${result.missing} missing` : ''} (${target.database})`);
+      this.log(`\n${result.applied} applied, ${result.pending} pending${result.changed ? `, ${result.changed} changed` : ''}${result.missing ? `, ${result.missing} missing` : ''} (${target.database})`);
     }
     if (flags['exit-code'] && result.pending > 0) {
       throw new CruddurError(`${result.pending} migration(s) pending on ${target.database}`, { suggestion: 'run `cruddur db migrate`', code: 'MIGRATIONS_PENDING', details: result });
