@@ -112,3 +112,18 @@ describe('AwsClients.destroy', () => {
     }
   });
 });
+
+describe('endpoint settings', () => {
+  it.each([
+    ['AWS_ENDPOINT_URL', 'not a url'],
+    ['AWS_ENDPOINT_URL_S3', 'localhost:4566'],
+    ['AWS_ENDPOINT_URL_S3', 'ftp://127.0.0.1:21'],
+  ])('%s=%s is named as not a URL before any call', async (name, value) => {
+    const env = { [name]: value, AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' };
+    const clients = new AwsClients(resolveAwsSettings({ env }), undefined, env);
+    const error = await clients.s3().catch((e: unknown) => e);
+    expect(error).toMatchObject({ code: 'AWS_ENDPOINT_INVALID' });
+    expect((error as Error).message).toBe(`The s3 endpoint ${JSON.stringify(value)} (from ${name}) is not an http(s) URL`);
+    clients.destroy();
+  });
+});

@@ -13,6 +13,7 @@ import {
   type AwsSettings,
   type AwsSettingsInput,
 } from './settings.js';
+import { CruddurError } from '../core/errors.js';
 import { loadSdk } from './sdk.js';
 import { AwsCredentialError, AwsTimeoutError, credentialError, unknownProfileError } from './errors.js';
 
@@ -223,6 +224,27 @@ function limitCalls(client: Instrumentable, service: AwsService, settings: AwsSe
 }
 
 /**
+ * An endpoint setting must be an http(s) URL: the SDK would otherwise fail at the first call with a bare
+ * `TypeError: Invalid URL` that names no setting. Errors: AWS_ENDPOINT_INVALID naming where the value came from.
+ */
+function checkEndpoint(settings: AwsSettings, service: AwsService): void {
+  const endpoint = settings.endpoints[service];
+  if (endpoint === undefined) return;
+  let url: URL | undefined;
+  try {
+    url = new URL(endpoint);
+  } catch {
+    url = undefined;
+  }
+  if (url && (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname) return;
+  const source = settings.endpointSources[service] ?? 'the endpoint setting';
+  throw new CruddurError(`The ${service} endpoint ${JSON.stringify(endpoint)} (from ${source}) is not an http(s) URL`, {
+    suggestion: 'set it to a URL such as http://localhost:4566, or unset it to use AWS',
+    code: 'AWS_ENDPOINT_INVALID',
+  });
+}
+
+/**
  * Lazily builds one client per service; the SDK modules load only when a client is first asked for.
  * The settings may still be loading (base-command reads ~/.aws/config asynchronously); `resolved()` waits.
  */
@@ -259,6 +281,7 @@ export class AwsClients {
     const existing = this.cache.get(service);
     if (existing) return existing as T;
     const settings = await this.settingsPromise;
+    checkEndpoint(settings, service);
     const client = await make(settings, await this.credentials());
     const instrumentable = client as unknown as Instrumentable;
     if (this.logger) logRetries(instrumentable, service, this.logger);
