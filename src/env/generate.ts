@@ -19,7 +19,7 @@ export interface GeneratedFile {
   status: GeneratedStatus;
   builtInTemplate: boolean;
   variables: string[];
-  /** Rendered text; only returned for --stdout (the command redacts it before printing). */
+  /** Rendered text; only returned for --stdout (the command prints it, or puts it in the --json document, redacted). */
   content?: string;
   /** Line diff against the current file, for --check. */
   diff?: string[];
@@ -47,7 +47,8 @@ function pickTemplates(all: EnvTemplate[], names: string[] | undefined): EnvTemp
       `use one of: ${[...known.keys()].join(', ') || '(no templates found)'}`,
     );
   }
-  return names.map((n) => known.get(n.replace(/\.env$/, '')) as EnvTemplate);
+  // `env generate sync sync.env` names one template once: rendered, reported and written once.
+  return [...new Set(names.map((n) => n.replace(/\.env$/, '')))].map((n) => known.get(n) as EnvTemplate);
 }
 
 async function readIfExists(path: string): Promise<{ text: string; mode: number } | undefined> {
