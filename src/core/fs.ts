@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { chmod, lstat, mkdir, open, readlink, rename, rm } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { rmSync } from 'node:fs';
+import { CruddurError } from './errors.js';
 import { onInterrupt } from './interrupt.js';
 
 export interface FileToWrite {
@@ -17,7 +18,7 @@ const MAX_SYMLINK_HOPS = 40;
  * The file a write to `path` lands in: `path` itself, or, when it is a symlink, the file the chain of links
  * points to (relative links resolve against the link's folder), whether that file exists yet or not. This is
  * what `File.write` (Ruby), `echo >` and every editor do; renaming a temp file over the link itself would
- * replace the link with a regular file and leave its target stale. A loop is ELOOP.
+ * replace the link with a regular file and leave its target stale. A loop is a CruddurError (FS_SYMLINK_LOOP).
  */
 export async function writeTarget(path: string): Promise<string> {
   let current = resolve(path);
@@ -29,7 +30,12 @@ export async function writeTarget(path: string): Promise<string> {
     if (!info?.isSymbolicLink()) return current;
     current = resolve(dirname(current), await readlink(current));
   }
-  throw Object.assign(new Error(`ELOOP: too many symbolic links, ${path}`), { code: 'ELOOP', path });
+  throw symlinkLoop(path);
+}
+
+/** The error for a path whose symbolic links never end in a file (`ln -s a.env a.env`). */
+export function symlinkLoop(path: string): CruddurError {
+  return new CruddurError(`${path} is a loop of symbolic links`, { suggestion: `remove the link (rm ${path}) or point it at a file`, code: 'FS_SYMLINK_LOOP' });
 }
 
 /**

@@ -108,6 +108,14 @@ describe('generateEnvFiles', () => {
       expect(await readFile(join(dir.path, 'real', 'one.env'), 'utf8')).toBe('A=1\n');
     });
 
+    it('a link loop is one error naming the file, and nothing is written', async () => {
+      await symlink('one.env', join(dir.path, 'one.env'));
+      const error = await generateEnvFiles(project({ A: '1', B: '2', C: '3' }), {}, silentLogger).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'FS_SYMLINK_LOOP', message: expect.stringMatching(/one\.env is a loop of symbolic links$/), suggestion: expect.stringContaining('rm ') });
+      expect(await files()).toEqual(['one.env']);
+      await expect(writeFilesAtomic([{ path: join(dir.path, 'one.env'), content: 'x' }])).rejects.toMatchObject({ code: 'FS_SYMLINK_LOOP' });
+    });
+
     it('matches ruby -e File.write on the same link (differential)', async () => {
       const ruby = spawnSync('ruby', ['--version']);
       if (ruby.status !== 0) throw new Error('ruby is needed for this differential test (apt-get install ruby)');

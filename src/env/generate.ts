@@ -2,7 +2,7 @@ import { readFile, stat, chmod } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { ProjectConfig } from '../core/config.js';
 import { CruddurError, usageError } from '../core/errors.js';
-import { writeFilesAtomic } from '../core/fs.js';
+import { symlinkLoop, writeFilesAtomic } from '../core/fs.js';
 import type { Logger } from '../core/output.js';
 import { lineDiff } from './diff.js';
 import { renderTemplate, type MissingVariable } from './render.js';
@@ -57,6 +57,7 @@ async function readIfExists(path: string): Promise<{ text: string; mode: number 
     return { text, mode: info.mode & 0o777 };
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    if ((error as { code?: string }).code === 'ELOOP') throw symlinkLoop(relative(process.cwd(), path) || path);
     throw error;
   }
 }
