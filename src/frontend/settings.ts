@@ -175,7 +175,7 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
   };
 }
 
-/** The string flags of `frontend sync` by their SyncFlags name; lists are checked entry by entry. */
+/** The string flags of `frontend sync` by their SyncFlags name; lists are checked entry by entry (--ignore by checkIgnoreGlobs). */
 const STRING_FLAGS = {
   bucket: '--bucket',
   distributionId: '--distribution-id',
@@ -187,7 +187,6 @@ const STRING_FLAGS = {
   storageClass: '--storage-class',
   cacheControl: '--cache-control',
   contentType: '--content-type',
-  ignore: '--ignore',
 } as const satisfies Partial<Record<keyof SyncFlags, string>>;
 
 /**
@@ -199,7 +198,6 @@ export function refuseEmptyFlags(flags: SyncFlags): void {
   for (const [field, flag] of Object.entries(STRING_FLAGS)) {
     const value = flags[field as keyof typeof STRING_FLAGS];
     const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-    if (field === 'ignore') continue; // checkIgnoreGlobs says it with the glob examples.
     if (values.some((v) => v.trim() === '')) throw emptyFlag(flag);
   }
   const filter = (flags.filters ?? []).find((f) => f.pattern.trim() === '');
