@@ -102,4 +102,25 @@ describe('cruddur env generate on the bootcamp templates', () => {
     expect(changed.stdout + changed.stderr).not.toContain('an0ther-pass');
     expect(changed.stderr).toContain('Error: 1 env file is out of date: backend-flask.env');
   });
+
+  it('--stdout --json puts each rendered file in the document as "content", secrets redacted, nothing written', async () => {
+    const result = await runCli(['env', 'generate', 'backend-flask', '--stdout', '--json'], { cwd: app.path, env: sample });
+    expect(result.exitCode, result.stderr).toBe(0);
+    const json = parseJson<{ files: Array<{ name: string; status: string; content?: string }> }>(result);
+    expect(json.files).toEqual([expect.objectContaining({ name: 'backend-flask', status: 'printed', content: expect.stringContaining('CONNECTION_URL=postgresql://postgres:***@127.0.0.1:5432/cruddur\n') })]);
+    expect(json.files[0]?.content).toContain(`FRONTEND_URL=${sample.FRONTEND_URL}\n`);
+    const password = new URL(sample.CONNECTION_URL ?? '').password;
+    expect(password.length).toBeGreaterThan(3);
+    expect(result.stdout).not.toContain(password);
+    expect(await envFiles()).toEqual([]);
+  });
+
+  it('a template named twice is rendered, reported and its missing variables listed once', async () => {
+    const { DOMAIN_NAME: _d, ...partial } = sample;
+    const result = await runCli(['env', 'generate', 'sync', 'sync', 'sync.env'], { cwd: app.path, env: partial });
+    expect(result.exitCode).toBe(1);
+    expect(result.stderr).toMatch(/^Error: 1 variable is not set: DOMAIN_NAME \(erb\/sync\.env\.erb:\d+\)\n/);
+    const ok = await runCli(['env', 'generate', 'sync', 'sync'], { cwd: app.path, env: sample });
+    expect(ok.stdout.match(/wrote sync\.env/g)).toHaveLength(1);
+  });
 });

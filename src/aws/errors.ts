@@ -129,7 +129,16 @@ export function fromAwsError(error: unknown, what: string): CruddurError {
   if (/AccessDenied|Forbidden|UnauthorizedOperation/i.test(name) || status === 403) {
     return make('access denied', 'grant the IAM permission for this call to your role or user, or use another --profile', 'AWS_ACCESS_DENIED');
   }
-  if (name === 'NoSuchBucket' || (status === 404 && /bucket/i.test(what))) {
+  // S3's own codes say which is missing. A bodiless 404 (HEAD) only names the bucket for a bucket-level call
+  // ("check bucket x", "list bucket x"): a key's 404 is the key's, whatever the bucket is called.
+  if (name === 'NoSuchKey' || name === 'NoSuchUpload') {
+    return make(
+      name === 'NoSuchKey' ? 'the object does not exist' : 'the multipart upload does not exist (aborted or completed meanwhile)',
+      'list the bucket (`aws s3 ls`) to see what it holds, then run again',
+      name === 'NoSuchKey' ? 'AWS_NO_SUCH_KEY' : 'AWS_NO_SUCH_UPLOAD',
+    );
+  }
+  if (name === 'NoSuchBucket' || (status === 404 && /^(NotFound|Unknown|)$/.test(name) && /^(check|list) bucket /.test(what))) {
     return make('the bucket does not exist', 'check the bucket name (and --region), or create the bucket first', 'AWS_NO_SUCH_BUCKET');
   }
   if (/NoSuchDistribution/i.test(name)) {

@@ -1,9 +1,11 @@
-import { mkdir, readdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { lstat, mkdir, readdir, readFile, readlink, stat, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import { loadProjectConfig } from '../core/config.js';
 import { CruddurError } from '../core/errors.js';
+import { writeFilesAtomic } from '../core/fs.js';
 import { silentLogger } from '../core/output.js';
 import { generateEnvFiles } from './generate.js';
 
@@ -78,5 +80,57 @@ describe('generateEnvFiles', () => {
     } finally {
       await bare.cleanup();
     }
+  });
+
+  describe('an env file that is a symlink is written through (Ruby File.write, the bootcamp tool, does)', () => {
+    it('updates the file the link points to, keeps the link, mode 0600 on the target, no temp left', async () => {
+      await mkdir(join(dir.path, 'real'));
+      await writeFile(join(dir.path, 'real', 'two.env'), 'B=old\n');
+      await symlink(join('real', 'two.env'), join(dir.path, 'two.env'));
+      const result = await generateEnvFiles(project({ A: '1', B: '2', C: '3' }), { names: ['two'] }, silentLogger);
+      expect(result.files.map((f) => f.status)).toEqual(['written']);
+      expect((await lstat(join(dir.path, 'two.env'))).isSymbolicLink()).toBe(true);
+      expect(await readlink(join(dir.path, 'two.env'))).toBe(join('real', 'two.env'));
+      expect(await readFile(join(dir.path, 'real', 'two.env'), 'utf8')).toBe('B=2\nC=3\n');
+      expect((await stat(join(dir.path, 'real', 'two.env'))).mode & 0o777).toBe(0o600);
+      expect(await readdir(join(dir.path, 'real'))).toEqual(['two.env']);
+      const again = await generateEnvFiles(project({ A: '1', B: '2', C: '3' }), { names: ['two'] }, silentLogger);
+      expect(again.files.map((f) => f.status)).toEqual(['unchanged']);
+    });
+
+    it('a chain of links, and a link whose target does not exist yet (created, like File.write)', async () => {
+      await mkdir(join(dir.path, 'real'));
+      await symlink(join(dir.path, 'real', 'one.env'), join(dir.path, 'hop.env'));
+      await symlink('hop.env', join(dir.path, 'one.env'));
+      await generateEnvFiles(project({ A: '1' }), { names: ['one'] }, silentLogger);
+      expect((await lstat(join(dir.path, 'one.env'))).isSymbolicLink()).toBe(true);
+      expect((await lstat(join(dir.path, 'hop.env'))).isSymbolicLink()).toBe(true);
+      expect(await readFile(join(dir.path, 'real', 'one.env'), 'utf8')).toBe('A=1\n');
+    });
+
+    it('a link loop is one error naming the file, and nothing is written', async () => {
+      await symlink('one.env', join(dir.path, 'one.env'));
+      const error = await generateEnvFiles(project({ A: '1', B: '2', C: '3' }), {}, silentLogger).catch((e: unknown) => e);
+      expect(error).toMatchObject({ code: 'FS_SYMLINK_LOOP', message: expect.stringMatching(/one\.env is a loop of symbolic links$/), suggestion: expect.stringContaining('rm ') });
+      expect(await files()).toEqual(['one.env']);
+      await expect(writeFilesAtomic([{ path: join(dir.path, 'one.env'), content: 'x' }])).rejects.toMatchObject({ code: 'FS_SYMLINK_LOOP' });
+    });
+
+    it('matches ruby -e File.write on the same link (differential)', async () => {
+      const ruby = spawnSync('ruby', ['--version']);
+      if (ruby.status !== 0) throw new Error('ruby is needed for this differential test (apt-get install ruby)');
+      for (const who of ['ruby', 'cruddur']) {
+        await mkdir(join(dir.path, who, 'real'), { recursive: true });
+        await writeFile(join(dir.path, who, 'real', 'one.env'), 'A=old\n');
+        await symlink(join('real', 'one.env'), join(dir.path, who, 'one.env'));
+      }
+      const r = spawnSync('ruby', ['-e', 'File.write("one.env", "A=1\n")'], { cwd: join(dir.path, 'ruby') });
+      expect(r.status, r.stderr.toString()).toBe(0);
+      await writeFilesAtomic([{ path: join(dir.path, 'cruddur', 'one.env'), content: 'A=1\n', mode: 0o600 }]);
+      for (const who of ['ruby', 'cruddur']) {
+        expect((await lstat(join(dir.path, who, 'one.env'))).isSymbolicLink(), who).toBe(true);
+        expect(await readFile(join(dir.path, who, 'real', 'one.env'), 'utf8'), who).toBe('A=1\n');
+      }
+    });
   });
 });

@@ -2,7 +2,7 @@ import { readFile, stat, chmod } from 'node:fs/promises';
 import { relative } from 'node:path';
 import type { ProjectConfig } from '../core/config.js';
 import { CruddurError, usageError } from '../core/errors.js';
-import { writeFilesAtomic } from '../core/fs.js';
+import { symlinkLoop, writeFilesAtomic } from '../core/fs.js';
 import type { Logger } from '../core/output.js';
 import { lineDiff } from './diff.js';
 import { renderTemplate, type MissingVariable } from './render.js';
@@ -19,7 +19,7 @@ export interface GeneratedFile {
   status: GeneratedStatus;
   builtInTemplate: boolean;
   variables: string[];
-  /** Rendered text; only returned for --stdout (the command redacts it before printing). */
+  /** Rendered text; only returned for --stdout (the command prints it, or puts it in the --json document, redacted). */
   content?: string;
   /** Line diff against the current file, for --check. */
   diff?: string[];
@@ -47,7 +47,8 @@ function pickTemplates(all: EnvTemplate[], names: string[] | undefined): EnvTemp
       `use one of: ${[...known.keys()].join(', ') || '(no templates found)'}`,
     );
   }
-  return names.map((n) => known.get(n.replace(/\.env$/, '')) as EnvTemplate);
+  // `env generate sync sync.env` names one template once: rendered, reported and written once.
+  return [...new Set(names.map((n) => n.replace(/\.env$/, '')))].map((n) => known.get(n) as EnvTemplate);
 }
 
 async function readIfExists(path: string): Promise<{ text: string; mode: number } | undefined> {
@@ -56,6 +57,7 @@ async function readIfExists(path: string): Promise<{ text: string; mode: number 
     return { text, mode: info.mode & 0o777 };
   } catch (error) {
     if ((error as { code?: string }).code === 'ENOENT') return undefined;
+    if ((error as { code?: string }).code === 'ELOOP') throw symlinkLoop(relative(process.cwd(), path) || path);
     throw error;
   }
 }

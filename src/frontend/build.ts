@@ -5,6 +5,7 @@ import { readEnvFile } from '../core/env-file.js';
 import { CruddurError } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { discoverTemplates } from '../env/templates.js';
+import { emptyFlag } from './settings.js';
 
 export const FRONTEND_ENV_FILE = 'frontend-react-js.env';
 
@@ -64,6 +65,7 @@ export function reactAppVariables(project: ProjectConfig): { values: Record<stri
 /** `npm run build` in the frontend folder, streamed, with the REACT_APP_* variables; its exit code is kept. */
 export async function staticBuild(project: ProjectConfig, options: StaticBuildOptions, logger: Logger): Promise<StaticBuildResult> {
   const frontendDir = project.resolve(project.paths.frontend);
+  if (options.script !== undefined && options.script.trim() === '') throw emptyFlag('--script');
   const script = options.script ?? 'build';
   const rel = relative(project.root, frontendDir) || '.';
   const manifest = join(frontendDir, 'package.json');

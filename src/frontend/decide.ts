@@ -2,7 +2,7 @@ import type { RemoteObject } from '../aws/s3-store.js';
 import { countActions, planSync, type ActionCounts, type HashedFile, type LocalFile, type Plan } from './plan.js';
 import { unionKeys } from './pending.js';
 import { emptyHeaderConfig, headerConfigFingerprint, headersDiffer, headersResolver, type HeaderConfig } from './routes.js';
-import { lockStatus, STATE_VERSION, type LockStatus, type SyncLock, type SyncState } from './state.js';
+import { lockStatus, STATE_VERSION, unsettledWhileApplying, type LockStatus, type SyncLock, type SyncState } from './state.js';
 
 /** The parts of Prepared the decision reads (all read-only). */
 export interface DecideInput {
@@ -39,8 +39,13 @@ export interface Decision {
   owedBeforeApply: string[];
   /** The [ETag, MD5] pairs worth keeping, before this run's uploads. */
   hashes: Record<string, [string, string]>;
-  /** Whether this run's header settings differ from the ones the bucket's objects were written with. */
+  /**
+   * Whether this run's header settings differ from the ones the bucket's objects may have been written
+   * with (the settled ones, or those of an earlier run that stopped part-way).
+   */
   headersChanged: boolean;
+  /** The header settings to record while applying, and after a run that did not write every object it planned. */
+  headerSettingsUnsettled: Pick<SyncState, 'objectSettings' | 'unsettledSettings'>;
 }
 
 /**
@@ -49,9 +54,11 @@ export interface Decision {
  */
 export function decideSync(input: DecideInput, options: DecideOptions): Decision {
   const plan = planSync({ files: input.files, ignored: input.ignored, remote: input.remote, stored: input.stored }, { ignore: input.isIgnored, delete: options.delete, force: options.force });
-  const before = input.state.objectSettings ?? emptyHeaderConfig();
-  const headersChanged = headerConfigFingerprint(before) !== headerConfigFingerprint(options.headers);
-  if (headersChanged) planCopies(plan, input.files, before, options.headers);
+  const settled = input.state.objectSettings ?? emptyHeaderConfig();
+  const unsettled = input.state.unsettledSettings ?? [];
+  const current = headerConfigFingerprint(options.headers);
+  const headersChanged = [settled, ...unsettled].some((c) => headerConfigFingerprint(c) !== current);
+  if (headersChanged) planCopies(plan, input.files, settled, unsettled, options.headers);
   const sameDistribution = !input.state.distributionId || input.state.distributionId === options.distributionId;
   const carried = options.distributionId ? unionKeys(sameDistribution ? input.state.owed : [], input.legacyOwed) : [];
   const hashes: Record<string, [string, string]> = {};
@@ -67,35 +74,44 @@ export function decideSync(input: DecideInput, options: DecideOptions): Decision
     owedBeforeApply: unionKeys(carried, plan.uploads.map((f) => f.key), plan.deletes, plan.copies.map((f) => f.key)),
     hashes,
     headersChanged,
+    headerSettingsUnsettled: unsettledWhileApplying(input.state, options.headers),
   };
 }
 
 /**
- * Turns the no_change files whose headers differ between the settings the bucket was written with
- * (`before`) and this run's into server-side copies (action update, the reason says so). Only called when
- * the settings changed, so an unchanged run resolves no headers at all.
+ * Turns the no_change files whose headers may differ from this run's into server-side copies (action
+ * update, the reason says so): those whose headers under the settings the bucket was written with
+ * (`settled`), or under those of an earlier run that stopped part-way (`unsettled`: it may have written
+ * some objects), are not this run's. Only called when the settings differ, so an unchanged run resolves no
+ * headers at all.
  */
-function planCopies(plan: Plan, files: readonly HashedFile[], before: HeaderConfig, after: HeaderConfig): void {
-  const oldHeaders = headersResolver(before);
+function planCopies(plan: Plan, files: readonly HashedFile[], settled: HeaderConfig, unsettled: readonly HeaderConfig[], after: HeaderConfig): void {
+  const settledHeaders = headersResolver(settled);
+  const unsettledHeaders = unsettled.map(headersResolver);
   const newHeaders = headersResolver(after);
   const entries = new Map(plan.changeset.map((e) => [e.path, e]));
   for (const file of files) {
     const entry = entries.get(file.key);
     if (entry?.action !== 'no_change') continue;
-    const a = oldHeaders(file.file, file.key);
     const b = newHeaders(file.file, file.key);
-    // A change of compression changes the bytes: the MD5 comparison already planned that one.
-    if (a.contentEncoding !== b.contentEncoding || !headersDiffer(a, b)) continue;
+    // Settings that compress differently would have written other bytes: the MD5 comparison already says
+    // the object was not written with them (or planned the upload).
+    const differs = (resolve: typeof newHeaders) => {
+      const a = resolve(file.file, file.key);
+      return a.contentEncoding === b.contentEncoding && headersDiffer(a, b);
+    };
+    if (differs(settledHeaders)) entry.reason = 'headers changed (server-side copy, no upload)';
+    else if (unsettledHeaders.some(differs)) entry.reason = 'headers may differ: an earlier run stopped part-way (server-side copy, no upload)';
+    else continue;
     entry.action = 'update';
-    entry.reason = 'headers changed (server-side copy, no upload)';
     plan.copies.push(file);
   }
   plan.copies.sort((x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0));
 }
 
 /** The state to keep while applying: the lock, and everything the run may change recorded as owed. */
-export function stateWhileApplying(decision: Decision, distributionId: string | undefined, lock: SyncLock, objectSettings: HeaderConfig | undefined): SyncState {
-  return { version: STATE_VERSION, ...(distributionId ? { distributionId } : {}), owed: distributionId ? decision.owedBeforeApply : [], lock, hashes: decision.hashes, ...(objectSettings ? { objectSettings } : {}) };
+export function stateWhileApplying(decision: Decision, distributionId: string | undefined, lock: SyncLock): SyncState {
+  return { version: STATE_VERSION, ...(distributionId ? { distributionId } : {}), owed: distributionId ? decision.owedBeforeApply : [], lock, hashes: decision.hashes, ...decision.headerSettingsUnsettled };
 }
 
 /**
@@ -107,7 +123,7 @@ export function stateAfter(
   outcome: { uploaded: readonly string[]; deleted: readonly string[]; etags: Readonly<Record<string, string>>; invalidated: boolean },
   distributionId: string | undefined,
   md5Of: (key: string) => string | undefined,
-  objectSettings: HeaderConfig | undefined,
+  headerSettings: Pick<SyncState, 'objectSettings' | 'unsettledSettings'>,
 ): SyncState {
   const hashes = { ...decision.hashes };
   for (const key of [...outcome.uploaded, ...outcome.deleted]) delete hashes[key];
@@ -117,5 +133,5 @@ export function stateAfter(
     if (etag && md5 && etag.toLowerCase() !== md5) hashes[key] = [etag, md5];
   }
   const owed = distributionId && !outcome.invalidated ? unionKeys(decision.carried, outcome.uploaded, outcome.deleted) : [];
-  return { version: STATE_VERSION, ...(distributionId && owed.length > 0 ? { distributionId } : {}), owed, hashes, ...(objectSettings ? { objectSettings } : {}) };
+  return { version: STATE_VERSION, ...(distributionId && owed.length > 0 ? { distributionId } : {}), owed, hashes, ...headerSettings };
 }

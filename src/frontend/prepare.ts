@@ -129,7 +129,8 @@ async function md5FromFirstPart(store: SyncStore, bucket: string, file: HashedFi
 /**
  * Walks and hashes the build, lists the bucket, reads the sync state (only when the listing shows it) and
  * the stored MD5s the ETags cannot settle (from the state, else one HeadObject each). Refuses before
- * anything is changed when the build is missing or empty, or the bucket or distribution does not exist.
+ * anything is changed when the build is missing or empty, or the bucket or distribution does not exist
+ * (a dry run does not ask CloudFront).
  */
 export async function prepareSync(settings: SyncSettings, ports: PreparePorts): Promise<Prepared> {
   const { logger } = ports;
@@ -147,7 +148,9 @@ export async function prepareSync(settings: SyncSettings, ports: PreparePorts): 
     });
   });
   listing.catch(() => undefined);
-  const cdn = settings.distributionId ? await ports.cdn() : undefined;
+  // A dry run never calls CloudFront: it plans, and a plan needs no invalidation (the id's form was checked locally).
+  const cdn = settings.distributionId && !settings.dryRun ? await ports.cdn() : undefined;
+  if (settings.distributionId && settings.dryRun) logger.info(`Dry run: CloudFront is not asked whether distribution ${settings.distributionId} exists.`);
   const distributionExists = cdn && settings.distributionId ? cdn.getDistribution(settings.distributionId).then((d) => d !== undefined) : Promise.resolve(true);
   distributionExists.catch(() => undefined);
   const walked = await walkBuildDir(settings.buildDir);

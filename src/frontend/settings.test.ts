@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadProjectConfig } from '../core/config.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
-import { checkIgnoreGlobs, resolveSyncSettings } from './settings.js';
+import { bucketNameProblem, checkIgnoreGlobs, resolveSyncSettings } from './settings.js';
 
 let dir: TempDir;
 beforeAll(async () => {
@@ -84,5 +84,53 @@ describe('checkIgnoreGlobs', () => {
   ])('%j', (globs, error) => {
     if (error) expect(() => checkIgnoreGlobs(globs)).toThrow(error);
     else expect(checkIgnoreGlobs(globs)).toEqual(globs);
+  });
+});
+
+describe('explicit values are checked, never replaced by guesses', () => {
+  it.each<[string, Parameters<typeof resolveSyncSettings>[1], RegExp]>([
+    ['--bucket \'\'', { bucket: '' }, /^--bucket was given an empty value$/],
+    ['--bucket of spaces', { bucket: '  ' }, /^--bucket was given an empty value$/],
+    ['--distribution-id \'\'', { distributionId: '' }, /^--distribution-id was given an empty value$/],
+    ['--build-dir \'\'', { buildDir: '' }, /^--build-dir was given an empty value$/],
+    ['--changeset \'\'', { changeset: '' }, /^--changeset was given an empty value$/],
+    ['--acl \'\'', { acl: '' }, /^--acl was given an empty value$/],
+    ['--storage-class \'\'', { storageClass: '' }, /^--storage-class was given an empty value$/],
+    ['--content-type \'\'', { contentType: [''] }, /^--content-type was given an empty value$/],
+    ['--exclude \'\'', { filters: [{ type: 'exclude', pattern: '' }] }, /^--exclude was given an empty value$/],
+    ['an invalid bucket name', { bucket: 'Bad_Bucket!' }, /^"Bad_Bucket!" \(from --bucket\) is not a valid S3 bucket name: "B" is not allowed/],
+    ['a distribution id with a space', { distributionId: 'bad id' }, /^"bad id" \(from --distribution-id\) is not a CloudFront distribution id/],
+    ['a lowercase distribution id', { distributionId: 'e2abc' }, /is not a CloudFront distribution id/],
+  ])('%s is a usage error (exit 2), even with SYNC_S3_BUCKET set', (_name, flags, message) => {
+    const run = () => resolveSyncSettings(project({ SYNC_S3_BUCKET: 'from-env' }), flags);
+    expect(run).toThrow(message);
+    try {
+      run();
+    } catch (error) {
+      expect(error).toMatchObject({ exitCode: 2, suggestion: expect.any(String) });
+    }
+  });
+
+  it('an invalid bucket or distribution id from the environment names the variable and where it was set', () => {
+    expect(() => resolveSyncSettings(project({ SYNC_S3_BUCKET: 'my_site' }), {})).toThrow(/^"my_site" \(from SYNC_S3_BUCKET \(env\)\) is not a valid S3 bucket name/);
+    expect(() => resolveSyncSettings(project({ SYNC_CLOUDFRONT_DISTRIBUTION_ID: 'E2 X' }), {})).toThrow(/^"E2 X" \(from SYNC_CLOUDFRONT_DISTRIBUTION_ID \(env\)\)/);
+  });
+
+  it.each([
+    ['my-site.example.com', undefined],
+    ['abc', undefined],
+    ['ab', /2 characters/],
+    ['a'.repeat(64), /64 characters/],
+    ['My-Site', /"M" is not allowed/],
+    ['site_1', /"_" is not allowed/],
+    ['-site', /start and end/],
+    ['site.', /start and end/],
+    ['my..site', /two periods/],
+    ['192.168.5.4', /IP address/],
+    ['xn--site', /reserved prefix "xn--"/],
+    ['site-s3alias', /reserved suffix "-s3alias"/],
+  ])('bucket name %s', (name, problem) => {
+    if (problem === undefined) expect(bucketNameProblem(name)).toBeUndefined();
+    else expect(bucketNameProblem(name)).toMatch(problem);
   });
 });

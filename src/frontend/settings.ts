@@ -1,5 +1,5 @@
 import { describeSource, SYNC_ENV_FILE, type ProjectConfig, type ResolvedSetting } from '../core/config.js';
-import { usageError } from '../core/errors.js';
+import { usageError, type CruddurError } from '../core/errors.js';
 import { filterMatcher, type PathFilter } from './filters.js';
 import { parseCacheRule } from './headers.js';
 import { checkObjectOptions, parseContentTypeRule, parseRoutes, type HeaderConfig, type ObjectOptions } from './routes.js';
@@ -124,6 +124,7 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     return resolved?.value;
   };
 
+  refuseEmptyFlags(flags);
   const bucket = pick('bucket', '--bucket', flags.bucket);
   if (!bucket) {
     throw usageError('No bucket to sync to', `pass --bucket, or set SYNC_S3_BUCKET (e.g. in ${SYNC_ENV_FILE} via \`cruddur env generate sync\`)`);
@@ -137,10 +138,12 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
   const changeset = pick('changesetPath', '--changeset', flags.changeset) ?? project.paths.changeset;
   const ignoreFiles = splitList(pick('ignore', '--ignore', undefined) ?? '');
   const fileConfig = frontendConfig(project.frontend ?? {});
-  const bucketName = syncBucketName(bucket);
+  const bucketName = checkBucketName(syncBucketName(bucket), sources.bucket === 'flag' ? '--bucket' : (sources.bucket ?? 'SYNC_S3_BUCKET'));
+  const distributionId = pick('distributionId', '--distribution-id', flags.distributionId);
+  if (distributionId !== undefined) checkDistributionId(distributionId, sources.distributionId === 'flag' ? '--distribution-id' : (sources.distributionId ?? 'SYNC_CLOUDFRONT_DISTRIBUTION_ID'));
   return {
     bucket: bucketName,
-    distributionId: pick('distributionId', '--distribution-id', flags.distributionId),
+    distributionId,
     buildDir: project.resolve(pick('buildDir', '--build-dir', flags.buildDir) ?? project.paths.buildDir),
     changesetPath: changeset === '-' || changeset === 'none' ? undefined : project.resolve(changeset),
     autoApprove: autoApproveText === undefined ? false : parseBoolean('SYNC_AUTO_APPROVE', autoApproveText),
@@ -170,6 +173,80 @@ export function resolveSyncSettings(project: ProjectConfig, flags: SyncFlags): S
     pendingPath: pendingPath(project.root, bucketName),
     sources,
   };
+}
+
+/** The string flags of `frontend sync` by their SyncFlags name; lists are checked entry by entry (--ignore by checkIgnoreGlobs). */
+const STRING_FLAGS = {
+  bucket: '--bucket',
+  distributionId: '--distribution-id',
+  buildDir: '--build-dir',
+  changeset: '--changeset',
+  acl: '--acl',
+  sse: '--sse',
+  sseKmsKeyId: '--sse-kms-key-id',
+  storageClass: '--storage-class',
+  cacheControl: '--cache-control',
+  contentType: '--content-type',
+} as const satisfies Partial<Record<keyof SyncFlags, string>>;
+
+/**
+ * An explicit flag given an empty (or blank) value is a usage error, never a fallback to the variable or
+ * default the flag would override (explicit settings are never replaced by guesses). `--prefix ''` is the
+ * bucket root, a value, and stays allowed.
+ */
+export function refuseEmptyFlags(flags: SyncFlags): void {
+  for (const [field, flag] of Object.entries(STRING_FLAGS)) {
+    const value = flags[field as keyof typeof STRING_FLAGS];
+    const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+    if (values.some((v) => v.trim() === '')) throw emptyFlag(flag);
+  }
+  const filter = (flags.filters ?? []).find((f) => f.pattern.trim() === '');
+  if (filter) throw emptyFlag(`--${filter.type}`);
+}
+
+/** The error for `--flag ''`: one line, and a Try: line saying how to get the fallback instead. */
+export function emptyFlag(flag: string): CruddurError {
+  return usageError(`${flag} was given an empty value`, `pass a value, or leave ${flag} out to use its default (or the variable that sets it)`);
+}
+
+/**
+ * S3's naming rules for general purpose buckets (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):
+ * 3-63 characters of lowercase letters, digits, `.` and `-`; starting and ending with a letter or digit; no `..`;
+ * not an IPv4 address; not starting with `xn--`, `sthree-` or `amzn-s3-demo-`, not ending with `-s3alias`,
+ * `--ol-s3`, `.mrap` or `--x-s3`. Returns the reason a name breaks them, or undefined. (Names from before
+ * March 2018 in us-east-1 could hold capitals and `_`; those cannot be used with virtual-hosted addressing and are
+ * refused here too.)
+ */
+export function bucketNameProblem(name: string): string | undefined {
+  if (name.length < 3 || name.length > 63) return `it has ${name.length} characters (3 to 63 allowed)`;
+  const bad = [...name].find((c) => !/[a-z0-9.-]/.test(c));
+  if (bad !== undefined) return `"${bad}" is not allowed (lowercase letters, digits, "." and "-" only)`;
+  if (!/^[a-z0-9]/.test(name) || !/[a-z0-9]$/.test(name)) return 'it must start and end with a letter or digit';
+  if (name.includes('..')) return 'it has two periods in a row';
+  if (/^\d+\.\d+\.\d+\.\d+$/.test(name)) return 'it is formatted as an IP address';
+  const prefix = ['xn--', 'sthree-', 'amzn-s3-demo-'].find((p) => name.startsWith(p));
+  if (prefix) return `it starts with the reserved prefix "${prefix}"`;
+  const suffix = ['-s3alias', '--ol-s3', '.mrap', '--x-s3'].find((p) => name.endsWith(p));
+  if (suffix) return `it ends with the reserved suffix "${suffix}"`;
+  return undefined;
+}
+
+/** The name when S3 accepts it; else a usage error naming it and where it came from (`--bucket`, a file). */
+export function checkBucketName(name: string, from: string): string {
+  const problem = bucketNameProblem(name);
+  if (problem) throw usageError(`"${name}" (from ${from}) is not a valid S3 bucket name: ${problem}`, 'pass the bucket\'s name as `aws s3 ls` lists it (e.g. --bucket my-site.example.com)');
+  return name;
+}
+
+/**
+ * CloudFront distribution ids are uppercase letters and digits (E2QWRUHAPOMQZL); anything else is a usage
+ * error before any request (a typo would otherwise reach CloudFront, or, in a dry run, nothing would notice).
+ */
+export function checkDistributionId(id: string, from: string): string {
+  if (!/^[A-Z0-9]+$/.test(id)) {
+    throw usageError(`"${id}" (from ${from}) is not a CloudFront distribution id (uppercase letters and digits, like E2QWRUHAPOMQZL)`, 'copy the Id column of `aws cloudfront list-distributions --query "DistributionList.Items[].[Id,Aliases.Items[0]]"`');
+  }
+  return id;
 }
 
 /** The bucket name in SYNC_S3_BUCKET or --bucket, which the gem also accepted as `s3://name/`. */

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { lockStatus, parseState, serializeState, stateIsEmpty, type SyncLock } from './state.js';
+import { emptyHeaderConfig } from './routes.js';
+import { lockStatus, parseState, serializeState, stateIsEmpty, unsettledWhileApplying, type SyncLock } from './state.js';
 
 const NOW = new Date('2026-11-29T12:00:00Z');
 const lock = (host: string, pid: number, secondsAgo: number): SyncLock => ({
@@ -41,5 +42,20 @@ describe('parseState', () => {
     const state = parseState(JSON.stringify({ version: 2, owed: ['a', 3, null], hashes: { ok: ['e', 'm'], bad: ['e'], worse: 'x' } }));
     expect(state.owed).toEqual(['a']);
     expect(state.hashes).toEqual({ ok: ['e', 'm'] });
+  });
+});
+
+describe('unsettled header settings', () => {
+  const rule = (value: string) => ({ ...emptyHeaderConfig(), cacheRules: [{ glob: '*.txt', value }] });
+  it('adds the run\'s settings to the unsettled ones, without duplicates or the settled ones', () => {
+    expect(unsettledWhileApplying({}, emptyHeaderConfig())).toEqual({});
+    expect(unsettledWhileApplying({}, rule('a'))).toEqual({ unsettledSettings: [rule('a')] });
+    expect(unsettledWhileApplying({ objectSettings: rule('a'), unsettledSettings: [rule('b')] }, rule('b'))).toEqual({ objectSettings: rule('a'), unsettledSettings: [rule('b')] });
+    expect(unsettledWhileApplying({ unsettledSettings: [rule('b')] }, emptyHeaderConfig())).toEqual({ unsettledSettings: [rule('b')] });
+  });
+  it('round-trips and keeps the state object alive', () => {
+    const state = { version: 2 as const, owed: [], hashes: {}, unsettledSettings: [rule('a')] };
+    expect(parseState(serializeState(state))).toEqual(state);
+    expect(stateIsEmpty(state)).toBe(false);
   });
 });

@@ -10,6 +10,11 @@
  * - `objectSettings`: the HeaderConfig (rules, routes, ACL, SSE, storage class) the last run wrote objects
  *   with, when it is not the default; a run with another one copies the objects whose headers differ
  *   (CopyObject, no upload) without a HeadObject per object. Absent: the defaults.
+ * - `unsettledSettings`: other HeaderConfigs that a run which did not write every object it planned (a
+ *   failed upload or copy, a killed process) may have left on some objects. Recorded before the first write,
+ *   so a crash is covered too. Every later run compares each file's headers under all of them (and
+ *   `objectSettings`) with its own, copying those that may differ, until one run writes every object it
+ *   planned; then only `objectSettings` is kept.
  * The object only exists while something is owed, a run holds the lock, or hashes are worth keeping: a
  * plain bucket with nothing owed has none, and the listing that plans the sync already says so (no extra
  * request).
@@ -40,6 +45,7 @@ export interface SyncState {
   lock?: SyncLock;
   hashes: Record<string, [etag: string, md5: string]>;
   objectSettings?: HeaderConfig;
+  unsettledSettings?: HeaderConfig[];
 }
 
 export const emptyState = (): SyncState => ({ version: STATE_VERSION, owed: [], hashes: {} });
@@ -57,6 +63,7 @@ export function parseState(text: string | undefined): SyncState & { unreadable?:
     }
     const lock = raw.lock && typeof raw.lock.owner === 'string' && typeof raw.lock.heartbeat === 'string' ? raw.lock : undefined;
     const objectSettings = raw.objectSettings === undefined ? undefined : parseHeaderConfig(raw.objectSettings);
+    const unsettledSettings = Array.isArray(raw.unsettledSettings) ? raw.unsettledSettings.map(parseHeaderConfig).filter((c): c is HeaderConfig => c !== undefined) : [];
     return {
       version: STATE_VERSION,
       ...(raw.distributionId ? { distributionId: raw.distributionId } : {}),
@@ -64,6 +71,7 @@ export function parseState(text: string | undefined): SyncState & { unreadable?:
       hashes,
       ...(lock ? { lock } : {}),
       ...(objectSettings ? { objectSettings } : {}),
+      ...(unsettledSettings.length > 0 ? { unsettledSettings } : {}),
     };
   } catch {
     return { ...emptyState(), unreadable: true };
@@ -75,11 +83,29 @@ export function serializeState(state: SyncState): string {
 }
 
 /** Whether the state holds nothing worth an object in the bucket. */
-export const stateIsEmpty = (state: SyncState) => state.owed.length === 0 && !state.lock && Object.keys(state.hashes).length === 0 && !state.objectSettings;
+export const stateIsEmpty = (state: SyncState) => state.owed.length === 0 && !state.lock && Object.keys(state.hashes).length === 0 && !state.objectSettings && !state.unsettledSettings?.length;
 
 /** The objectSettings to keep: none for the default HeaderConfig (so a plain default site keeps no state object). */
 export function objectSettingsToKeep(config: HeaderConfig): HeaderConfig | undefined {
   return headerConfigFingerprint(config) === headerConfigFingerprint(emptyHeaderConfig()) ? undefined : config;
+}
+
+/**
+ * The header settings to keep while a run with `current` applies (and after it, unless it wrote every object
+ * it planned): the settled ones as they were, and `current` added to the unsettled ones (deduplicated,
+ * without any equal to the settled ones). Pure.
+ */
+export function unsettledWhileApplying(state: Pick<SyncState, 'objectSettings' | 'unsettledSettings'>, current: HeaderConfig): Pick<SyncState, 'objectSettings' | 'unsettledSettings'> {
+  const settled = headerConfigFingerprint(state.objectSettings ?? emptyHeaderConfig());
+  const seen = new Set([settled]);
+  const unsettled: HeaderConfig[] = [];
+  for (const config of [...(state.unsettledSettings ?? []), current]) {
+    const fp = headerConfigFingerprint(config);
+    if (seen.has(fp)) continue;
+    seen.add(fp);
+    unsettled.push(config);
+  }
+  return { ...(state.objectSettings ? { objectSettings: state.objectSettings } : {}), ...(unsettled.length > 0 ? { unsettledSettings: unsettled } : {}) };
 }
 
 export type LockStatus = { status: 'free' } | { status: 'stale'; lock: SyncLock; why: string } | { status: 'held'; lock: SyncLock };

@@ -43,7 +43,7 @@ describe('the aws s3 sync options, from flags and from cruddur.json "frontend"',
       routes: [{ match: '*.js', headers: { 'Cache-Control': 'no-store', 'X-Amz-Meta-Team': 'web' }, gzip: true }],
     });
     expect(project.paths.frontend).toBe('web');
-    const s = resolveSyncSettings(project, { bucket: 'b', storageClass: 'GLACIER_IR', filters: [{ type: 'exclude', pattern: 'keep.map' }] });
+    const s = resolveSyncSettings(project, { bucket: 'bbb', storageClass: 'GLACIER_IR', filters: [{ type: 'exclude', pattern: 'keep.map' }] });
     expect(s.prefix).toBe('app/');
     expect(s.filters).toEqual([{ type: 'exclude', pattern: '*.map' }, { type: 'include', pattern: 'keep.map' }, { type: 'exclude', pattern: 'keep.map' }]);
     expect(s.headers).toEqual({
@@ -70,7 +70,7 @@ describe('the aws s3 sync options, from flags and from cruddur.json "frontend"',
     const project = await projectWith({});
     let error: unknown;
     try {
-      resolveSyncSettings(project, { bucket: 'b', ...flags });
+      resolveSyncSettings(project, { bucket: 'bbb', ...flags });
     } catch (e) {
       error = e;
     }
@@ -91,9 +91,9 @@ describe('the aws s3 sync options, from flags and from cruddur.json "frontend"',
     [{ acl: 'nope' }, /--acl nope is not one of/],
   ])('cruddur.json frontend %j is a usage error (exit 2)', async (frontend, message) => {
     const project = await projectWith(frontend);
-    expect(() => resolveSyncSettings(project, { bucket: 'b' })).toThrow(message);
+    expect(() => resolveSyncSettings(project, { bucket: 'bbb' })).toThrow(message);
     try {
-      resolveSyncSettings(project, { bucket: 'b' });
+      resolveSyncSettings(project, { bucket: 'bbb' });
     } catch (e) {
       expect((e as { exitCode: number }).exitCode).toBe(2);
     }

@@ -142,6 +142,91 @@ describe('object options (aws s3 sync --acl, --sse, --sse-kms-key-id, --storage-
   });
 });
 
+describe('a header change that did not reach every object (a failed copy or upload, a killed run) converges', () => {
+  const SITE3 = { 'a.txt': 'a', 'plus+sign.txt': 'plus', 'index.html': '<p>hi</p>' };
+  const txtRule = withHeaders({ cacheRules: [{ glob: '*.txt', value: 'public, max-age=60' }] });
+  const cacheOf = (store: MemoryStore) => Object.fromEntries(['a.txt', 'plus+sign.txt', 'index.html'].map((k) => [k, store.objects.get(k)?.cacheControl]));
+  const defaults = { 'a.txt': NO_CACHE, 'plus+sign.txt': NO_CACHE, 'index.html': NO_CACHE };
+
+  it('one copy fails: the next run with the old settings copies the objects back, then nothing is left to change', async () => {
+    await writeSite(SITE3);
+    const store = new MemoryStore();
+    const quotas = new InvalidationQuotas();
+    await syncFrontend(settings(), ports(store, quotas));
+    store.failOn = (call) => (call === 'copy plus+sign.txt' ? new Error('Could not update the headers of s3://site/plus+sign.txt: the object does not exist') : undefined);
+    await expect(syncFrontend(settings({ headers: txtRule }), ports(store, quotas))).rejects.toMatchObject({ code: 'SYNC_FAILED' });
+    expect(cacheOf(store)).toEqual({ ...defaults, 'a.txt': 'public, max-age=60' });
+    store.failOn = undefined;
+    store.writes.length = 0;
+
+    // The plain run again (the tester's "Nothing to change" with a.txt still max-age=60).
+    const back = await syncFrontend(settings(), ports(store, quotas));
+    expect(actions(back)).toEqual({ 'a.txt': 'update', 'plus+sign.txt': 'update', 'index.html': 'no_change' });
+    expect(back.changeset.find((e) => e.path === 'a.txt')?.reason).toMatch(/earlier run stopped part-way/);
+    expect(contentWrites(store).map((w) => [w.op, w.key, w.cacheControl])).toEqual([
+      ['copy', 'a.txt', NO_CACHE],
+      ['copy', 'plus+sign.txt', NO_CACHE],
+    ]);
+    expect(cacheOf(store)).toEqual(defaults);
+    // Settled: the default settings keep no state object, and the next run is one listing.
+    expect(store.objects.has(STATE_KEY)).toBe(false);
+    store.calls.length = 0;
+    allNoChange(await syncFrontend(settings(), ports(store, quotas)));
+    expect(store.calls).toEqual(['list']);
+  });
+
+  it('one copy fails: re-running the new settings converges too, and records them once every object has them', async () => {
+    await writeSite(SITE3);
+    const store = new MemoryStore();
+    await syncFrontend(settings(), ports(store));
+    store.failOn = (call) => (call === 'copy plus+sign.txt' ? new Error('boom') : undefined);
+    await expect(syncFrontend(settings({ headers: txtRule }), ports(store))).rejects.toMatchObject({ code: 'SYNC_FAILED' });
+    store.failOn = undefined;
+    await syncFrontend(settings({ headers: txtRule }), ports(store));
+    expect(cacheOf(store)).toEqual({ 'a.txt': 'public, max-age=60', 'plus+sign.txt': 'public, max-age=60', 'index.html': NO_CACHE });
+    const state = JSON.parse(store.text(STATE_KEY) ?? '{}') as { objectSettings?: unknown; unsettledSettings?: unknown };
+    expect(state.objectSettings).toEqual(txtRule);
+    expect(state.unsettledSettings).toBeUndefined();
+    store.writes.length = 0;
+    allNoChange(await syncFrontend(settings({ headers: txtRule }), ports(store)));
+    expect(contentWrites(store)).toEqual([]);
+  });
+
+  it('a failed upload under new settings: the uploads that went through carry them, and the next run copies them back', async () => {
+    await writeSite(SITE3);
+    const store = new MemoryStore();
+    await syncFrontend(settings(), ports(store));
+    await writeSite({ 'a.txt': 'a2', 'plus+sign.txt': 'plus2', 'index.html': '<p>hi</p>' });
+    store.failOn = (call) => (call === 'put plus+sign.txt' ? new Error('boom') : undefined);
+    await expect(syncFrontend(settings({ headers: txtRule }), ports(store))).rejects.toMatchObject({ code: 'SYNC_FAILED' });
+    expect(store.objects.get('a.txt')?.cacheControl).toBe('public, max-age=60');
+    store.failOn = undefined;
+    await syncFrontend(settings(), ports(store));
+    expect(cacheOf(store)).toEqual(defaults);
+    expect(store.text('plus+sign.txt')).toBe('plus2');
+  });
+
+  it('a run killed after its first copy: the next run, from another runner, converges', async () => {
+    await writeSite(SITE3);
+    const store = new MemoryStore();
+    await syncFrontend(settings(), ports(store));
+    // The state (lock, owed, the new settings as unsettled) and one copy land; the run then hangs like a SIGKILLed one.
+    store.killAfter(2);
+    void syncFrontend(settings({ headers: txtRule }), ports(store));
+    await new Promise<void>((resolve) => {
+      const check = () => (store.dead ? resolve() : setImmediate(check));
+      check();
+    });
+    expect(store.objects.get('a.txt')?.cacheControl).toBe('public, max-age=60');
+    const fresh = new MemoryStore();
+    for (const [k, v] of store.objects) fresh.objects.set(k, v);
+    const later = () => new Date(Date.now() + 61_000);
+    await syncFrontend(settings(), ports(fresh, undefined, { host: 'another-runner', clock: later }));
+    expect(cacheOf(fresh)).toEqual(defaults);
+    expect(fresh.objects.has(STATE_KEY)).toBe(false);
+  });
+});
+
 describe('routes (cruddur.json frontend.routes)', () => {
   const routes = parseRoutes([
     { match: '^static/js/.*\\.js$', headers: { 'Content-Language': 'en' }, gzip: true },

@@ -201,6 +201,19 @@ describe('syncFrontend in process (memory store)', () => {
     });
   });
 
+  it('--dry-run never calls CloudFront (no GetDistribution), and changes nothing', async () => {
+    const store = new MemoryStore();
+    let asked = 0;
+    const cdn = () => {
+      asked += 1;
+      return Promise.reject(new Error('CloudFront must not be called in a dry run'));
+    };
+    const result = await syncFrontend(settings({ dryRun: true }), { ...ports(store, fakeCdn()), cdn });
+    expect(asked).toBe(0);
+    expect(result.counts.create).toBe(Object.keys(SITE).length);
+    expect(store.objects.size).toBe(0);
+  });
+
   it('an owed invalidation CloudFront refuses falls back to /* once, and the next deploy is not blocked', async () => {
     const store = new MemoryStore();
     store.objects.set(STATE_KEY, { body: Buffer.from(JSON.stringify({ version: 2, distributionId: DIST, owed: ['static/js/runtime~main.5f3a1b2c.js'], hashes: {} })), etag: 'x', metadata: {} });

@@ -135,12 +135,15 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
     savedOnce = true;
   };
   let savedOnce = false;
-  const settingsBefore = prepared.state.objectSettings;
   const finishRun = async (outcome: ApplyResult, invalidated: boolean) => {
-    // The header settings are recorded once every object carries them; after a failure the next run compares again.
-    const objectSettings = outcome.failed.length === 0 ? objectSettingsToKeep(settings.headers) : settingsBefore;
+    // This run's header settings are settled once it wrote every object it planned; until then the next
+    // runs also compare against them (some objects may carry them, others not).
+    const written = new Set([...outcome.uploaded, ...outcome.copied]);
+    const wroteAll = [...plan.uploads, ...plan.copies].every((f) => written.has(f.key));
+    const objectSettings = objectSettingsToKeep(settings.headers);
+    const headerSettings = wroteAll ? (objectSettings ? { objectSettings } : {}) : decision.headerSettingsUnsettled;
     const changed = { ...outcome, uploaded: [...outcome.uploaded, ...outcome.copied] };
-    await saveState(stateAfter(decision, { ...changed, invalidated }, settings.distributionId, (k) => md5Of.get(k), objectSettings));
+    await saveState(stateAfter(decision, { ...changed, invalidated }, settings.distributionId, (k) => md5Of.get(k), headerSettings));
     if (invalidated) await clearPending(settings.pendingPath);
   };
   const invalidate = (changed: string[]) =>
@@ -184,8 +187,8 @@ export async function syncFrontend(settings: SyncSettings, ports: SyncPorts): Pr
   // checkout, knows what to invalidate, and a second run started meanwhile refuses.
   const now = clock().toISOString();
   const myLock: SyncLock = { owner: randomUUID(), host: ports.host ?? hostname(), pid: process.pid, started: now, heartbeat: now };
-  await saveState(stateWhileApplying(decision, settings.distributionId, myLock, settingsBefore));
-  const heartbeat = startHeartbeat(() => saveState(stateWhileApplying(decision, settings.distributionId, { ...myLock, heartbeat: clock().toISOString() }, settingsBefore)), ports.heartbeatMs ?? LOCK_HEARTBEAT_MS);
+  await saveState(stateWhileApplying(decision, settings.distributionId, myLock));
+  const heartbeat = startHeartbeat(() => saveState(stateWhileApplying(decision, settings.distributionId, { ...myLock, heartbeat: clock().toISOString() })), ports.heartbeatMs ?? LOCK_HEARTBEAT_MS);
   let applied: ApplyResult;
   try {
     applied = await applyPlan(plan, store, {

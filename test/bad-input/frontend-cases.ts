@@ -211,4 +211,43 @@ export const FRONTEND_CASES: BadInputCase[] = [
     exitCode: 2,
     error: /^cruddur\.json: frontend\.routes\[0\]\.headers: "X-Frame-Options" is not a header a route may set$/,
   },
+  {
+    name: 'frontend: --bucket \'\' with SYNC_S3_BUCKET set (an empty flag never falls back)',
+    args: ['frontend', 'sync', '--auto-approve', '--bucket', ''],
+    env: site,
+    setup: (ctx) => build(ctx),
+    exitCode: 2,
+    error: /^--bucket was given an empty value$/,
+  },
+  {
+    name: 'frontend: --distribution-id \'\'',
+    args: ['frontend', 'sync', '--dry-run', '--distribution-id', ''],
+    env: site,
+    setup: (ctx) => build(ctx),
+    exitCode: 2,
+    error: /^--distribution-id was given an empty value$/,
+  },
+  {
+    name: 'frontend: an invalid bucket name',
+    args: ['frontend', 'sync', '--auto-approve', '--bucket', 'Bad_Bucket!'],
+    env: site,
+    setup: (ctx) => build(ctx),
+    exitCode: 2,
+    error: /^"Bad_Bucket!" \(from --bucket\) is not a valid S3 bucket name: "B" is not allowed \(lowercase letters, digits, "\." and "-" only\)$/,
+  },
+  {
+    name: 'frontend: an invalid distribution id, even with --dry-run, is refused before any request',
+    args: ['frontend', 'sync', '--dry-run', '--distribution-id', 'bad id'],
+    // A CloudFront that cannot be reached: the id must be refused before any call to it.
+    env: (ctx) => ({ ...ctx.s3, AWS_ENDPOINT_URL_CLOUDFRONT: 'http://cloudfront.invalid' }),
+    setup: (ctx) => build(ctx),
+    exitCode: 2,
+    error: /^"bad id" \(from --distribution-id\) is not a CloudFront distribution id/,
+  },
+  {
+    name: 'frontend: static-build --script \'\'',
+    args: ['frontend', 'static-build', '--script', ''],
+    exitCode: 2,
+    error: /^--script was given an empty value$/,
+  },
 ];

@@ -36,6 +36,8 @@ export class MemoryStore implements SyncStore {
   dead = false;
   private version = 0;
   private readonly uploads = new Map<string, Map<number, Buffer>>();
+  /** Returns the error a call fails with (`copy plus+sign.txt`, `put a.txt`), or undefined to let it through. */
+  failOn?: (call: string) => Error | undefined;
   /** Called on each write before it lands (a test can pause a run there). */
   beforeWrite?: (what: string) => Promise<void>;
 
@@ -51,6 +53,8 @@ export class MemoryStore implements SyncStore {
 
   private async gate(call: string, write: boolean): Promise<void> {
     if (this.dead) await new Promise(() => undefined);
+    const failure = this.failOn?.(call);
+    if (failure) throw failure;
     if (write) {
       if (this.writesLeft <= 0) {
         this.dead = true;

@@ -53,6 +53,7 @@ export default class EnvGenerate extends BaseCommand {
         details: { files: result.files.map(({ content: _c, ...f }) => f) },
       });
     }
-    return { ...result, files: result.files.map(({ content: _c, ...f }) => f) };
+    // --stdout --json: the rendered text is the output, so it goes in the document (redacted like every --json value).
+    return { ...result, files: result.files.map(({ content, ...f }) => (f.status === 'printed' && content !== undefined ? { ...f, content } : f)) };
   }
 }
