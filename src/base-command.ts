@@ -48,6 +48,13 @@ export abstract class BaseCommand extends Command {
   /** The user's project: root, paths and merged variables. Registers secret values for redaction. */
   protected project(flags: BaseFlags): ProjectConfig {
     if (!this.projectConfig) {
+      // An explicit --profile '' or --region '' is a usage error, never a fallback to AWS_PROFILE / AWS_REGION.
+      for (const name of ['profile', 'region'] as const) {
+        const value = flags[name];
+        if (value !== undefined && value.trim() === '') {
+          throw new CruddurError(`--${name} was given an empty value`, { exitCode: 2, code: 'USAGE', suggestion: `pass a value, or leave --${name} out to use its default (or the variable that sets it)` });
+        }
+      }
       if (flags.cwd !== undefined && !isDirectory(flags.cwd)) {
         throw new CruddurError(`--cwd ${flags.cwd} is not a folder`, { exitCode: 2, code: 'USAGE', suggestion: 'pass the path of your app repository (or a folder inside it)' });
       }

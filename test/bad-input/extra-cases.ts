@@ -49,6 +49,25 @@ export const EXTRA_CASES: BadInputCase[] = [
     error: /^CONNECTION_URL is malformed: it is not a valid URL \(characters such as @ : \/ # in the password must be percent-encoded: @ as %40\)$/,
   },
   {
+    name: 'config: --region given an empty value (never a fallback to AWS_REGION)',
+    args: ['rds', 'update-sg', '--ip', '203.0.113.7', '--dry-run', '--region', ''],
+    exitCode: 2,
+    error: /^--region was given an empty value$/,
+  },
+  {
+    name: 'config: --profile given an empty value (never a fallback to AWS_PROFILE)',
+    args: ['ecr', 'login', '--profile', ' '],
+    exitCode: 2,
+    error: /^--profile was given an empty value$/,
+  },
+  {
+    name: 'config: AWS_ENDPOINT_URL that is not a URL names the variable',
+    args: ['ecr', 'login'],
+    env: () => ({ AWS_ENDPOINT_URL: 'not a url', AWS_ACCESS_KEY_ID: 'AKIAEXAMPLE', AWS_SECRET_ACCESS_KEY: 'x' }),
+    exitCode: 1,
+    error: /^The ecr endpoint "not a url" \(from AWS_ENDPOINT_URL\) is not an http\(s\) URL$/,
+  },
+  {
     name: 'config: --region that is not a region',
     args: ['rds', 'update-sg', '--ip', '203.0.113.7', '--region', 'not a region!'],
     env: (ctx) => ({ DB_SG_ID: 'sg-0123456789abcdef0', AWS_ENDPOINT_URL_EC2: ctx.fakeAws, AWS_ACCESS_KEY_ID: 'AKIAFAKE', AWS_SECRET_ACCESS_KEY: 'fake' }),
