@@ -96,6 +96,18 @@ describe('ddb against dynalite', () => {
     expect(() => parseSeed('[1]', 'bad.json', TABLE)).toThrow('bad.json: item 1 is not a JSON object');
     expect(() => parseSeed('{"Items": [{"pk": "plain"}]}', 'bad.json', TABLE)).toThrow('bad.json: Items[0]: attribute "pk" is not DynamoDB JSON');
     expect(() => parseSeed('{', 'bad.json', TABLE)).toThrow(/^bad\.json: not valid JSON/);
+    // A plain number that a double cannot keep is refused, never stored as another number.
+    expect(() => parseSeed('[{"pk": "N#1", "sk": "a", "id": 9007199254740993}]', 'big.json', TABLE)).toThrow(
+      'big.json: the number 9007199254740993 would be stored as 9007199254740992 (a plain JSON number keeps about 15-17 digits; DynamoDB keeps 38)',
+    );
+    expect(() => parseSeed('[{"pk": "a", "sk": "b", "n": {"deep": [12345678901234567890]}}]', 'big.json', TABLE)).toThrow(/the number 12345678901234567890 would be stored as 12345678901234567000/);
+    expect(() => parseSeed('[{"pk": "a", "sk": "b", "n": 0.12345678901234567891}]', 'big.json', TABLE)).toThrow(/the number 0\.12345678901234567891 /);
+    // Numbers that survive (and digits inside strings) pass, written as DynamoDB receives them.
+    const fine = parseSeed('[{"pk": "9007199254740993", "sk": "b", "a": 0.1, "b": 1e21, "c": 1.50, "d": -0, "e": 123456789012345, "f": 2.5E-7}]', 'ok.json', TABLE);
+    expect(fine.tables.get(TABLE)?.[0]).toMatchObject({ pk: { S: '9007199254740993' }, a: { N: '0.1' }, b: { N: '1e+21' }, c: { N: '1.5' }, e: { N: '123456789012345' }, f: { N: '2.5e-7' } });
+    // DynamoDB JSON keeps every digit.
+    const exact = parseSeed('{"Items": [{"pk": {"S": "a"}, "sk": {"S": "b"}, "id": {"N": "9007199254740993"}}]}', 'exact.json', TABLE);
+    expect(exact.tables.get(TABLE)?.[0]?.id).toEqual({ N: '9007199254740993' });
     await expect(seedTables(store, parseSeed('[{"pk": "x"}]', 'nosk.json', TABLE), 'nosk.json', {}, silentLogger)).rejects.toThrow(
       'nosk.json: item 1 has no "sk" (the table\'s key is pk, sk)',
     );

@@ -103,6 +103,15 @@ export function parseSeed(text: string, file: string, defaultTable: string): See
   }
   const tables = new Map<string, DynamoItem[]>();
   if (Array.isArray(data)) {
+    // Plain numbers pass through JavaScript's doubles: one that does not survive (9007199254740993) would be
+    // stored as another number. DynamoDB JSON carries N as a string and keeps all its 38 digits.
+    const lossy = inexactNumbers(text)[0];
+    if (lossy !== undefined) {
+      throw new CruddurError(`${file}: the number ${lossy} would be stored as ${String(Number(lossy))} (a plain JSON number keeps about 15-17 digits; DynamoDB keeps 38)`, {
+        suggestion: `write it as a string, or write the file as DynamoDB JSON where numbers are strings ({"N": "${lossy}"}), as \`aws dynamodb scan\` prints it`,
+        code: 'DDB_BAD_SEED',
+      });
+    }
     const items = data.map((entry, i) => {
       if (!isObject(entry)) throw invalid(file, `item ${i + 1} is not a JSON object`);
       try {
@@ -139,6 +148,33 @@ export function parseSeed(text: string, file: string, defaultTable: string): See
   }
   if (tables.size === 0) throw invalid(file, 'holds no items');
   return { format: 'dynamodb', tables };
+}
+
+/** A decimal number's value as sign, significant digits and exponent: `1.50e2` and `150` give the same. */
+function decimalKey(token: string): string {
+  const m = /^(-?)(\d+)(?:\.(\d+))?(?:[eE]([+-]?\d+))?$/.exec(token);
+  if (!m) return token;
+  const digits = `${m[2]}${m[3] ?? ''}`;
+  const exponent = Number(m[4] ?? 0) - (m[3] ?? '').length;
+  const trimmedLeft = digits.replace(/^0+/, '');
+  if (trimmedLeft === '') return '0';
+  const significant = trimmedLeft.replace(/0+$/, '');
+  return `${m[1]}${significant}e${exponent + (trimmedLeft.length - significant.length)}`;
+}
+
+/**
+ * The number tokens of a JSON text (outside strings) whose value changes on the way through a double:
+ * `9007199254740993` (stored as ...992), `0.12345678901234567891`. Round-tripping values (`0.1`, `1e21`) pass.
+ */
+export function inexactNumbers(text: string): string[] {
+  const found: string[] = [];
+  for (const m of text.matchAll(/"(?:[^"\\]|\\.)*"|-?\d+(?:\.\d+)?(?:[eE][+-]?\d+)?/g)) {
+    const token = m[0];
+    if (token.startsWith('"')) continue;
+    const value = Number(token);
+    if (Number.isFinite(value) && decimalKey(token) !== decimalKey(String(value))) found.push(token);
+  }
+  return found;
 }
 
 /**
