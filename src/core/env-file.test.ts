@@ -146,7 +146,7 @@ describe('env file errors never quote a value', () => {
   };
   it.each([
     // [file text, secret parts that must not appear, expected message, expected Try]
-    ["A=1\nDB_PASSWORD='it'sMyS3cret'", ['sMyS3cret', "'it'"], /^\.env:2: the value of DB_PASSWORD has text after its closing single quote/, /^put the whole value of DB_PASSWORD in one pair of quotes, and write a ' inside it as \\' \(line 2 of \.env\)/],
+    ["A=1\nDB_PASSWORD='it'sMyS3cret'", ['sMyS3cret', "'it'"], /^\.env:2: the value of DB_PASSWORD has text after its closing single quote/, /^on line 2 of \.env, put the whole value of DB_PASSWORD in one pair of quotes and write a ' inside it as \\' \(KEY=value/],
     ["DB_PASSWORD='o'ReillyS3cret'", ['ReillyS3cret'], /^\.env:1: the value of DB_PASSWORD has text after its closing single quote/, /DB_PASSWORD/],
     ['DB_PASSWORD="pa"ss"word"', ['word', 'ss'], /^\.env:1: the value of DB_PASSWORD has text after its closing double quote/, /write a " inside it as \\"/],
     ['DB_PASSWORD="abc"defghi', ['abc', 'defghi'], /DB_PASSWORD has text after/, /DB_PASSWORD/],

@@ -159,7 +159,7 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
         fail(
           line,
           `the value of ${key} has text after its closing ${q} quote (a ${q} quote inside the value ends it)`,
-          `put the whole value of ${key} in one pair of quotes, and write a ${quote} inside it as \\${quote} (line ${line} of ${options.file})`,
+          `on line ${line} of ${options.file}, put the whole value of ${key} in one pair of quotes and write a ${quote} inside it as \\${quote}`,
         );
       }
       pos += tail.length;
@@ -221,7 +221,7 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
         fail(
           atLine,
           close < 0 ? `the value of ${key} has a "\${" with no closing "}"` : `the value of ${key} has an invalid "\${...}" (it takes a name, then optionally :-, -, :+, +, :? or ? and a word)`,
-          `write $$ for a literal $ in the value of ${key}, or use \${NAME} or \${NAME:-default} (line ${atLine} of ${options.file})`,
+          `on line ${atLine} of ${options.file}, write $$ for a literal $ in the value of ${key}, or use \${NAME} or \${NAME:-default}`,
         );
       }
       const [, name = '', op, word = ''] = braced as RegExpExecArray;
