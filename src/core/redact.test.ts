@@ -84,6 +84,13 @@ describe('--json: strings are redacted before serialising', () => {
     expect(JSON.parse(text)).toEqual({ message: 'login with *** failed' });
   });
 
+  it('removes the JSON-escaped form of a registered secret from text that holds JSON, leaving it valid', () => {
+    const r = new Redactor();
+    r.add('pa"ss\\w0\nrd');
+    const logged = JSON.stringify({ request: { password: 'pa"ss\\w0\nrd' } });
+    expect(r.redact(logged)).toBe('{"request":{"password":"***"}}');
+  });
+
   it('hides whole string values under secret-named keys, and redacts keys', () => {
     const r = new Redactor();
     r.add('key-that-is-secret');

@@ -60,9 +60,10 @@ export class Redactor {
     const trimmed = value.trim();
     if (trimmed.length < 6 || PLACEHOLDERS.has(trimmed)) return;
     this.secrets.add(trimmed);
-    // URL-encoded forms show up in printed URLs.
-    const encoded = encodeURIComponent(trimmed);
-    if (encoded !== trimmed) this.secrets.add(encoded);
+    // URL-encoded forms show up in printed URLs; JSON-escaped ones (`\"`, `\\`) in logged JSON text.
+    for (const form of [encodeURIComponent(trimmed), JSON.stringify(trimmed).slice(1, -1)]) {
+      if (form !== trimmed) this.secrets.add(form);
+    }
   }
 
   /** Registers every value in an environment whose name says it is secret, and URL passwords. */
