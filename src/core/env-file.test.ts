@@ -87,7 +87,7 @@ describe('env files: docker compose rules', () => {
     ['${VAR:?msg} unset', 'A=1\nKEY=${VAR:?set VAR first}', /^\.env:2: required variable VAR is missing a value: set VAR first$/],
     ['${VAR?} unset', 'KEY=${VAR?}', /^\.env:1: required variable VAR is missing a value$/],
     ['unterminated quote', 'A=1\nKEY="abc\nB=2', /^\.env:2: unterminated double-quoted value for KEY$/],
-    ['bad key', 'A=1\nMY KEY=1', /^\.env:2: the key "MY KEY" contains a space$/],
+    ['bad key', 'A=1\nMY KEY=1', /^\.env:2: the key starting "MY" contains a space$/],
     ['bad character in key', 'KE$Y=1', /^\.env:1: unexpected character "\$" in the variable name "KE\$"$/],
     ['text after a closing quote', 'KEY="a" b', /^\.env:1: the value of KEY has text after its closing double quote/],
     ['invalid interpolation', 'KEY=${}', /^\.env:1: the value of KEY has an invalid "\$\{\.\.\.\}"/],
@@ -155,6 +155,9 @@ describe('env file errors never quote a value', () => {
     ['PROD_CONNECTION_URL="postgresql://root:pa"ssw0rd@h/db"', ['ssw0rd', 'root:pa'], /PROD_CONNECTION_URL has text after/, /PROD_CONNECTION_URL/],
     ['DB_PASSWORD=sec${ret', ['sec', 'ret'], /^\.env:1: the value of DB_PASSWORD has a "\$\{" with no closing "\}"$/, /\$\$ for a literal \$ in the value of DB_PASSWORD/],
     ['DB_PASSWORD=sec${r:=et}ab', ['sec', 'r:=et', 'ab'], /^\.env:1: the value of DB_PASSWORD has an invalid "\$\{\.\.\.\}"/, /DB_PASSWORD/],
+    // A forgotten "=": only the first word is shown.
+    ['A=1\nDB_PASSWORD hunter2 x=1', ['hunter2'], /^\.env:2: the key starting "DB_PASSWORD" contains a space$/, /line 2 of \.env: one name, then "=" and the value/],
+    ['DB_PASSWORD hunt$r2=1', ['hunt'], /^\.env:1: the key starting "DB_PASSWORD" contains a space$/, /line 1 of \.env/],
     // A line that is not KEY=value may continue a value above: never quoted.
     ['DB_PASSWORD=abc\nd!ef%ghi', ['d!ef', 'ghi'], /^\.env:2: not a KEY=value line/, /line 2 of \.env/],
     ['DB_PASSWORD=abc\nhunter two words', ['hunter', 'two'], /^\.env:2: not a KEY=value line/, /line 2 of \.env/],

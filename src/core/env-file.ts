@@ -47,6 +47,10 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
       code: 'ENV_FILE_INVALID',
     });
   };
+  // A name with a space may be a key and a value with the `=` forgotten (`DB_PASSWORD hunter2`): only its
+  // first word is shown.
+  const spaced = (name: string): never =>
+    fail(line, `the key starting ${JSON.stringify(name.split(/\s/)[0])} contains a space`, `fix line ${line} of ${options.file}: one name, then "=" and the value`);
   const own = (map: Readonly<Record<string, string | undefined>>, name: string) => (Object.hasOwn(map, name) ? map[name] : undefined);
   const resolve = (name: string): string | undefined => own(lookup, name) ?? own(out, name);
 
@@ -94,6 +98,8 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
         // Only text before a `=`/`:` on the same line is a name; anything else may be part of a value.
         const line0 = rest.split('\n')[0] as string;
         const isName = /[=:]/.test(line0.slice(i));
+        const before = rest.slice(0, i).trim();
+        if (isName && /\s/.test(before)) spaced(before);
         fail(
           startLine,
           isName
@@ -110,7 +116,7 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
     const key = rest.slice(0, keyEnd).replace(/\s+$/, '');
     if (/\s/.test(key)) {
       if (inherited) fail(startLine, 'not a KEY=value line (words with spaces and no "=")', `fix line ${startLine} of ${options.file}; if it continues the value above, quote that value`);
-      fail(startLine, `the key ${JSON.stringify(key)} contains a space`);
+      spaced(key);
     }
     pos += keyEnd + 1;
     if (inherited) {
