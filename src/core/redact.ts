@@ -30,8 +30,9 @@ interface Pattern {
 }
 
 const PATTERNS: Pattern[] = [
-  // scheme://user:password@host -> scheme://user:***@host
-  { regex: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\s@'"/]+)@/gi, replace: `$1${REDACTED}@` },
+  // scheme://user:password@host -> scheme://user:***@host. libpq takes a password with spaces (`p%40ss w0rd`),
+  // so the password runs to the `@` on the same line, not to the first space.
+  { regex: /\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@'"]*:)([^\n@'"/]{1,256}?)@/gi, replace: `$1${REDACTED}@` },
   // libpq key/value style: password=secret (only `=`, so prose like "password: wrong" stays readable)
   { regex: /\b(password|passwd)(\s*=\s*)(['"]?)[^\s'"&;,]+\3/gi, replace: `$1$2$3${REDACTED}$3` },
   // AWS access key ids (long-term and temporary)
