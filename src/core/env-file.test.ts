@@ -133,6 +133,27 @@ describe('env files: names are looked up as data', () => {
   });
 });
 
+describe('unset-variable warnings never quote part of a secret', () => {
+  // `DB_PASSWORD=pa$sword1` warned `the "sword1" variable is not set`, printing part of the password.
+  it.each([
+    ['DB_PASSWORD=pa$sword1', 'sword1', /^\.env:1: the value of DB_PASSWORD has a "\$" followed by the name of a variable that is not set; defaulting to a blank string \(write \$\$ for a literal \$\)$/],
+    ['DB_PASSWORD="pa${SWORD_X}"', 'SWORD_X', /the value of DB_PASSWORD has a "\$"/],
+    ['CONNECTION_URL=postgresql://u:pa$sword2@h/db', 'sword2', /the value of CONNECTION_URL has a "\$"/],
+  ])('%s', (text, part, message) => {
+    const warnings: string[] = [];
+    parseEnvFile(text, { file: '.env', lookup: {}, warn: (m) => warnings.push(m) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(message);
+    expect(warnings[0]).not.toContain(part);
+  });
+
+  it('a variable-like name under an ordinary key is still named, as compose does', () => {
+    const warnings: string[] = [];
+    parseEnvFile('CONNECTION_URL=postgresql://cruddur:${DB_PASSWORD}@h/db', { file: '.env', lookup: {}, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual(['.env:1: the "DB_PASSWORD" variable is not set; defaulting to a blank string']);
+  });
+});
+
 describe('env file errors never quote a value', () => {
   // Issue: `DB_PASSWORD='it'sMyS3cret'` printed `text after the closing quote of DB_PASSWORD: "sMyS3cret'"`.
   // A malformed value is often a password with a quote in it, and it is not yet registered for redaction.

@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CruddurError } from './errors.js';
+import { isSecretName } from './redact.js';
 
 /**
  * The one reader for env-style files (`.env`, `.env.local`, `.cruddur/local.env`, `sync.env`,
@@ -202,7 +203,7 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
       }
       const named = /^[_a-zA-Z][_a-zA-Z0-9]*/.exec(value.slice(dollar + 1));
       if (named) {
-        result += lookupOrWarn(named[0], atLine);
+        result += lookupOrWarn(named[0], atLine, key);
         k = dollar + 1 + named[0].length;
         continue;
       }
@@ -236,7 +237,7 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
       const nonEmpty = set && current !== '';
       switch (op) {
         case undefined:
-          result += lookupOrWarn(name, atLine);
+          result += lookupOrWarn(name, atLine, key);
           break;
         case ':-':
           result += nonEmpty ? current : substitute(word, atLine, key);
@@ -264,10 +265,16 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
     return result;
   }
 
-  function lookupOrWarn(name: string, atLine: number): string {
+  function lookupOrWarn(name: string, atLine: number, key: string): string {
     const value = resolve(name);
     if (value === undefined) {
-      options.warn?.(`${options.file}:${atLine}: the "${name}" variable is not set; defaulting to a blank string`);
+      // In a secret (`DB_PASSWORD=pa$sword`) or a name unlike a variable's the "name" is likely part of a
+      // password with a `$` in it: the warning names the key instead.
+      options.warn?.(
+        isSecretName(key) || !/^[A-Z_][A-Z0-9_]*$/.test(name)
+          ? `${options.file}:${atLine}: the value of ${key} has a "$" followed by the name of a variable that is not set; defaulting to a blank string (write $$ for a literal $)`
+          : `${options.file}:${atLine}: the "${name}" variable is not set; defaulting to a blank string`,
+      );
       return '';
     }
     return value;

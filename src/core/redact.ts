@@ -14,6 +14,11 @@ const PLACEHOLDERS = new Set(['postgres', 'password', 'S3RVER']);
 
 const SECRET_NAME = /(PASSWORD|PASSWD|SECRET|TOKEN|CREDENTIAL|PRIVATE_KEY|API_KEY)/i;
 
+/** True for a variable name that says its value is secret (`DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`, `GITHUB_TOKEN`). */
+export function isSecretName(name: string): boolean {
+  return SECRET_NAME.test(name);
+}
+
 /**
  * A JSON property name whose string value is a secret: UPPER_SNAKE names as in env files
  * (`DB_PASSWORD`, `AWS_SECRET_ACCESS_KEY`) and the camelCase/snake_case credential fields of the AWS
