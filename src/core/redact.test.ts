@@ -44,6 +44,15 @@ describe('Redactor registered values', () => {
     expect(r.redact('region us-east-1 abc')).toBe('region us-east-1 abc');
   });
 
+  it('finds secrets holding regex syntax, and ones added after a first redact', () => {
+    const r = new Redactor();
+    r.add('pa$$(w0rd)+[x]|y\\');
+    expect(r.redact('a pa$$(w0rd)+[x]|y\\ b')).toBe('a *** b');
+    expect(r.redact('nothing here')).toBe('nothing here');
+    r.add('added-later-secret');
+    expect(r.redact('x added-later-secret pa$$(w0rd)+[x]|y\\')).toBe('x *** ***');
+  });
+
   it('redacts inside JSON values without breaking the JSON', () => {
     const r = new Redactor();
     r.add('sup3r-secret');

@@ -57,14 +57,23 @@ const PATTERNS: Pattern[] = [
   { regex: /\b(Authorization:\s*)(?:Basic|Bearer|AWS4-HMAC-SHA256)\s+[^\s]+/gi, replace: `$1${REDACTED}` },
 ];
 
+/** A cheap gate: text without any of these cannot match a pattern (one test instead of one replace per pattern). */
+const MAY_MATCH = /:\/\/|passw|AKIA|ASIA|AROA|AIDA|SECRET|TOKEN|SESSION_KEY|API_KEY|secret_access_key|security_token|Authorization/i;
+
 export class Redactor {
   private readonly secrets = new Set<string>();
+  /** `secrets`, longest first; rebuilt after `add` (redactValue calls `redact` once per string). */
+  private sorted: string[] | undefined;
+  /** Any registered secret, as one regex: most strings hold none and pay one test. */
+  private anySecret: RegExp | undefined;
 
   /** Registers an exact secret value; short values are ignored (they would blank out ordinary words). */
   add(value: string | undefined): void {
     if (value === undefined) return;
     const trimmed = value.trim();
     if (trimmed.length < 6 || PLACEHOLDERS.has(trimmed)) return;
+    this.sorted = undefined;
+    this.anySecret = undefined;
     this.secrets.add(trimmed);
     // URL-encoded forms show up in printed URLs; JSON-escaped ones (`\"`, `\\`) in logged JSON text.
     for (const form of [encodeURIComponent(trimmed), JSON.stringify(trimmed).slice(1, -1)]) {
@@ -84,9 +93,14 @@ export class Redactor {
   redact(text: string): string {
     let out = text;
     // Longest first, so a secret containing another is removed whole.
-    for (const secret of [...this.secrets].sort((a, b) => b.length - a.length)) {
-      out = out.split(secret).join(REDACTED);
+    this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    this.anySecret ??= new RegExp(this.sorted.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?!)');
+    if (this.anySecret.test(out)) {
+      for (const secret of this.sorted) {
+        if (out.includes(secret)) out = out.split(secret).join(REDACTED);
+      }
     }
+    if (!MAY_MATCH.test(out)) return out;
     for (const { regex, replace } of PATTERNS) out = out.replace(regex, replace as (match: string, ...groups: string[]) => string);
     return out;
   }
