@@ -58,7 +58,7 @@ const PATTERNS: Pattern[] = [
 ];
 
 /** A cheap gate: text without any of these cannot match a pattern (one test instead of one replace per pattern). */
-const MAY_MATCH = /:\/\/|passw|AKIA|ASIA|AROA|AIDA|SECRET|TOKEN|SESSION_KEY|API_KEY|secret_access_key|security_token|Authorization/i;
+const MAY_MATCH = /:\/\/|passw|AKIA|ASIA|AROA|AIDA|SECRET|TOKEN|SESSION_KEY|API_KEY|PRIVATE_KEY|secret_access_key|security_token|Authorization/i;
 
 export class Redactor {
   private readonly secrets = new Set<string>();
@@ -90,13 +90,17 @@ export class Redactor {
     }
   }
 
+  private anySecretIn(text: string): boolean {
+    this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length);
+    this.anySecret ??= new RegExp(this.sorted.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?!)');
+    return this.anySecret.test(text);
+  }
+
   redact(text: string): string {
     let out = text;
     // Longest first, so a secret containing another is removed whole.
-    this.sorted ??= [...this.secrets].sort((a, b) => b.length - a.length);
-    this.anySecret ??= new RegExp(this.sorted.map((secret) => secret.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('|') || '(?!)');
-    if (this.anySecret.test(out)) {
-      for (const secret of this.sorted) {
+    if (this.anySecretIn(out)) {
+      for (const secret of this.sorted ?? []) {
         if (out.includes(secret)) out = out.split(secret).join(REDACTED);
       }
     }
@@ -113,7 +117,10 @@ export class Redactor {
    * whole, as `KEY=value` does in text.
    */
   redactValue<T>(value: T): T {
-    const plain = JSON.parse(JSON.stringify(value ?? null) ?? 'null') as unknown;
+    const text = JSON.stringify(value ?? null) ?? 'null';
+    const plain = JSON.parse(text) as unknown;
+    // Nothing to hide anywhere (no pattern's or secret key's word, no registered secret, escaped forms included).
+    if (!MAY_MATCH.test(text) && !this.anySecretIn(text)) return plain as T;
     const walk = (node: unknown, key: string | undefined): unknown => {
       if (typeof node === 'string') return key !== undefined && isSecretKey(key) && node !== '' ? REDACTED : this.redact(node);
       if (Array.isArray(node)) return node.map((item) => walk(item, undefined));
