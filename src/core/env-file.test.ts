@@ -87,10 +87,10 @@ describe('env files: docker compose rules', () => {
     ['${VAR:?msg} unset', 'A=1\nKEY=${VAR:?set VAR first}', /^\.env:2: required variable VAR is missing a value: set VAR first$/],
     ['${VAR?} unset', 'KEY=${VAR?}', /^\.env:1: required variable VAR is missing a value$/],
     ['unterminated quote', 'A=1\nKEY="abc\nB=2', /^\.env:2: unterminated double-quoted value for KEY$/],
-    ['bad key', 'A=1\nMY KEY=1', /^\.env:2: the key "MY KEY" contains a space$/],
-    ['bad character in key', 'KE$Y=1', /^\.env:1: unexpected character "\$" in variable name/],
-    ['text after a closing quote', 'KEY="a" b', /^\.env:1: text after the closing quote of KEY/],
-    ['invalid interpolation', 'KEY=${}', /^\.env:1: invalid interpolation "\$\{\}"/],
+    ['bad key', 'A=1\nMY KEY=1', /^\.env:2: the key starting "MY" contains a space$/],
+    ['bad character in key', 'KE$Y=1', /^\.env:1: unexpected character "\$" in the variable name "KE\$"$/],
+    ['text after a closing quote', 'KEY="a" b', /^\.env:1: the value of KEY has text after its closing double quote/],
+    ['invalid interpolation', 'KEY=${}', /^\.env:1: the value of KEY has an invalid "\$\{\.\.\.\}"/],
   ])('%s is one error naming file and line', (_name, text, message) => {
     const error = (() => {
       try {
@@ -130,5 +130,65 @@ describe('the settings resolver reads .env files with these rules', () => {
 describe('env files: names are looked up as data', () => {
   it('a name like "constructor" is unset, not an Object property', () => {
     expect(parseEnvFile('KEY=${constructor:-d}$toString', { file: '.env', lookup: {} }).KEY).toBe('d');
+  });
+});
+
+describe('unset-variable warnings never quote part of a secret', () => {
+  // `DB_PASSWORD=pa$sword1` warned `the "sword1" variable is not set`, printing part of the password.
+  it.each([
+    ['DB_PASSWORD=pa$sword1', 'sword1', /^\.env:1: the value of DB_PASSWORD has a "\$" followed by the name of a variable that is not set; defaulting to a blank string \(write \$\$ for a literal \$\)$/],
+    ['DB_PASSWORD="pa${SWORD_X}"', 'SWORD_X', /the value of DB_PASSWORD has a "\$"/],
+    ['CONNECTION_URL=postgresql://u:pa$sword2@h/db', 'sword2', /the value of CONNECTION_URL has a "\$"/],
+  ])('%s', (text, part, message) => {
+    const warnings: string[] = [];
+    parseEnvFile(text, { file: '.env', lookup: {}, warn: (m) => warnings.push(m) });
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(message);
+    expect(warnings[0]).not.toContain(part);
+  });
+
+  it('a variable-like name under an ordinary key is still named, as compose does', () => {
+    const warnings: string[] = [];
+    parseEnvFile('CONNECTION_URL=postgresql://cruddur:${DB_PASSWORD}@h/db', { file: '.env', lookup: {}, warn: (m) => warnings.push(m) });
+    expect(warnings).toEqual(['.env:1: the "DB_PASSWORD" variable is not set; defaulting to a blank string']);
+  });
+});
+
+describe('env file errors never quote a value', () => {
+  // Issue: `DB_PASSWORD='it'sMyS3cret'` printed `text after the closing quote of DB_PASSWORD: "sMyS3cret'"`.
+  // A malformed value is often a password with a quote in it, and it is not yet registered for redaction.
+  const errorOf = (text: string): CruddurError => {
+    try {
+      parseEnvFile(text, { file: '.env', lookup: {} });
+    } catch (e) {
+      return e as CruddurError;
+    }
+    throw new Error(`no error for ${text}`);
+  };
+  it.each([
+    // [file text, secret parts that must not appear, expected message, expected Try]
+    ["A=1\nDB_PASSWORD='it'sMyS3cret'", ['sMyS3cret', "'it'"], /^\.env:2: the value of DB_PASSWORD has text after its closing single quote/, /^on line 2 of \.env, put the whole value of DB_PASSWORD in one pair of quotes and write a ' inside it as \\' \(KEY=value/],
+    ["DB_PASSWORD='o'ReillyS3cret'", ['ReillyS3cret'], /^\.env:1: the value of DB_PASSWORD has text after its closing single quote/, /DB_PASSWORD/],
+    ['DB_PASSWORD="pa"ss"word"', ['word', 'ss'], /^\.env:1: the value of DB_PASSWORD has text after its closing double quote/, /write a " inside it as \\"/],
+    ['DB_PASSWORD="abc"defghi', ['abc', 'defghi'], /DB_PASSWORD has text after/, /DB_PASSWORD/],
+    ['API_TOKEN="abc" ,x', ['abc', ',x'], /API_TOKEN has text after/, /API_TOKEN/],
+    // A URL's password is a secret even under a name that does not say so.
+    ['PROD_CONNECTION_URL="postgresql://root:pa"ssw0rd@h/db"', ['ssw0rd', 'root:pa'], /PROD_CONNECTION_URL has text after/, /PROD_CONNECTION_URL/],
+    ['DB_PASSWORD=sec${ret', ['sec', 'ret'], /^\.env:1: the value of DB_PASSWORD has a "\$\{" with no closing "\}"$/, /\$\$ for a literal \$ in the value of DB_PASSWORD/],
+    ['DB_PASSWORD=sec${r:=et}ab', ['sec', 'r:=et', 'ab'], /^\.env:1: the value of DB_PASSWORD has an invalid "\$\{\.\.\.\}"/, /DB_PASSWORD/],
+    // A forgotten "=": only the first word is shown.
+    ['A=1\nDB_PASSWORD hunter2 x=1', ['hunter2'], /^\.env:2: the key starting "DB_PASSWORD" contains a space$/, /line 2 of \.env: one name, then "=" and the value/],
+    ['DB_PASSWORD hunt$r2=1', ['hunt'], /^\.env:1: the key starting "DB_PASSWORD" contains a space$/, /line 1 of \.env/],
+    // A line that is not KEY=value may continue a value above: never quoted.
+    ['DB_PASSWORD=abc\nd!ef%ghi', ['d!ef', 'ghi'], /^\.env:2: not a KEY=value line/, /line 2 of \.env/],
+    ['DB_PASSWORD=abc\nhunter two words', ['hunter', 'two'], /^\.env:2: not a KEY=value line/, /line 2 of \.env/],
+  ])('%s', (text, parts, message, suggestion) => {
+    const error = errorOf(text);
+    expect(error).toBeInstanceOf(CruddurError);
+    expect(error.code).toBe('ENV_FILE_INVALID');
+    expect(error.message).toMatch(message);
+    expect(error.suggestion).toMatch(suggestion);
+    const printed = `${error.message}\n${error.suggestion}`.replace(/DB_PASSWORD|API_TOKEN|PROD_CONNECTION_URL|\.env/g, '');
+    for (const part of parts) expect(printed).not.toContain(part);
   });
 });

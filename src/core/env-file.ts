@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { CruddurError } from './errors.js';
+import { isSecretName } from './redact.js';
 
 /**
  * The one reader for env-style files (`.env`, `.env.local`, `.cruddur/local.env`, `sync.env`,
@@ -38,12 +39,19 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
   const lookup = options.lookup ?? {};
   let pos = 0;
   let line = 1;
-  const fail = (atLine: number, problem: string): never => {
+  // Messages never quote a value or a line that may be one: a malformed value is often a password with a
+  // quote in it, and parsing stopped before it could be registered for redaction. They name the file, the
+  // line, the key and what is wrong.
+  const fail = (atLine: number, problem: string, fix?: string): never => {
     throw new CruddurError(`${options.file}:${atLine}: ${problem}`, {
-      suggestion: `fix line ${atLine} of ${options.file} (KEY=value; quote values with spaces; see docs/env.md)`,
+      suggestion: `${fix ?? `fix line ${atLine} of ${options.file}`} (KEY=value; quote values with spaces; see docs/env.md)`,
       code: 'ENV_FILE_INVALID',
     });
   };
+  // A name with a space may be a key and a value with the `=` forgotten (`DB_PASSWORD hunter2`): only its
+  // first word is shown.
+  const spaced = (name: string): never =>
+    fail(line, `the key starting ${JSON.stringify(name.split(/\s/)[0])} contains a space`, `fix line ${line} of ${options.file}: one name, then "=" and the value`);
   const own = (map: Readonly<Record<string, string | undefined>>, name: string) => (Object.hasOwn(map, name) ? map[name] : undefined);
   const resolve = (name: string): string | undefined => own(lookup, name) ?? own(out, name);
 
@@ -87,14 +95,30 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
         inherited = true;
         break;
       }
-      if (!/[\p{L}\p{N}_.\-[\]]/u.test(c)) fail(startLine, `unexpected character ${JSON.stringify(c)} in variable name ${JSON.stringify(rest.split('\n')[0])}`);
+      if (!/[\p{L}\p{N}_.\-[\]]/u.test(c)) {
+        // Only text before a `=`/`:` on the same line is a name; anything else may be part of a value.
+        const line0 = rest.split('\n')[0] as string;
+        const isName = /[=:]/.test(line0.slice(i));
+        const before = rest.slice(0, i).trim();
+        if (isName && /\s/.test(before)) spaced(before);
+        fail(
+          startLine,
+          isName
+            ? `unexpected character ${JSON.stringify(c)} in the variable name ${JSON.stringify(rest.slice(0, i).trim() + c)}`
+            : `not a KEY=value line (a character that cannot be in a variable name, and no "=")`,
+          isName ? `rename the variable on line ${startLine} of ${options.file} with letters, digits and _ . - [ ] only` : `fix line ${startLine} of ${options.file}; if it continues the value above, quote that value`,
+        );
+      }
     }
     if (keyEnd < 0) {
       keyEnd = rest.length;
       inherited = true;
     }
     const key = rest.slice(0, keyEnd).replace(/\s+$/, '');
-    if (/\s/.test(key)) fail(startLine, `the key ${JSON.stringify(key)} contains a space`);
+    if (/\s/.test(key)) {
+      if (inherited) fail(startLine, 'not a KEY=value line (words with spaces and no "=")', `fix line ${startLine} of ${options.file}; if it continues the value above, quote that value`);
+      spaced(key);
+    }
     pos += keyEnd + 1;
     if (inherited) {
       line++;
@@ -133,11 +157,18 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
       }
       if (closed < 0) fail(startLine, `unterminated ${quote === '"' ? 'double' : 'single'}-quoted value for ${key}`);
       const valueLine = startLine;
-      out[key] = quote === '"' ? interpolate(unescapeDouble(chars), valueLine) : chars;
+      out[key] = quote === '"' ? interpolate(unescapeDouble(chars), valueLine, key) : chars;
       pos = closed + 1;
       // After the closing quote: whitespace, then a comment or the end of the line.
       const tail = /^[^\n]*/.exec(text.slice(pos))?.[0] ?? '';
-      if (!/^[\t\v\f\r \u0085\u00a0]*(#.*)?$/.test(tail)) fail(line, `text after the closing quote of ${key}: ${JSON.stringify(tail.trim())}`);
+      if (!/^[\t\v\f\r \u0085\u00a0]*(#.*)?$/.test(tail)) {
+        const q = quote === '"' ? 'double' : 'single';
+        fail(
+          line,
+          `the value of ${key} has text after its closing ${q} quote (a ${q} quote inside the value ends it)`,
+          `on line ${line} of ${options.file}, put the whole value of ${key} in one pair of quotes and write a ${quote} inside it as \\${quote}`,
+        );
+      }
       pos += tail.length;
       continue;
     }
@@ -146,15 +177,15 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
     pos = end < 0 ? text.length : end;
     const comment = raw.indexOf(' #');
     if (comment >= 0) raw = raw.slice(0, comment);
-    out[key] = interpolate(raw.replace(/\s+$/, ''), startLine);
+    out[key] = interpolate(raw.replace(/\s+$/, ''), startLine, key);
   }
   return out;
 
-  function interpolate(value: string, atLine: number): string {
-    return substitute(value, atLine);
+  function interpolate(value: string, atLine: number, key: string): string {
+    return substitute(value, atLine, key);
   }
 
-  function substitute(value: string, atLine: number): string {
+  function substitute(value: string, atLine: number, key: string): string {
     let result = '';
     let k = 0;
     while (k < value.length) {
@@ -172,7 +203,7 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
       }
       const named = /^[_a-zA-Z][_a-zA-Z0-9]*/.exec(value.slice(dollar + 1));
       if (named) {
-        result += lookupOrWarn(named[0], atLine);
+        result += lookupOrWarn(named[0], atLine, key);
         k = dollar + 1 + named[0].length;
         continue;
       }
@@ -193,31 +224,37 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
       }
       const body = close < 0 ? '' : value.slice(dollar + 2, close);
       const braced = /^([_a-zA-Z][_a-zA-Z0-9]*)(?:(:?[-+?])([\s\S]*))?$/.exec(body);
-      if (close < 0 || !braced) fail(atLine, `invalid interpolation ${JSON.stringify(value.slice(dollar, close < 0 ? undefined : close + 1))} (use \${NAME}, \${NAME:-default} or $$ for a literal $)`);
+      if (close < 0 || !braced) {
+        fail(
+          atLine,
+          close < 0 ? `the value of ${key} has a "\${" with no closing "}"` : `the value of ${key} has an invalid "\${...}" (it takes a name, then optionally :-, -, :+, +, :? or ? and a word)`,
+          `on line ${atLine} of ${options.file}, write $$ for a literal $ in the value of ${key}, or use \${NAME} or \${NAME:-default}`,
+        );
+      }
       const [, name = '', op, word = ''] = braced as RegExpExecArray;
       const current = resolve(name);
       const set = current !== undefined;
       const nonEmpty = set && current !== '';
       switch (op) {
         case undefined:
-          result += lookupOrWarn(name, atLine);
+          result += lookupOrWarn(name, atLine, key);
           break;
         case ':-':
-          result += nonEmpty ? current : substitute(word, atLine);
+          result += nonEmpty ? current : substitute(word, atLine, key);
           break;
         case '-':
-          result += set ? current : substitute(word, atLine);
+          result += set ? current : substitute(word, atLine, key);
           break;
         case ':+':
-          result += nonEmpty ? substitute(word, atLine) : (current ?? '');
+          result += nonEmpty ? substitute(word, atLine, key) : (current ?? '');
           break;
         case '+':
-          result += set ? substitute(word, atLine) : '';
+          result += set ? substitute(word, atLine, key) : '';
           break;
         case ':?':
         case '?':
           if (op === ':?' ? !nonEmpty : !set) {
-            const reason = substitute(word, atLine);
+            const reason = substitute(word, atLine, key);
             fail(atLine, `required variable ${name} is missing a value${reason ? `: ${reason}` : ''}`);
           }
           result += current;
@@ -228,10 +265,16 @@ export function parseEnvFile(source: string, options: EnvFileOptions): Record<st
     return result;
   }
 
-  function lookupOrWarn(name: string, atLine: number): string {
+  function lookupOrWarn(name: string, atLine: number, key: string): string {
     const value = resolve(name);
     if (value === undefined) {
-      options.warn?.(`${options.file}:${atLine}: the "${name}" variable is not set; defaulting to a blank string`);
+      // In a secret (`DB_PASSWORD=pa$sword`) or a name unlike a variable's the "name" is likely part of a
+      // password with a `$` in it: the warning names the key instead.
+      options.warn?.(
+        isSecretName(key) || !/^[A-Z_][A-Z0-9_]*$/.test(name)
+          ? `${options.file}:${atLine}: the value of ${key} has a "$" followed by the name of a variable that is not set; defaulting to a blank string (write $$ for a literal $)`
+          : `${options.file}:${atLine}: the "${name}" variable is not set; defaulting to a blank string`,
+      );
       return '';
     }
     return value;
