@@ -14,6 +14,7 @@ import {
   type AwsSettingsInput,
 } from './settings.js';
 import { CruddurError } from '../core/errors.js';
+import { interrupted } from '../core/interrupt.js';
 import { loadSdk } from './sdk.js';
 import { AwsCredentialError, AwsTimeoutError, credentialError, unknownProfileError } from './errors.js';
 
@@ -327,10 +328,12 @@ export class AwsClients {
 
   /**
    * Ends every call still in flight (an abandoned one would otherwise retry against a silent endpoint
-   * until its total limit) and closes the clients' sockets. Commands call it when they finish.
+   * until its total limit) and closes the clients' sockets. Commands call it when they finish. After Ctrl-C
+   * the calls are left to the interrupt cleanups, which the process waits for (at most 5 s).
    */
   destroy(): void {
-    for (const limit of this.inFlight) limit.abort();
+    // After Ctrl-C the cleanups' own calls (AbortMultipartUpload) are in flight: they get their bounded time.
+    if (!interrupted()) for (const limit of this.inFlight) limit.abort();
     this.inFlight.clear();
     for (const client of this.cache.values()) (client as { destroy?: () => void }).destroy?.();
     this.cache.clear();

@@ -7,6 +7,12 @@ type Cleanup = () => unknown;
 const cleanups = new Set<Cleanup>();
 let installed = false;
 let passThrough = 0;
+let stopping = false;
+
+/** Whether Ctrl-C/SIGTERM arrived and the registered cleanups are running (the process exits when they end). */
+export function interrupted(): boolean {
+  return stopping;
+}
 
 /**
  * While an interactive child owns the terminal (psql, npm run build), Ctrl-C is the child's: the
@@ -29,7 +35,6 @@ export function onInterrupt(cleanup: Cleanup): () => void {
 export function installInterruptHandler(write: (message: string) => void): void {
   if (installed) return;
   installed = true;
-  let stopping = false;
   const handler = (signal: NodeJS.Signals) => {
     const code = signal === 'SIGINT' ? 130 : 143;
     if (passThrough > 0 && signal === 'SIGINT') return;
