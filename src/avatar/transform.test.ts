@@ -1,3 +1,4 @@
+import type { CruddurError } from '../core/errors.js';
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -30,6 +31,18 @@ describe('thumbnail settings', () => {
     ['autoOrient', { autoOrient: 'yes' }, /"autoOrient"/],
   ])('reject a bad %s', (_key, change, message) => {
     expect(() => parseThumbnailSettings({ ...thumbnailSettings(), ...change }, 'x.json')).toThrow(message);
+  });
+
+  it("says how to fix the user's own settings file, and to reinstall only for cruddur's template", () => {
+    const own = (() => {
+      try {
+        parseThumbnailSettings({ ...thumbnailSettings(), width: 'abc' }, 'lambdas/process-images/thumbnail-settings.json');
+      } catch (error) {
+        return error as CruddurError;
+      }
+    })();
+    expect(own?.suggestion).toBe('set "width" in lambdas/process-images/thumbnail-settings.json to a whole number of pixels above 0 (see docs/avatar.md)');
+    expect(() => parseThumbnailSettings({ ...thumbnailSettings(), fit: 'crop' })).toThrow(expect.objectContaining({ suggestion: expect.stringMatching(/^reinstall cruddur/) }));
   });
 });
 

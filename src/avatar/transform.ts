@@ -34,11 +34,30 @@ export const SETTINGS_FILE = `${LAMBDA_TEMPLATE_DIR}thumbnail-settings.json`;
 const FITS = ['cover', 'contain', 'fill', 'inside', 'outside'];
 const FAIL_ON = ['none', 'truncated', 'error', 'warning'];
 
-/** Parses the settings file into its type; a damaged install is an error naming the key. */
+/** What each settings key takes, for the Try: line of a user's own thumbnail-settings.json. */
+const SETTING_RULES: Record<string, string> = {
+  width: 'a whole number of pixels above 0',
+  height: 'a whole number of pixels above 0',
+  fit: FITS.join(', '),
+  failOn: FAIL_ON.join(', '),
+  'jpeg.quality': 'a whole number from 1 to 100',
+  format: 'jpeg, png, webp or avif',
+  autoOrient: 'true or false',
+  'jpeg.progressive': 'true or false',
+  'jpeg.mozjpeg': 'true or false',
+};
+
+/**
+ * Parses a thumbnail-settings.json into its type; an error names the key. In cruddur's own template a bad key
+ * means a damaged install; in the user's handler (`avatar build --init`) it is theirs to edit.
+ */
 export function parseThumbnailSettings(data: unknown, file = SETTINGS_FILE): ThumbnailSettings {
   const fail = (key: string): never => {
     throw new CruddurError(`${file}: "${key}" is missing or invalid`, {
-      suggestion: 'reinstall cruddur (the Lambda template that holds the thumbnail settings is damaged)',
+      suggestion:
+        file === SETTINGS_FILE
+          ? 'reinstall cruddur (the Lambda template that holds the thumbnail settings is damaged)'
+          : `set "${key}" in ${file} to ${SETTING_RULES[key] ?? 'a non-empty string'} (see docs/avatar.md)`,
       code: 'AVATAR_SETTINGS_INVALID',
     });
   };
