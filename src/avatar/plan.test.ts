@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { assetsKey, describeImageError, isImageName, outputName, planOutputs } from './plan.js';
+import { assetsKey, describeImageError, imageErrorSuggestion, isImageName, outputName, planOutputs } from './plan.js';
 
 describe('isImageName', () => {
   it.each([
@@ -94,5 +94,16 @@ describe('describeImageError', () => {
     ['something else\nlast line', 100, /^last line$/],
   ])('%j', (message, size, expected) => {
     expect(describeImageError(message, size)).toMatch(expected);
+  });
+
+  // The Try: line fits the reason: a JPEG over the pixel limit is not told to "upload a JPEG".
+  it.each([
+    ['Input image exceeds pixel limit', 100, /^resize it below 268 megapixels/],
+    ['VipsJpeg: premature end of JPEG image', 100, /^export or download the image again/],
+    ['', 0, /^export or download the image again/],
+    ["heif: Invalid input: No 'hvcC' box", 100, /^convert it to JPEG or PNG/],
+    ['Input file contains unsupported image format', 5, /^upload a JPEG, PNG/],
+  ])('suggestion for %j', (message, size, expected) => {
+    expect(imageErrorSuggestion(message, size)).toMatch(expected);
   });
 });

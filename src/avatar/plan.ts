@@ -59,6 +59,14 @@ export function planOutputs(inputs: string[], outDir: string, extension = '.jpg'
   return { jobs, rejected };
 }
 
+/** The Try: line for a file sharp could not read, matching describeImageError's reason. */
+export function imageErrorSuggestion(message: string, size?: number): string {
+  if (size === 0 || /premature end|truncated|unexpected end|corrupt|due to failOn/i.test(message)) return 'export or download the image again (the file is incomplete), then retry';
+  if (/pixel limit/i.test(message)) return 'resize it below 268 megapixels (for example to 4000x3000) and upload that';
+  if (/heif:/i.test(message)) return 'convert it to JPEG or PNG first';
+  return 'upload a JPEG, PNG, WebP, GIF, TIFF or AVIF file';
+}
+
 /** A one-line reason for a file sharp could not turn into an avatar (its messages can span lines and paths). */
 export function describeImageError(message: string, size?: number): string {
   if (size === 0) return 'empty file (0 bytes)';

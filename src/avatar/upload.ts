@@ -11,7 +11,7 @@ import { onInterrupt } from '../core/interrupt.js';
 import type { Logger } from '../core/output.js';
 import { keyPath, type CloudFront } from '../aws/cloudfront.js';
 import { loadSdk } from '../aws/sdk.js';
-import { assetsKey, describeImageError } from './plan.js';
+import { assetsKey, describeImageError, imageErrorSuggestion } from './plan.js';
 import { thumbnailPipeline, thumbnailSettings, type ThumbnailSettings } from './transform.js';
 import { systemClock, waitForNewObject, type Clock } from './wait.js';
 
@@ -224,7 +224,7 @@ export async function uploadAvatar(options: UploadOptions, deps: UploadDeps): Pr
   } catch (error) {
     if (error instanceof CruddurError) throw new CruddurError(`${options.file}: ${error.message}`, { suggestion: error.suggestion, code: error.code });
     throw new CruddurError(`${options.file} is not an image the thumbnail Lambda can read: ${describeImageError(errorMessage(error), size)}`, {
-      suggestion: 'upload a JPEG, PNG, WebP, GIF, TIFF or AVIF file',
+      suggestion: imageErrorSuggestion(errorMessage(error), size),
       code: 'AVATAR_NOT_AN_IMAGE',
     });
   }
