@@ -287,6 +287,17 @@ export function resolveAvatarConfig(project: ProjectConfig, flags: AvatarFlags =
 }
 
 /** The uploads key for a file name or a key: under the input folder when one is set (a key already there is kept). */
+/**
+ * Why an explicit uploads key cannot name an image object, or undefined: empty, a folder (`x/`, S3's folder
+ * marker convention, which the Lambda would turn into `avatars/.jpg`), or an empty path segment (`/me.png`, `a//b`).
+ */
+export function uploadKeyProblem(key: string): string | undefined {
+  if (key.trim() === '') return 'is empty';
+  if (key.endsWith('/')) return 'names a folder, not an object';
+  if (key.startsWith('/') || key.includes('//')) return 'has an empty path segment (S3 keeps the slash as part of the name)';
+  return undefined;
+}
+
 export function uploadKeyFor(config: AvatarConfig, name: string): string {
   const input = config.inputFolder.value;
   return input && !name.startsWith(`${input}/`) ? `${input}/${name}` : name;

@@ -18,6 +18,12 @@ const uploads = (ctx: CaseContext) => ({ ...ctx.s3 });
 
 export const AVATAR_CASES: BadInputCase[] = [
   {
+    name: 'avatar: upload --key that names a folder',
+    args: ['avatar', 'upload', 'me.jpg', '--key', 'x/'],
+    exitCode: 2,
+    error: /^--key "x\/" names a folder, not an object$/,
+  },
+  {
     name: 'avatar: build without a Lambda folder',
     args: ['avatar', 'build'],
     exitCode: 1,

@@ -2,7 +2,8 @@ import { Args, Flags } from '@oclif/core';
 import { basename, resolve } from 'node:path';
 import { BaseCommand } from '../../base-command.js';
 import { isInteractive } from '../../core/output.js';
-import { avatarKeyFor, resolveAvatarConfig, uploadKeyFor } from '../../avatar/config.js';
+import { avatarKeyFor, resolveAvatarConfig, uploadKeyFor, uploadKeyProblem } from '../../avatar/config.js';
+import { usageError } from '../../core/errors.js';
 import { requireBucket } from '../../avatar/env.js';
 import { createUploader, uploadAvatar, type UploadResult } from '../../avatar/upload.js';
 import { progressBar } from '../../core/progress.js';
@@ -29,6 +30,10 @@ export default class AvatarUpload extends BaseCommand {
 
   async run(): Promise<UploadResult> {
     const { flags, args } = await this.parse(AvatarUpload);
+    if (flags.key !== undefined) {
+      const problem = uploadKeyProblem(flags.key);
+      if (problem) throw usageError(`--key ${JSON.stringify(flags.key)} ${problem}`, 'give the object\'s name, e.g. --key me.png or --key uploads/me.png');
+    }
     const project = this.project(flags);
     const file = args.file ? resolve(flags.cwd ?? process.cwd(), args.file) : project.resolve(project.paths.avatarSample);
     const avatar = resolveAvatarConfig(project);
