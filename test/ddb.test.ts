@@ -111,6 +111,13 @@ describe('ddb against dynalite', () => {
     await expect(seedTables(store, parseSeed('[{"pk": "x"}]', 'nosk.json', TABLE), 'nosk.json', {}, silentLogger)).rejects.toThrow(
       'nosk.json: item 1 has no "sk" (the table\'s key is pk, sk)',
     );
+    // A key or index attribute of the wrong type is named with its item (DynamoDB's ValidationException names none).
+    await expect(seedTables(store, parseSeed('[{"pk": "a", "sk": "b"}, {"pk": 1, "sk": "a"}]', 'num.json', TABLE), 'num.json', {}, silentLogger)).rejects.toThrow(
+      'num.json: item 2: "pk" is a number (N), but the table\'s key attribute pk is a string (S)',
+    );
+    await expect(seedTables(store, parseSeed('[{"pk": "a", "sk": "b", "message_group_uuid": true}]', 'gsi.json', TABLE), 'gsi.json', {}, silentLogger)).rejects.toThrow(
+      'gsi.json: item 1: "message_group_uuid" is a boolean (BOOL), but the table\'s index key attribute message_group_uuid is a string (S)',
+    );
     await expect(seedTables(store, parseSeed('[{"pk": "x", "sk": "y"}]', 'f.json', 'missing-table'), 'f.json', {}, silentLogger)).rejects.toThrow(
       'DynamoDB table missing-table (named by f.json) does not exist',
     );

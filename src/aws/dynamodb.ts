@@ -19,6 +19,8 @@ export interface TableInfo {
   key: string[];
   /** Global and local secondary index names. */
   indexes: string[];
+  /** The declared type (S, N or B) of each key attribute of the table and its indexes (AttributeDefinitions). */
+  attributeTypes: Record<string, string>;
 }
 
 export interface ScanPage {
@@ -78,6 +80,7 @@ export function createDynamoStore(client: DynamoDBClient): DynamoStore {
           itemCount: t?.ItemCount ?? 0,
           key: keys.map((k) => k.AttributeName ?? ''),
           indexes: [...(t?.GlobalSecondaryIndexes ?? []), ...(t?.LocalSecondaryIndexes ?? [])].map((i) => i.IndexName ?? ''),
+          attributeTypes: Object.fromEntries((t?.AttributeDefinitions ?? []).map((d) => [d.AttributeName ?? '', String(d.AttributeType ?? '')])),
         };
       } catch (error) {
         if (isNotFound(error)) return undefined;

@@ -158,7 +158,7 @@ export async function seedTables(store: DynamoStore, seed: SeedItems, file: stri
         code: 'DDB_NO_TABLE',
       });
     }
-    const { items, duplicates } = uniqueByKey(all, info.key, file);
+    const { items, duplicates } = uniqueByKey(all, info.key, file, info.attributeTypes);
     if (duplicates > 0) logger.warn(`${file}: ${duplicates} item(s) repeat a key of ${table}; the last one of each is written`);
     const result = await writeItems(store, table, items, options, logger);
     tables.push({ table, items: all.length, written: result.written, duplicateKeys: duplicates, retries: result.retries });

@@ -181,8 +181,9 @@ export function inexactNumbers(text: string): string[] {
  * Keeps the last item of each primary key (a BatchWriteItem may not name one key twice, and a later line
  * of a seed file is taken to correct an earlier one). Items missing a key attribute are an error.
  */
-export function uniqueByKey(items: DynamoItem[], key: string[], where: string): { items: DynamoItem[]; duplicates: number } {
+export function uniqueByKey(items: DynamoItem[], key: string[], where: string, attributeTypes: Record<string, string> = {}): { items: DynamoItem[]; duplicates: number } {
   const byKey = new Map<string, DynamoItem>();
+  const TYPE_NAMES: Record<string, string> = { S: 'a string', N: 'a number', B: 'binary', BOOL: 'a boolean', NULL: 'null', L: 'a list', M: 'a map', SS: 'a string set', NS: 'a number set', BS: 'a binary set' };
   items.forEach((item, i) => {
     const missing = key.find((k) => item[k] === undefined);
     if (missing) {
@@ -190,6 +191,20 @@ export function uniqueByKey(items: DynamoItem[], key: string[], where: string): 
         suggestion: `add "${missing}" to every item, or seed the table whose key it matches`,
         code: 'DDB_BAD_SEED',
       });
+    }
+    // A key attribute of the table or of an index must have its declared type: DynamoDB refuses the whole
+    // batch with a ValidationException that names no item.
+    for (const [name, type] of Object.entries(attributeTypes)) {
+      const value = item[name];
+      if (value === undefined) continue;
+      const actual = Object.keys(value)[0] ?? '';
+      if (actual !== type) {
+        const role = key.includes(name) ? 'key attribute' : 'index key attribute';
+        throw new CruddurError(`${where}: item ${i + 1}: "${name}" is ${TYPE_NAMES[actual] ?? actual} (${actual}), but the table's ${role} ${name} is ${TYPE_NAMES[type] ?? type} (${type})`, {
+          suggestion: `write "${name}" as ${TYPE_NAMES[type] ?? type} in every item${type === 'S' ? ' (quote it: "1")' : ''}, or change the table definition`,
+          code: 'DDB_BAD_SEED',
+        });
+      }
     }
     const id = JSON.stringify(key.map((k) => item[k]));
     byKey.delete(id);
