@@ -189,6 +189,16 @@ async function readInto(source: ScriptSource, options: ReadOptions, out: ParsedS
   let line = baseLine;
   let start = -1; // offset of the statement being accumulated
   let startLine = 0;
+  /** The statement that starts at `startLine`, as the runner sends it. */
+  const statementOf = (text: string, parsed: ParsedNode): ScriptStatement => ({
+    text,
+    file,
+    line: startLine,
+    node: parsed.node,
+    ownTransaction: parsed.ownTransaction,
+    transactionControl: parsed.transactionControl,
+    ...(parsed.transaction ? { transaction: parsed.transaction } : {}),
+  });
   let depth = 0;
   const advanceTo = (to: number) => {
     for (; i < to && i < n; i += 1) if (sql.charCodeAt(i) === 10) line += 1;
@@ -248,15 +258,7 @@ async function readInto(source: ScriptSource, options: ReadOptions, out: ParsedS
         continue;
       }
       advanceTo(i + 1);
-      const statement: ScriptStatement = {
-        text,
-        file,
-        line: startLine,
-        node: parsed.node,
-        ownTransaction: parsed.ownTransaction,
-        transactionControl: parsed.transactionControl,
-        ...(parsed.transaction ? { transaction: parsed.transaction } : {}),
-      };
+      const statement = statementOf(text, parsed);
       out.statements.push(statement);
       start = -1;
       if (parsed.copyFromStdin) {
@@ -322,16 +324,7 @@ async function readInto(source: ScriptSource, options: ReadOptions, out: ParsedS
   if (start >= 0 && !state.quit) {
     // psql sends what is left at the end of the file without a `;`.
     const text = sql.slice(start).replace(/\s+$/, '');
-    const parsed = await classify(text);
-    out.statements.push({
-      text,
-      file,
-      line: startLine,
-      node: parsed.node,
-      ownTransaction: parsed.ownTransaction,
-      transactionControl: parsed.transactionControl,
-      ...(parsed.transaction ? { transaction: parsed.transaction } : {}),
-    });
+    out.statements.push(statementOf(text, await classify(text)));
   }
 }
 
