@@ -48,4 +48,29 @@ describe('connection-string passwords, as psql reads them (real PostgreSQL, scra
     redactor.addFromEnv({ CONNECTION_URL: conninfo });
     expect(redactor.redact(`printed: ${conninfo} and ${password}`)).not.toContain(password);
   });
+
+  // The db commands read the same URLs as libpq: each connects as the role psql connected as. Raw `?` and `#`
+  // in a password are not read (a WHATWG URL starts the query or fragment there); cruddur refuses that URL.
+  it.each(CORPUS.map((row, i) => [row[0], i] as const).filter(([, i]) => (CORPUS[i] as (typeof CORPUS)[number])[2]('h:1', 'r').startsWith('postgres')))(
+    'db commands connect with it too: %s',
+    async (_name, i) => {
+      const [, , make] = CORPUS[i] as (typeof CORPUS)[number];
+      const url = make(hostPort, `redact_${i}`);
+      const [{ parseTarget }, { openClient }] = await Promise.all([import('../db/connection.js'), import('../db/client.js')]);
+      let target;
+      try {
+        target = parseTarget(url, 'CONNECTION_URL', false, {});
+      } catch (error) {
+        expect(url).toMatch(/:[^@/]*[?#][^@/]*@/);
+        expect((error as Error).message).toMatch(/^CONNECTION_URL is malformed/);
+        return;
+      }
+      const client = await openClient(target, { connectionTimeoutMillis: 5_000 });
+      try {
+        expect((await client.query('SELECT current_user AS u')).rows[0]?.u).toBe(`redact_${i}`);
+      } finally {
+        await client.end();
+      }
+    },
+  );
 });

@@ -49,11 +49,20 @@ describe('parseTarget', () => {
     ['postgresql://cruddurroot:p%40%3A%2F%25%23s3cretPassw0rd@127.0.0.1:5432/cruddur', 'p@:/%#s3cretPassw0rd', '127.0.0.1', 5432],
     ['postgresql://u:s3cretPassw0rd@[::1]:6543/cruddur?connect_timeout=3&options=-c%20search_path%3Dapp', 's3cretPassw0rd', '::1', 6543],
     ['postgresql://u:%C3%BC@[2001:db8::1]/cruddur', 'ü', '2001:db8::1', 5432],
+    // libpq takes a raw space literally (psql connects with it); the WHATWG parser alone refuses it.
+    ['postgresql://root:p%40ss w0rd@rds.example.com:5432/cruddur', 'p@ss w0rd', 'rds.example.com', 5432],
+    // Query parameters come after user:password in libpq and win.
+    ['postgresql://root@rds.example.com/cruddur?password=qu3ry%20pass', 'qu3ry pass', 'rds.example.com', 5432],
+    ['postgresql://root:old@rds.example.com/cruddur?password=new%20one', 'new one', 'rds.example.com', 5432],
   ])('%s is a URL libpq accepts', (url, password, host, port) => {
     const t = parseTarget(url, 'CONNECTION_URL', false, {});
     expect(t).toMatchObject({ host, port, database: 'cruddur' });
     expect(clientConfig(t, false).password).toBe(password);
     expect(t.display).not.toContain('s3cretPassw0rd');
+  });
+
+  it('takes ?user= over the user name, as libpq does', () => {
+    expect(parseTarget('postgresql://ignored@h/db?user=root', 'CONNECTION_URL', false, {}).user).toBe('root');
   });
 
   it('passes options on', () => {

@@ -87,14 +87,27 @@ export function decodeUriPart(value: string, part: string, source: UrlSource): s
 }
 
 /** Parses a postgres URL into a target; a malformed one is an error that never echoes the value. */
-export function parseTarget(url: string, source: UrlSource, prod = false, env: LibpqEnv = libpqEnvOf(process.env)): DbTarget {
+export function parseTarget(given: string, source: UrlSource, prod = false, env: LibpqEnv = libpqEnvOf(process.env)): DbTarget {
   let parsed: URL;
+  let url = given;
   try {
     parsed = new URL(url);
   } catch {
-    throw malformed(source, /(@|:\/\/)\[/.test(url) ? 'the bracketed IPv6 host is not valid' : 'it is not a valid URL (characters such as @ : / # in the password must be percent-encoded: @ as %40)');
+    // libpq takes a raw space in a URL literally (psql connects with `postgresql://u:p%40ss w0rd@host/db`);
+    // a WHATWG URL refuses it, so it is read as the %20 it means.
+    const spaced = / /.test(url) ? (() => {
+      try {
+        return new URL(url.replace(/ /g, '%20'));
+      } catch {
+        return undefined;
+      }
+    })() : undefined;
+    if (!spaced) throw malformed(source, /(@|:\/\/)\[/.test(url) ? 'the bracketed IPv6 host is not valid' : 'it is not a valid URL (characters such as @ : / # in the password must be percent-encoded: @ as %40)');
+    parsed = spaced;
+    url = url.replace(/ /g, '%20');
   }
-  const password = decodeUriPart(parsed.password, 'password', source);
+  // libpq reads the URL's query parameters after its user:password and lets them win (`?password=`, `?user=`).
+  const password = parsed.searchParams.get('password') ?? decodeUriPart(parsed.password, 'password', source);
   // The local server's fixed password is not a secret (and redacting "postgres" would blank every mention).
   if (password && source !== 'local') redactor.add(password);
   if (parsed.protocol !== 'postgres:' && parsed.protocol !== 'postgresql:') {
@@ -117,7 +130,7 @@ export function parseTarget(url: string, source: UrlSource, prod = false, env: L
     database,
     host: parsed.hostname.replace(/^\[|\]$/g, ''),
     port,
-    user: decodeUriPart(parsed.username, 'user name', source) || 'postgres',
+    user: parsed.searchParams.get('user') || decodeUriPart(parsed.username, 'user name', source) || 'postgres',
     display: redactUrl(url),
     prod,
     // The local embedded server is ours: the user's PGSSL* settings are for their servers.
@@ -235,7 +248,7 @@ export function clientConfig(target: DbTarget, tls: boolean = sslModeOf(target) 
     host: target.host,
     port: target.port,
     user: target.user,
-    password: decodeUriPart(url.password, 'password', target.source),
+    password: params.get('password') ?? decodeUriPart(url.password, 'password', target.source),
     database: target.database,
     ssl,
     connectionTimeoutMillis: timeoutSeconds > 0 ? timeoutSeconds * 1000 : DEFAULT_CONNECT_TIMEOUT_MS,
