@@ -1,4 +1,4 @@
-import { chmod, mkdir, readFile, rm, symlink, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readFile, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { GetObjectCommand, HeadObjectCommand, ListObjectsV2Command, S3Client } from '@aws-sdk/client-s3';
 import sharp from 'sharp';
@@ -197,6 +197,33 @@ describe("cruddur's own handler (avatar build --init) with the local stack (buil
     expect(await sharp(fromWorker).metadata()).toMatchObject({ format: 'jpeg', width: 300, height: 200 });
     expect(fromProcess.equals(fromWorker)).toBe(true);
     expect(fromLambda.equals(fromWorker)).toBe(true);
+  });
+
+  it('a handler removed or added while the stack runs is used from the next upload on, with no restart', async () => {
+    const folder = join(app.path, 'aws/lambdas/process-images');
+    const aside = join(app.path, 'handler-aside');
+    const buckets: Record<string, string> = {};
+    const sizeOf = async (key: string) => {
+      const object = await client.send(new GetObjectCommand({ Bucket: buckets[key], Key: key }));
+      return sharp(Buffer.from(await object.Body!.transformToByteArray())).metadata();
+    };
+    const upload = async (key: string) => {
+      const result = await cli(['avatar', 'upload', 'bin/avatar/files/data.jpg', '--key', key, '--wait', '--json']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      const avatar = parseJson<{ avatar: { bucket: string; key: string } }>(result).avatar;
+      buckets[avatar.key] = avatar.bucket;
+      return avatar.key;
+    };
+    await rename(folder, aside);
+    try {
+      // No handler now: the worker falls back to cruddur's transform (the template's 512x512).
+      expect(await sizeOf(await upload('without-handler.jpg'))).toMatchObject({ width: 512, height: 512 });
+    } finally {
+      await rename(aside, folder);
+    }
+    // The handler is back: its own settings file (300x200) decides again.
+    expect(await sizeOf(await upload('with-handler.jpg'))).toMatchObject({ width: 300, height: 200 });
+    expect(await readFile(join(app.path, '.cruddur/local.log'), 'utf8')).toMatch(/thumbnail: the project's avatar settings changed; now the configured transform/);
   });
 });
 

@@ -1,3 +1,4 @@
+import { statSync } from 'node:fs';
 import type S3rver from 's3rver';
 import { resolveAwsSettings, s3ClientConfig } from '../aws/clients.js';
 import { loadSdk } from '../aws/sdk.js';
@@ -33,28 +34,50 @@ export async function startThumbnailWorker(server: S3rver, options: WorkerOption
     import('../avatar/handler.js'),
     import('../core/exec.js'),
   ]);
-  const resolved = resolveAvatarConfig(loadProjectConfig({ cwd: options.root }));
-  const config = {
-    ...resolved,
-    uploadsBucket: { value: options.uploads, source: 'the local stack' },
-    assetsBucket: { value: options.assets, source: 'the local stack' },
-  };
   const s3Env = s3rverEnv(options.endpoint);
-  let handler = config.handler.value;
-  let mode = handler ? `running ${handler.file} (${config.handler.source})` : `the configured transform (${config.handler.source})`;
-  if (handler) {
-    const probe = await handlers.probeSharp(handler, execProgram);
-    if (!probe.ok) {
-      options.log(`thumbnail: the handler's sharp cannot load on this machine (${(probe.error ?? '').split('\n')[0]}); using the configured transform instead`);
-      mode = `the configured transform (the sharp in ${handler.folder} cannot load here)`;
-      handler = undefined;
+  type Setup = { signature: string; config: ReturnType<typeof resolveAvatarConfig>; handler: ReturnType<typeof resolveAvatarConfig>['handler']['value']; mode: string };
+  let current: Setup | undefined;
+  /**
+   * The project's avatar settings and handler, read again for each upload: a handler added by `avatar build --init`
+   * (or removed, or its settings changed) after `local up` is used from the next upload on, as a deployed Lambda
+   * would be after a deploy. The handler's sharp is probed once per handler file version.
+   */
+  const setup = async (): Promise<Setup> => {
+    const resolved = resolveAvatarConfig(loadProjectConfig({ cwd: options.root }));
+    const config = {
+      ...resolved,
+      uploadsBucket: { value: options.uploads, source: 'the local stack' },
+      assetsBucket: { value: options.assets, source: 'the local stack' },
+    };
+    const found = config.handler.value;
+    let version = 0;
+    try {
+      version = found ? statSync(found.file).mtimeMs : 0;
+    } catch {
+      version = -1;
     }
-  }
+    const signature = JSON.stringify([found?.file, version, config.transform, config.inputFolder.value, config.outputFolder.value, config.keyRule.value]);
+    if (current?.signature === signature) return current;
+    let handler = found;
+    let mode = handler ? `running ${handler.file} (${config.handler.source})` : `the configured transform (${config.handler.source})`;
+    if (handler) {
+      const probe = await handlers.probeSharp(handler, execProgram);
+      if (!probe.ok) {
+        options.log(`thumbnail: the handler's sharp cannot load on this machine (${(probe.error ?? '').split('\n')[0]}); using the configured transform instead`);
+        mode = `the configured transform (the sharp in ${handler.folder} cannot load here)`;
+        handler = undefined;
+      }
+    }
+    if (current) options.log(`thumbnail: the project's avatar settings changed; now ${mode}`);
+    current = { signature, config, handler, mode };
+    return current;
+  };
+  const first = await setup();
 
   const [{ S3Client, GetObjectCommand, PutObjectCommand }, { thumbnail }] = [loadSdk<typeof import('@aws-sdk/client-s3')>('@aws-sdk/client-s3'), await import('../avatar/transform.js')];
   // Configured exactly as every cruddur command configures its S3 client for a custom endpoint.
   const client = new S3Client(s3ClientConfig(resolveAwsSettings({ env: s3Env })));
-  const transform = async (bucket: string, key: string, avatarKey: string) => {
+  const transform = async (config: Setup['config'], bucket: string, key: string, avatarKey: string) => {
     const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
     const input = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
     const body = await thumbnail(input, config.transform);
@@ -62,16 +85,17 @@ export async function startThumbnailWorker(server: S3rver, options: WorkerOption
     return `${body.length} bytes`;
   };
   const handle = async (bucket: string, key: string, size: number) => {
-    const avatarKey = avatarKeyFor(config, key);
-    if (!avatarKey) return;
     const started = Date.now();
     try {
+      const { config, handler } = await setup();
+      const avatarKey = avatarKeyFor(config, key);
+      if (!avatarKey) return;
       let detail: string;
       if (handler) {
         const { logs } = await handlers.invokeHandler(handler, handlers.s3Event(bucket, key, size), handlers.handlerEnv(config, s3Env), execProgram);
         detail = `handler${logs ? `: ${logs.split('\n').slice(-1)[0]}` : ''}`;
       } else {
-        detail = await transform(bucket, key, avatarKey);
+        detail = await transform(config, bucket, key, avatarKey);
       }
       options.log(`thumbnail: ${bucket}/${key} -> ${options.assets}/${avatarKey} (${detail}, ${Date.now() - started} ms)`);
     } catch (error) {
@@ -85,5 +109,5 @@ export async function startThumbnailWorker(server: S3rver, options: WorkerOption
       if (key && bucket === options.uploads && record.eventName?.startsWith('ObjectCreated')) void handle(bucket, key, record.s3?.object?.size ?? 0);
     }
   });
-  return `watching ${options.uploads}${config.inputFolder.value ? `/${config.inputFolder.value}/` : ''} -> ${options.assets}/${config.outputFolder.value}/ with ${mode}`;
+  return `watching ${options.uploads}${first.config.inputFolder.value ? `/${first.config.inputFolder.value}/` : ''} -> ${options.assets}/${first.config.outputFolder.value}/ with ${first.mode}`;
 }
