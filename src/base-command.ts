@@ -2,7 +2,7 @@ import { statSync } from 'node:fs';
 import { Command, Flags, Interfaces } from '@oclif/core';
 import { AwsClients, describeAwsSettings, loadAwsSettings } from './aws/clients.js';
 import { loadProjectConfig, type ProjectConfig } from './core/config.js';
-import { CruddurError, toCruddurError } from './core/errors.js';
+import { CruddurError, emptyFlag, toCruddurError } from './core/errors.js';
 import { installInterruptHandler } from './core/interrupt.js';
 import { stderrLogger, type Logger } from './core/output.js';
 import { redact, redactor } from './core/redact.js';
@@ -51,9 +51,7 @@ export abstract class BaseCommand extends Command {
       // An explicit --profile '' or --region '' is a usage error, never a fallback to AWS_PROFILE / AWS_REGION.
       for (const name of ['profile', 'region'] as const) {
         const value = flags[name];
-        if (value !== undefined && value.trim() === '') {
-          throw new CruddurError(`--${name} was given an empty value`, { exitCode: 2, code: 'USAGE', suggestion: `pass a value, or leave --${name} out to use its default (or the variable that sets it)` });
-        }
+        if (value !== undefined && value.trim() === '') throw emptyFlag(`--${name}`);
       }
       if (flags.cwd !== undefined && !isDirectory(flags.cwd)) {
         throw new CruddurError(`--cwd ${flags.cwd} is not a folder`, { exitCode: 2, code: 'USAGE', suggestion: 'pass the path of your app repository (or a folder inside it)' });

@@ -33,6 +33,14 @@ export function usageError(message: string, suggestion?: string): CruddurError {
   return new CruddurError(message, { exitCode: 2, suggestion, code: 'USAGE' });
 }
 
+/**
+ * The error for an explicit `--flag ''`: a usage error, never a fallback to the variable or default the flag
+ * would override (explicit settings are never replaced by guesses).
+ */
+export function emptyFlag(flag: string): CruddurError {
+  return usageError(`${flag} was given an empty value`, `pass a value, or leave ${flag} out to use its default (or the variable that sets it)`);
+}
+
 export function isCruddurError(error: unknown): error is CruddurError {
   return error instanceof CruddurError;
 }

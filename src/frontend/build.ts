@@ -2,10 +2,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import type { ProjectConfig } from '../core/config.js';
 import { readEnvFile } from '../core/env-file.js';
-import { CruddurError } from '../core/errors.js';
+import { CruddurError, emptyFlag } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 import { discoverTemplates } from '../env/templates.js';
-import { emptyFlag } from './settings.js';
 
 export const FRONTEND_ENV_FILE = 'frontend-react-js.env';
 

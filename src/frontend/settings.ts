@@ -1,5 +1,5 @@
 import { describeSource, SYNC_ENV_FILE, type ProjectConfig, type ResolvedSetting } from '../core/config.js';
-import { usageError, type CruddurError } from '../core/errors.js';
+import { emptyFlag, usageError } from '../core/errors.js';
 import { filterMatcher, type PathFilter } from './filters.js';
 import { parseCacheRule } from './headers.js';
 import { checkObjectOptions, parseContentTypeRule, parseRoutes, type HeaderConfig, type ObjectOptions } from './routes.js';
@@ -204,10 +204,6 @@ export function refuseEmptyFlags(flags: SyncFlags): void {
   if (filter) throw emptyFlag(`--${filter.type}`);
 }
 
-/** The error for `--flag ''`: one line, and a Try: line saying how to get the fallback instead. */
-export function emptyFlag(flag: string): CruddurError {
-  return usageError(`${flag} was given an empty value`, `pass a value, or leave ${flag} out to use its default (or the variable that sets it)`);
-}
 
 /**
  * S3's naming rules for general purpose buckets (docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html):

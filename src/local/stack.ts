@@ -105,13 +105,6 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
   const postgresWasRunning = localPostgresStatus(root).running;
   const postgres = await ensureLocalPostgres(root, logger, { host: options.listen, port: options.port });
   try {
-    return await startRest();
-  } catch (error) {
-    if (!postgresWasRunning) await stopLocalPostgres(root).catch(() => undefined);
-    throw error;
-  }
-
-  async function startRest(): Promise<LocalUpResult> {
     const { password } = localPostgresStatus(root);
     await ensureDatabase(postgres, LOCAL_DATABASE);
     // The avatar buckets as the avatar commands resolve them (THUMBING_BUCKET_NAME, assets.<DOMAIN_NAME>, ...).
@@ -147,6 +140,9 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
     await writeFilesAtomic([{ path: join(paths.dir, 'ports.json'), content: JSON.stringify({ s3: s3.port, ...(s3.dynamodb ? { dynamodb: s3.dynamodb.port } : {}) }) }]);
     await writeLocalState(root, state);
     return { status: 'started', recoveredStale, ms: Date.now() - started, state, env: localEnv(state) };
+  } catch (error) {
+    if (!postgresWasRunning) await stopLocalPostgres(root).catch(() => undefined);
+    throw error;
   }
 }
 
