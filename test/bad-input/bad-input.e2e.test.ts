@@ -3,6 +3,7 @@ import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFakeAws, type FakeAws } from '../support/aws-fake.js';
 import { runCli } from '../support/cli.js';
+import { runCommand } from '../support/command.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
@@ -56,8 +57,14 @@ describe('bad-input corpus: one line, documented exit code, no stack, no partial
     await Promise.all([denied?.stop(), s3?.stop(), pg?.stop(), fake?.stop()]);
   });
 
-  // The cases share only read-only servers and each copies its own app, so they run five at a time: this
-  // file was the suite's longest by far when its ~95 CLI processes ran one after another.
+  // Each case runs in this process (runCommand: the built command without a new node, oclif and SDK start,
+  // ~0.5 s of CPU each); every seventh also runs as a process, and the two must agree exactly. The cases
+  // share only read-only servers and each copies its own app, so the set-ups and processes overlap.
+  const VIA_PROCESS = new Set(ALL_CASES.filter((_, i) => i % 7 === 0).map((c) => c.name));
+  it('samples every domain as a process', () => {
+    const domains = (names: Iterable<string>) => new Set([...names].map((n) => /^(\w+):/.exec(n)?.[1] ?? 'core'));
+    expect(domains(VIA_PROCESS).size).toBeGreaterThanOrEqual(5);
+  });
   it.concurrent.for(ALL_CASES.map((c) => [c.name, c] as const))('%s', async ([, c], { expect }) => {
     const app = await copyApp(FIXTURE_APP);
     try {
@@ -65,7 +72,7 @@ describe('bad-input corpus: one line, documented exit code, no stack, no partial
       await c.setup?.(ctx);
       const before = await snapshot(app.path);
       const env = c.env?.(ctx) ?? {};
-      const result = await runCli(c.args, { cwd: app.path, env, timeoutMs: 30_000 });
+      const result = await runCommand(c.args, { cwd: app.path, env, timeoutMs: 30_000 });
       const lines = result.stderr.split('\n').filter((l) => l.startsWith('Error: ') || l.startsWith('Try: '));
       // BADINPUT_PRINT=1 shows each case's lines (handy when writing a new case's expectation).
       if (process.env.BADINPUT_PRINT) console.log(`${c.name}\n  exit ${result.exitCode}\n  ${lines.join('\n  ')}`);
@@ -74,6 +81,11 @@ describe('bad-input corpus: one line, documented exit code, no stack, no partial
       expect(lines[1], 'a Try: line follows the error').toMatch(/^Try: \S/);
       expect(result.stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
       expect(await snapshot(app.path)).toEqual(before);
+      if (VIA_PROCESS.has(c.name)) {
+        const child = await runCli(c.args, { cwd: app.path, env, timeoutMs: 30_000 });
+        expect(child, 'the same case as a process').toEqual(result);
+        expect(await snapshot(app.path)).toEqual(before);
+      }
     } finally {
       await app.cleanup();
     }
