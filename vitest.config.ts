@@ -8,6 +8,8 @@ export default defineConfig({
     // processes starting, s3rver writing to disk, latency proxies, timeouts under test), so two workers left
     // the cores idle. Measured in bench/RESULTS.md ("Test suite").
     maxWorkers: 4,
+    // One PostgreSQL for the run (test/support/postgres.ts hands it out): initdb + start + stop per file cost ~2 s of CPU.
+    globalSetup: ['test/support/global-postgres.ts'],
     sequence: { sequencer: LongestFirst },
     // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
     reporters: ['default', ['json', { outputFile: 'coverage/last-run.json' }]],

@@ -34,7 +34,9 @@ const s3env = (extra: Record<string, string> = {}) => ({ ...s3.env, AWS_ENDPOINT
 
 /** Everything a guarded database command could change: databases, tables, columns, row counts, recorded migrations. */
 async function dbState(database: string): Promise<string> {
-  const databases = await pg.query<{ datname: string }>('postgres', 'SELECT datname FROM pg_database ORDER BY datname');
+  // The server is the run's (other files create and drop their own databases at the same time): the databases
+  // this file could be changing are its own (`prod_*`), the target and the fixture's `cruddur`.
+  const databases = await pg.query<{ datname: string }>('postgres', "SELECT datname FROM pg_database WHERE datname = $1 OR datname LIKE 'prod\\_%' OR datname = 'cruddur' ORDER BY datname", [database]);
   if (!databases.some((d) => d.datname === database)) return JSON.stringify({ databases });
   const columns = await pg.query(database, "SELECT table_name, column_name, data_type FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2");
   const tables = await pg.query<{ t: string }>(database, "SELECT table_name AS t FROM information_schema.tables WHERE table_schema = 'public' ORDER BY 1");

@@ -1,8 +1,7 @@
 import { randomBytes } from 'node:crypto';
-import { chmod } from 'node:fs/promises';
 import pg from 'pg';
-import { startPostgres, type PostgresServer } from '../../src/local/postgres.js';
-import { tempDir, type TempDir } from './tmp.js';
+import { inject } from 'vitest';
+import { LOOPBACK, postgresUrl, type PostgresServer } from '../../src/local/postgres.js';
 
 export interface TestPostgres {
   server: PostgresServer;
@@ -12,25 +11,27 @@ export interface TestPostgres {
   createDatabase(prefix?: string): Promise<{ name: string; url: string }>;
   /** Runs one query on a database and returns the rows. */
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, sql: string, params?: unknown[]): Promise<T[]>;
+  /** Drops the databases this handle created (the server is the run's: test/support/global-postgres.ts stops it). */
   stop(): Promise<void>;
 }
 
 /**
- * One real PostgreSQL per test file (initdb costs ~1 s); each test creates its own database.
- * Call `stop()` in afterAll: it stops the server (bounded: fast, then immediate shutdown) and removes its data dir.
+ * The run's real PostgreSQL (started once by the globalSetup test/support/global-postgres.ts with the launcher
+ * `db` commands and `local up` use); each test creates its own database, each file its own roles.
+ * Call `stop()` in afterAll: it drops the databases `createDatabase` made.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
-  const dir: TempDir = await tempDir('cruddur-pg-');
-  // As root the server runs as the `postgres` user, which must be able to reach its data dir.
-  await chmod(dir.path, 0o755);
-  let server: PostgresServer;
-  try {
-    // The one launcher `db` commands and `local up` use, on a throwaway data folder.
-    server = await startPostgres({ dataDir: `${dir.path}/data` });
-  } catch (error) {
-    await dir.cleanup();
-    throw error;
-  }
+  const shared = inject('sharedPostgres');
+  if (!shared) throw new Error('no shared PostgreSQL: vitest.config.ts must list test/support/global-postgres.ts in globalSetup');
+  const server: PostgresServer = {
+    port: shared.port,
+    host: LOOPBACK,
+    dataDir: shared.dataDir,
+    started: false,
+    url: (database = 'postgres') => postgresUrl(shared.port, database),
+    stop: async () => false,
+  };
+  const created: string[] = [];
   const query = async <T extends pg.QueryResultRow>(database: string, sql: string, params: unknown[] = []) => {
     const client = new pg.Client({ connectionString: server.url(database) });
     await client.connect();
@@ -46,15 +47,12 @@ export async function startTestPostgres(): Promise<TestPostgres> {
     async createDatabase(prefix = 'test') {
       const name = `${prefix}_${randomBytes(4).toString('hex')}`;
       await query('postgres', `CREATE DATABASE "${name}"`);
+      created.push(name);
       return { name, url: server.url(name) };
     },
     query,
     async stop() {
-      try {
-        await server.stop();
-      } finally {
-        await dir.cleanup();
-      }
+      for (const name of created.splice(0)) await query('postgres', `DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`).catch(() => undefined);
     },
   };
 }
