@@ -109,7 +109,9 @@ async function initialise(dataDir: string, logger: Logger): Promise<void> {
     persistent: true,
     // PostgreSQL refuses to run as root: as root a `postgres` system user owns the cluster.
     createPostgresUser: asRoot(),
-    initdbFlags: ['--encoding=UTF8', '--locale=C'],
+    // --no-sync: the server runs with fsync=off (a throwaway development cluster), so initdb's own flush to disk
+    // bought nothing but 4-6 s of a first run's wall time (initdb --no-sync: 4.0 s against 7.8-9.9 s, 2026-11-30).
+    initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
     onLog: (m: unknown) => logger.debug(String(m).trim()),
     onError: (m: unknown) => logger.debug(String(m).trim()),
   });
