@@ -7,7 +7,8 @@ import { invalidationPaths } from '../../src/frontend/invalidation.js';
 import { STATE_KEY } from '../../src/frontend/state.js';
 import { DISTRIBUTION_ID, invalidationRequests, routeCloudFront } from '../frontend/cloudfront-fake.js';
 import { startFakeAws, type FakeAws } from '../support/aws-fake.js';
-import { parseJson, runCli } from '../support/cli.js';
+import { parseJson } from '../support/cli.js';
+import { runCommand } from '../support/command.js';
 import { startFaultProxy, type FaultProxy, type ProxiedRequest } from '../support/fault-proxy.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 import type { TempDir } from '../support/tmp.js';
@@ -135,7 +136,8 @@ describe('frontend sync killed with SIGKILL during apply, then run again', () =>
     expect(Object.keys(await bucketContents(client, BUCKET))).toContain(STATE_KEY);
     await rm(join(project.path, '.cruddur'), { recursive: true, force: true });
 
-    const rerun = await runCli([...syncArgs, '--json'], { cwd: project.path, env: env() });
+    // The re-runs need no process of their own (the killed run is the process under test): runCommand.
+    const rerun = await runCommand([...syncArgs, '--json'], { cwd: project.path, env: env() });
     expect(rerun.exitCode, rerun.stderr).toBe(0);
     const json = parseJson<{ resumed: string[]; invalidation: { status: string; paths: string[] } }>(rerun);
 
@@ -159,7 +161,7 @@ describe('frontend sync killed with SIGKILL during apply, then run again', () =>
     figures.converged += 1;
 
     // And a third run has nothing left to do.
-    const again = parseJson<{ counts: Record<string, number>; invalidation: { status: string } }>(await runCli([...syncArgs, '--json'], { cwd: project.path, env: env() }));
+    const again = parseJson<{ counts: Record<string, number>; invalidation: { status: string } }>(await runCommand([...syncArgs, '--json'], { cwd: project.path, env: env() }));
     expect(again.counts).toMatchObject({ create: 0, update: 0, delete: 0 });
     expect(again.invalidation.status).toBe('not-needed');
   });
