@@ -3,8 +3,9 @@ import { join } from 'node:path';
 import { GetObjectCommand, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { isAlive } from '../src/local/state.js';
+import { isAlive, waitForExitOf } from '../src/local/state.js';
 import { parseJson, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
 
 interface UpJson {
@@ -14,11 +15,15 @@ interface UpJson {
   env: Record<string, string>;
 }
 
+// Commands run in this process (runCommand): `local up` leaves its supervisor detached and unreferenced, so no
+// handle, timer or listener of one call reaches the next. The first (cold) `local up` and one `local down` run as
+// processes: the end-to-end case of each.
 describe('cruddur local up/down/status', () => {
   let app: TempDir;
-  const cli = (...args: string[]) => runCli(args, { cwd: app.path });
-  const up = async () => {
-    const result = await cli('local', 'up', '--json');
+  const cli = (...args: string[]) => runCommand(args, { cwd: app.path });
+  const proc = (...args: string[]) => runCli(args, { cwd: app.path });
+  const up = async (run = cli) => {
+    const result = await run('local', 'up', '--json');
     expect(result.exitCode, result.stderr).toBe(0);
     return parseJson<UpJson>(result);
   };
@@ -45,7 +50,7 @@ describe('cruddur local up/down/status', () => {
   });
 
   it('starts once, reports the running stack on a second up, and writes local.env', async () => {
-    const first = await up();
+    const first = await up(proc);
     expect(first.status).toBe('started');
     const second = await up();
     expect(second.status).toBe('already-running');
@@ -64,7 +69,7 @@ describe('cruddur local up/down/status', () => {
     const s3 = s3For(env);
     await s3.send(new PutObjectCommand({ Bucket: state.buckets.assets, Key: 'kept.txt', Body: 'object still here' }));
     s3.destroy();
-    expect((await cli('local', 'down')).exitCode).toBe(0);
+    expect((await proc('local', 'down')).exitCode).toBe(0);
     expect(isAlive(state.pid)).toBe(false);
     expect(isAlive(state.postgres.pid)).toBe(false);
     const again = await up();
@@ -79,6 +84,8 @@ describe('cruddur local up/down/status', () => {
   it('recovers from a killed supervisor: stale state detected, PostgreSQL reused, stack restarted', async () => {
     const before = await up();
     process.kill(before.state.pid, 'SIGKILL');
+    // A kill is not done when process.kill returns: wait until it is (a status process used to take that long to start).
+    expect(await waitForExitOf(before.state.pid, 10_000)).toBe(true);
     const status = parseJson<{ running: boolean; stale: boolean }>(await cli('local', 'status', '--json'));
     expect(status).toMatchObject({ running: false, stale: true });
     const after = await up();
@@ -93,7 +100,7 @@ describe('cruddur local up/down/status', () => {
     const running = await up();
     expect((await cli('local', 'down')).exitCode).toBe(0);
     expect(isAlive(running.state.postgres.pid)).toBe(false);
-    const onDemand = await runCli(['db', 'status', '--json'], { cwd: app.path, env: { CONNECTION_URL: '' } });
+    const onDemand = await runCommand(['db', 'status', '--json'], { cwd: app.path, env: { CONNECTION_URL: '' } });
     expect(onDemand.exitCode, onDemand.stderr).toBe(0);
     const down = parseJson<{ status: string }>(await cli('local', 'down', '--json'));
     expect(down.status).toBe('stopped');
@@ -113,7 +120,7 @@ describe('cruddur local up/down/status', () => {
       expect(uploaded.exitCode, uploaded.stderr).toBe(0);
       expect(parseJson<{ avatar: { appeared: boolean; key: string } }>(uploaded).avatar).toMatchObject({ appeared: true, key: 'avatars/me.jpg' });
     }
-    const built = await runCli(['frontend', 'static-build', '--allow-missing'], { cwd: app.path, env: { REACT_APP_BACKEND_URL: 'http://localhost:4567' } });
+    const built = await runCommand(['frontend', 'static-build', '--allow-missing'], { cwd: app.path, env: { REACT_APP_BACKEND_URL: 'http://localhost:4567' } });
     expect(built.exitCode, built.stderr).toBe(0);
     const synced = await cli('frontend', 'sync', '--auto-approve', '--json');
     expect(synced.exitCode, synced.stderr).toBe(0);
