@@ -78,17 +78,6 @@ describe('cruddur local up/down/status', () => {
     expect(await sql(dbUrl(after), 'SELECT note FROM kept')).toEqual([{ note: 'still here' }]);
   });
 
-  it('down stops PostgreSQL too, even one that db commands started on demand', async () => {
-    const running = await up();
-    expect((await cli('local', 'down')).exitCode).toBe(0);
-    expect(isAlive(running.state.postgres.pid)).toBe(false);
-    const onDemand = await runCommand(['db', 'status', '--json'], { cwd: app.path, env: { CONNECTION_URL: '' } });
-    expect(onDemand.exitCode, onDemand.stderr).toBe(0);
-    const down = parseJson<{ status: string }>(await cli('local', 'down', '--json'));
-    expect(down.status).toBe('stopped');
-    expect(parseJson<{ status: string }>(await cli('local', 'down', '--json')).status).toBe('not-running');
-  });
-
   // Also the down/up case (once its own test): rows (the seeded users) and objects (thumbnail, site page) are kept.
   it('every command works against the stack with no flags: db setup, avatar upload --wait, frontend sync; rows and objects survive down/up', async () => {
     const sharp = (await import('sharp')).default;
@@ -127,5 +116,17 @@ describe('cruddur local up/down/status', () => {
     const resync = parseJson<{ counts: Record<string, number>; uploaded: string[]; deleted: string[] }>(await cli('frontend', 'sync', '--auto-approve', '--json'));
     expect(resync.counts).toMatchObject({ create: 0, update: 0, delete: 0, no_change: 6 });
     expect([resync.uploaded, resync.deleted]).toEqual([[], []]);
+  });
+
+  // Last: it leaves the stack stopped (before the full flow, that flow had to start it once more).
+  it('down stops PostgreSQL too, even one that db commands started on demand', async () => {
+    const running = await up();
+    expect((await cli('local', 'down')).exitCode).toBe(0);
+    expect(isAlive(running.state.postgres.pid)).toBe(false);
+    const onDemand = await runCommand(['db', 'status', '--json'], { cwd: app.path, env: { CONNECTION_URL: '' } });
+    expect(onDemand.exitCode, onDemand.stderr).toBe(0);
+    const down = parseJson<{ status: string }>(await cli('local', 'down', '--json'));
+    expect(down.status).toBe('stopped');
+    expect(parseJson<{ status: string }>(await cli('local', 'down', '--json')).status).toBe('not-running');
   });
 });
