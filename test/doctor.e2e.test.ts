@@ -7,11 +7,14 @@ import { fakeEc2 } from './fakes/ec2.js';
 import { fakeCloudFront, fakeSts } from './fakes/identity.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { parseJson, registerSecret, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { startTestS3, type TestS3 } from './support/s3.js';
 import { copyApp, FIXTURE_APP, parseEnvFile, tempDir, type TempDir } from './support/tmp.js';
 
 const statuses = (report: DoctorReport) => Object.fromEntries(report.checks.map((c) => [c.id, c.status]));
+
+// Commands run in this process (runCommand); the passing `doctor` (exit 0) runs as a process, its end-to-end case.
 
 describe('cruddur doctor (built CLI)', () => {
   let bare: TempDir;
@@ -50,7 +53,7 @@ describe('cruddur doctor (built CLI)', () => {
 
   it('with nothing configured lists every missing piece with a fix and exits 1', async () => {
     const env = { PATH: join(bins.path, 'without') };
-    const text = await runCli(['doctor'], { cwd: bare.path, env });
+    const text = await runCommand(['doctor'], { cwd: bare.path, env });
     expect(text.exitCode).toBe(1);
     expect(text.stderr).toContain('Error: 3 checks failed: env template backend-flask, env template frontend-react-js, env template sync');
     expect(text.stderr).toContain('Try: apply the fixes');
@@ -58,7 +61,7 @@ describe('cruddur doctor (built CLI)', () => {
       expect(text.stdout).toContain(title);
     }
 
-    const json = await runCli(['doctor', '--json'], { cwd: bare.path, env });
+    const json = await runCommand(['doctor', '--json'], { cwd: bare.path, env });
     expect(json.exitCode).toBe(1);
     const report = parseJson<DoctorReport>(json);
     expect(report.ok).toBe(false);
@@ -104,13 +107,13 @@ describe('cruddur doctor (built CLI)', () => {
       GITPOD_IP: '203.0.113.7',
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
     };
-    expect((await runCli(['ddb', 'schema-load'], { cwd: configured.path, env })).exitCode).toBe(0);
-    const generated = await runCli(['env', 'generate'], { cwd: configured.path, env });
+    expect((await runCommand(['ddb', 'schema-load'], { cwd: configured.path, env })).exitCode).toBe(0);
+    const generated = await runCommand(['env', 'generate'], { cwd: configured.path, env });
     expect(generated.exitCode, generated.stderr).toBe(0);
 
     // Every service here answers: a generous per-check limit, so a starved machine (four test files at once)
     // cannot turn slow module loading into "no answer".
-    const json = await runCli(['doctor', '--json', '--timeout', '30000'], { cwd: configured.path, env });
+    const json = await runCommand(['doctor', '--json', '--timeout', '30000'], { cwd: configured.path, env });
     const report = parseJson<DoctorReport>(json);
     expect(report.checks.filter((c) => c.status !== 'ok')).toEqual([]);
     expect(json.exitCode).toBe(0);

@@ -5,14 +5,17 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canConnect } from '../src/local/net.js';
-import { parseJson, runCli } from './support/cli.js';
+import { parseJson } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
 
 const HOST = '127.0.0.2';
 
+// Every command runs in this process (runCommand): local.e2e.test.ts runs `local up` and `local down` as processes.
+
 describe('cruddur local up --listen', () => {
   let app: TempDir;
-  const cli = (...args: string[]) => runCli(args, { cwd: app.path });
+  const cli = (...args: string[]) => runCommand(args, { cwd: app.path });
   const localEnv = async () =>
     Object.fromEntries(
       (await readFile(join(app.path, '.cruddur', 'local.env'), 'utf8'))
@@ -113,7 +116,7 @@ describe('cruddur local up --port N when N+1 or N+2 is taken', () => {
           if (port - offset > 1024 && !(await canConnect(port - offset)) && (await hold(port))) base = port - offset;
         }
         expect(base).toBeGreaterThan(0);
-        const result = await runCli(['local', 'up', '--port', String(base)], { cwd: app.path });
+        const result = await runCommand(['local', 'up', '--port', String(base)], { cwd: app.path });
         expect(result.exitCode, result.stderr).toBe(1);
         expect(result.stderr.split('\n')[0]).toBe(
           `Error: Port ${base + offset} on 127.0.0.1 (the local ${service} API: --port ${base} uses ${base}, ${base + 1} and ${base + 2}) is taken by another program`,
@@ -123,7 +126,7 @@ describe('cruddur local up --port N when N+1 or N+2 is taken', () => {
       }
     } finally {
       for (const server of holders) await new Promise<void>((resolve) => server.close(() => resolve()));
-      await runCli(['local', 'down', '--purge'], { cwd: app.path });
+      await runCommand(['local', 'down', '--purge'], { cwd: app.path });
       await app.cleanup();
     }
   }, 120_000);
