@@ -3,7 +3,10 @@ import LongestFirst from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
-    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    projects: [
+      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'], isolate: false } },
+      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'] } },
+    ],
     // Four files at a time on two cores: the end-to-end files spend much of their time waiting (child
     // processes starting, s3rver writing to disk, latency proxies, timeouts under test), so two workers left
     // the cores idle. Measured in bench/RESULTS.md ("Test suite").

@@ -56,7 +56,10 @@ function load() {
  * subject: exit codes on cold paths, signals, stdin, start-up, `bin/run.js`'s --help/--version cache.
  * Calls run one at a time (they share process.env, the cwd and the streams). Listeners a call leaves on
  * `process` and the streams (oclif's flush, the interrupt handler) are removed, as a process exit would.
- * Module state lives on between calls (the redactor's secrets only grow: more is hidden, never less).
+ * Module state lives on between calls (the redactor's secrets only grow: more is hidden, never less). Not seen
+ * in-process, so `runCli` is needed for them: signals (the interrupt handler installs once per process and its
+ * listeners are removed after the first call), and the output of children a command starts with inherited stdio
+ * (`db connect`'s psql, `frontend static-build`'s npm), which goes to the test's own file descriptors.
  * `bad-input.e2e.test.ts` runs a sample of its corpus both ways and asserts identical results.
  */
 export function runCommand(args: string[], options: Omit<RunCliOptions, 'input'> = {}): Promise<CliResult> {

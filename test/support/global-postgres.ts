@@ -10,7 +10,29 @@ declare module 'vitest' {
   }
 }
 
-let dir: TempDir | undefined;
+interface Shared {
+  server: Promise<{ dir: TempDir; port: number; dataDir: string }>;
+  users: number;
+}
+
+// vitest calls a globalSetup once per project (unit, e2e) and once for the root: one server for all of them,
+// kept on globalThis (each call may load this file afresh), stopped by the last teardown.
+const KEY = Symbol.for('cruddur.test.sharedPostgres');
+const registry = globalThis as { [KEY]?: Shared };
+
+async function start(): Promise<{ dir: TempDir; port: number; dataDir: string }> {
+  const dir = await tempDir('cruddur-pg-shared-');
+  // As root the server runs as the `postgres` user, which must be able to reach its data dir.
+  await chmod(dir.path, 0o755);
+  const dataDir = `${dir.path}/data`;
+  try {
+    const server = await startPostgres({ dataDir });
+    return { dir, port: server.port, dataDir };
+  } catch (error) {
+    await dir.cleanup();
+    throw error;
+  }
+}
 
 /**
  * One PostgreSQL for the whole run (vitest globalSetup). initdb, start and stop cost about 2 s of CPU and 6 s of
@@ -18,27 +40,21 @@ let dir: TempDir | undefined;
  * roles (unique names); a file that needs a server of its own (TLS, another auth method) starts one itself.
  */
 export async function setup(project: TestProject): Promise<void> {
-  dir = await tempDir('cruddur-pg-shared-');
-  // As root the server runs as the `postgres` user, which must be able to reach its data dir.
-  await chmod(dir.path, 0o755);
-  const dataDir = `${dir.path}/data`;
-  try {
-    const server = await startPostgres({ dataDir });
-    project.provide('sharedPostgres', { port: server.port, dataDir });
-  } catch (error) {
-    await dir.cleanup();
-    dir = undefined;
-    throw error;
-  }
+  const shared = (registry[KEY] ??= { server: start(), users: 0 });
+  shared.users += 1;
+  const { port, dataDir } = await shared.server;
+  project.provide('sharedPostgres', { port, dataDir });
 }
 
-/** Stops the shared server (bounded: fast, then immediate after 10 s) and removes its data folder. */
+/** The last teardown stops the server (bounded: fast, then immediate after 10 s) and removes its data folder. */
 export async function teardown(): Promise<void> {
-  if (!dir) return;
+  const shared = registry[KEY];
+  if (!shared || --shared.users > 0) return;
+  delete registry[KEY];
+  const { dir, dataDir } = await shared.server;
   try {
-    await stopPostgres(`${dir.path}/data`);
+    await stopPostgres(dataDir);
   } finally {
     await dir.cleanup();
-    dir = undefined;
   }
 }
