@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopLocalPostgres } from '../src/local/postgres.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { parseJson, registerSecret, runCli, type CliResult } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
 
@@ -27,6 +28,8 @@ interface SetupJson {
   steps: Array<{ id: string; status: string }>;
 }
 
+// The commands run in the test process (runCommand); processes (runCli) where the process is the subject: two
+// migrations at the same time, psql inheriting the terminal (db connect), the embedded server's cold start and exit.
 describe('cruddur db (built CLI, real PostgreSQL)', () => {
   let pg: TestPostgres;
   const apps: TempDir[] = [];
@@ -59,7 +62,7 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     const dir = await app();
     const url = pg.url('fixture_setup');
     for (let run = 0; run < 2; run += 1) {
-      const result = await runCli(['db', 'setup', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } });
+      const result = await runCommand(['db', 'setup', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } });
       expect(result.exitCode, result.stderr).toBe(0);
       const json = parseJson<SetupJson>(result);
       expect(json.steps.map((s) => [s.id, s.status])).toEqual([['drop', 'done'], ['create', 'done'], ['schema', 'done'], ['seed', 'done'], ['migrate', 'done']]);
@@ -102,11 +105,11 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
   it('a migration failing in its third statement leaves no trace, exits 1 and names file and line', async () => {
     const dir = await app();
     const { url, name } = await pg.createDatabase('broken');
-    expect((await runCli(['db', 'schema-load'], { cwd: dir.path, env: { CONNECTION_URL: url } })).exitCode).toBe(0);
+    expect((await runCommand(['db', 'schema-load'], { cwd: dir.path, env: { CONNECTION_URL: url } })).exitCode).toBe(0);
     const file = '20261121000000_broken.sql';
     await writeFile(join(dir.path, 'backend-flask/db/migrations', file), '-- migrate:up\nCREATE TABLE first_t (id int);\nALTER TABLE users ADD COLUMN third_try text;\nUPDATE users SET nonexistent = 1;\n\n-- migrate:down\n');
     const before = await pg.query(name, "SELECT table_name, column_name FROM information_schema.columns WHERE table_schema = 'public' ORDER BY 1, 2");
-    const result = await runCli(['db', 'migrate'], { cwd: dir.path, env: { CONNECTION_URL: url } });
+    const result = await runCommand(['db', 'migrate'], { cwd: dir.path, env: { CONNECTION_URL: url } });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(new RegExp(`Error: backend-flask/db/migrations/${file}:4: column "nonexistent" of relation "users" does not exist`));
     // The two migrations before it were applied and kept; the broken one left nothing.
@@ -117,8 +120,8 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     expect(result.stdout).toMatch(/^Applied backend-flask\/db\/migrations\/16900000000001_add_bio_column\.py \(\d+ ms\)\nApplied backend-flask\/db\/migrations\/20261120090000_\w+\.sql \(\d+ ms\)$/);
     expect(result.stderr).toMatch(/^Try: .*; 2 earlier migrations of this run were applied to broken_\w+ and stay applied: backend-flask\/db\/migrations\/16900000000001_add_bio_column\.py, backend-flask\/db\/migrations\/20261120090000_\w+\.sql$/m);
     const other = await pg.createDatabase('brokenjson');
-    expect((await runCli(['db', 'schema-load'], { cwd: dir.path, env: { CONNECTION_URL: other.url } })).exitCode).toBe(0);
-    const json = await runCli(['db', 'migrate', '--json'], { cwd: dir.path, env: { CONNECTION_URL: other.url } });
+    expect((await runCommand(['db', 'schema-load'], { cwd: dir.path, env: { CONNECTION_URL: other.url } })).exitCode).toBe(0);
+    const json = await runCommand(['db', 'migrate', '--json'], { cwd: dir.path, env: { CONNECTION_URL: other.url } });
     expect(json.exitCode).toBe(1);
     const details = (JSON.parse(json.stdout) as { error: { details: { applied: Array<{ version: string }>; line: number } } }).error.details;
     expect(details.applied.map((a) => a.version)).toEqual(['16900000000001', '20261120090000']);
@@ -129,24 +132,24 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     const dir = await app();
     const { url, name } = await pg.createDatabase('roundtrip');
     const env = { CONNECTION_URL: url };
-    await runCli(['db', 'schema-load'], { cwd: dir.path, env });
-    expect((await runCli(['db', 'status', '--exit-code'], { cwd: dir.path, env })).exitCode).toBe(1);
-    expect((await runCli(['db', 'migrate'], { cwd: dir.path, env })).exitCode).toBe(0);
-    const clean = await runCli(['db', 'status', '--exit-code'], { cwd: dir.path, env });
+    await runCommand(['db', 'schema-load'], { cwd: dir.path, env });
+    expect((await runCommand(['db', 'status', '--exit-code'], { cwd: dir.path, env })).exitCode).toBe(1);
+    expect((await runCommand(['db', 'migrate'], { cwd: dir.path, env })).exitCode).toBe(0);
+    const clean = await runCommand(['db', 'status', '--exit-code'], { cwd: dir.path, env });
     expect(clean.exitCode).toBe(0);
     expect(clean.stdout).toMatch(/2 applied, 0 pending/);
     // A changed migration is counted as changed, not also as applied: the counts add up to the rows.
     const py = join(dir.path, 'backend-flask/db/migrations/16900000000001_add_bio_column.py');
     await writeFile(py, `${await readFile(py, 'utf8')}\n# edited\n`);
-    const edited = await runCli(['db', 'status'], { cwd: dir.path, env });
+    const edited = await runCommand(['db', 'status'], { cwd: dir.path, env });
     expect(edited.stdout).toMatch(/^changed\s+16900000000001/m);
     expect(edited.stdout).toMatch(/\n1 applied, 0 pending, 1 changed \(roundtrip_\w+\)$/);
-    const back = await runCli(['db', 'rollback', '--steps', '2', '--json'], { cwd: dir.path, env });
+    const back = await runCommand(['db', 'rollback', '--steps', '2', '--json'], { cwd: dir.path, env });
     expect(parseJson<{ rolledBack: Array<{ version: string }> }>(back).rolledBack.map((r) => r.version)).toEqual(['20261120090000', '16900000000001']);
     expect(await columns(name, 'users')).not.toContain('bio');
-    const status = await runCli(['db', 'status', '--exit-code', '--json'], { cwd: dir.path, env });
+    const status = await runCommand(['db', 'status', '--exit-code', '--json'], { cwd: dir.path, env });
     expect(status.exitCode).toBe(1);
-    expect((await runCli(['db', 'migrate'], { cwd: dir.path, env })).exitCode).toBe(0);
+    expect((await runCommand(['db', 'migrate'], { cwd: dir.path, env })).exitCode).toBe(0);
     expect(await columns(name, 'users')).toEqual(expect.arrayContaining(['bio', 'avatar_url']));
   });
 
@@ -154,8 +157,8 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     const dir = await app();
     const { url, name } = await pg.createDatabase('dry');
     const env = { CONNECTION_URL: url };
-    await runCli(['db', 'schema-load'], { cwd: dir.path, env });
-    const dry = await runCli(['db', 'migrate', '--dry-run'], { cwd: dir.path, env });
+    await runCommand(['db', 'schema-load'], { cwd: dir.path, env });
+    const dry = await runCommand(['db', 'migrate', '--dry-run'], { cwd: dir.path, env });
     expect(dry.stdout).toContain('-- backend-flask/db/migrations/16900000000001_add_bio_column.py\nALTER TABLE public.users ADD COLUMN bio text;');
     expect(await columns(name, 'users')).not.toContain('bio');
   });
@@ -168,14 +171,14 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
 
     it('malformed URL', async () => {
       registerSecret('Sup3rSecretPw');
-      const result = await runCli(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: 'postgres://app:Sup3rSecretPw@[broken/cruddur' } });
+      const result = await runCommand(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: 'postgres://app:Sup3rSecretPw@[broken/cruddur' } });
       expectOneLineError(result, /CONNECTION_URL is malformed: the bracketed IPv6 host is not valid/, /postgresql:\/\/user@host:5432\/database with `:password`/);
     });
 
     it('wrong password', async () => {
       registerSecret('Wr0ngPassw0rd-x');
       const url = pg.url('postgres').replace(':postgres@', ':Wr0ngPassw0rd-x@');
-      const result = await runCli(['db', 'create'], { cwd: dir.path, env: { CONNECTION_URL: url } });
+      const result = await runCommand(['db', 'create'], { cwd: dir.path, env: { CONNECTION_URL: url } });
       expectOneLineError(result, /Authentication failed for user "postgres" on 127\.0\.0\.1:\d+/, /check CONNECTION_URL/);
     });
 
@@ -188,18 +191,18 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
       await new Promise<void>((r) => blackhole.listen(0, '127.0.0.1', r));
       const port = (blackhole.address() as { port: number }).port;
       registerSecret('Blackh0lePw');
-      const result = await runCli(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: `postgresql://app:Blackh0lePw@127.0.0.1:${port}/cruddur?connect_timeout=1` } });
+      const result = await runCommand(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: `postgresql://app:Blackh0lePw@127.0.0.1:${port}/cruddur?connect_timeout=1` } });
       for (const s of sockets) s.destroy();
       expectOneLineError(result, /Could not connect to PostgreSQL at 127\.0\.0\.1:\d+: timed out after 1s/, /rds update-sg/);
     });
 
     it('connection refused', async () => {
-      const result = await runCli(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: 'postgresql://app:Blackh0lePw@127.0.0.1:1/cruddur' } });
+      const result = await runCommand(['db', 'status'], { cwd: dir.path, env: { CONNECTION_URL: 'postgresql://app:Blackh0lePw@127.0.0.1:1/cruddur' } });
       expectOneLineError(result, /connection refused/, /unset it to use the local embedded server/);
     });
 
     it('unknown database', async () => {
-      const result = await runCli(['db', 'migrate'], { cwd: dir.path, env: { CONNECTION_URL: pg.url('no_such_db') } });
+      const result = await runCommand(['db', 'migrate'], { cwd: dir.path, env: { CONNECTION_URL: pg.url('no_such_db') } });
       expectOneLineError(result, /Database "no_such_db" does not exist on 127\.0\.0\.1:\d+/, /cruddur db create/);
     });
 
@@ -207,23 +210,23 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
       const empty = await app();
       await rm(join(empty.path, 'backend-flask/db/schema.sql'));
       const { url } = await pg.createDatabase('noschema');
-      const result = await runCli(['db', 'schema-load'], { cwd: empty.path, env: { CONNECTION_URL: url } });
+      const result = await runCommand(['db', 'schema-load'], { cwd: empty.path, env: { CONNECTION_URL: url } });
       expectOneLineError(result, /backend-flask\/db\/schema.sql does not exist/, /"schema" in cruddur.json/);
     });
 
     it('--prod refuses destructive work without a TTY unless --yes, and never prints the password', async () => {
       registerSecret('Pr0dPassw0rd!');
       const env = { PROD_CONNECTION_URL: `postgresql://root:${encodeURIComponent('Pr0dPassw0rd!')}@127.0.0.1:1/cruddur` };
-      const refused = await runCli(['db', 'drop', '--prod'], { cwd: dir.path, env });
+      const refused = await runCommand(['db', 'drop', '--prod'], { cwd: dir.path, env });
       expectOneLineError(refused, /Refusing to continue without confirmation: Drop the database on PRODUCTION database "cruddur"/, /--yes/);
-      const tried = await runCli(['db', 'drop', '--prod', '--yes'], { cwd: dir.path, env });
+      const tried = await runCommand(['db', 'drop', '--prod', '--yes'], { cwd: dir.path, env });
       expectOneLineError(tried, /connection refused/, /check PROD_CONNECTION_URL/);
-      const missing = await runCli(['db', 'status', '--prod'], { cwd: dir.path });
+      const missing = await runCommand(['db', 'status', '--prod'], { cwd: dir.path });
       expectOneLineError(missing, /PROD_CONNECTION_URL is not set/, /PROD_CONNECTION_URL=/);
     });
 
     it('db connect without psql names the package', async () => {
-      const result = await runCli(['db', 'connect'], { cwd: dir.path, env: { CONNECTION_URL: 'postgresql://app:Xyz12345@127.0.0.1:1/cruddur', PATH: '/nonexistent' } });
+      const result = await runCommand(['db', 'connect'], { cwd: dir.path, env: { CONNECTION_URL: 'postgresql://app:Xyz12345@127.0.0.1:1/cruddur', PATH: '/nonexistent' } });
       expectOneLineError(result, /psql is not installed/, /postgresql-client/);
     });
   });
@@ -242,9 +245,9 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     other.on('error', () => {});
     await other.connect();
     try {
-      const listed = parseJson<{ sessions: Array<{ database: string; application: string }> }>(await runCli(['db', 'sessions', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } }));
+      const listed = parseJson<{ sessions: Array<{ database: string; application: string }> }>(await runCommand(['db', 'sessions', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } }));
       expect(listed.sessions.filter((s) => s.database === name).map((s) => s.application)).toEqual(['other-app']);
-      const killed = parseJson<{ terminated: number }>(await runCli(['db', 'kill-all', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } }));
+      const killed = parseJson<{ terminated: number }>(await runCommand(['db', 'kill-all', '--json'], { cwd: dir.path, env: { CONNECTION_URL: url } }));
       expect(killed.terminated).toBe(1);
     } finally {
       await other.end().catch(() => {});
@@ -255,7 +258,7 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     const dir = await app();
     const { url, name } = await pg.createDatabase('cognito');
     const env = { CONNECTION_URL: url };
-    expect((await runCli(['db', 'setup'], { cwd: dir.path, env })).exitCode).toBe(0);
+    expect((await runCommand(['db', 'setup'], { cwd: dir.path, env })).exitCode).toBe(0);
     fake = await startFakeAws();
     const user = (sub: string, handle: string, email: string) => ({ Username: handle, Attributes: [{ Name: 'sub', Value: sub }, { Name: 'preferred_username', Value: handle }, { Name: 'email', Value: email }] });
     fake.onOperation('ListUsers', (r) => {
@@ -272,7 +275,7 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
       AWS_REGION: 'us-east-1',
       AWS_COGNITO_USER_POOL_ID: 'us-east-1_DemoPool1',
     };
-    const result = await runCli(['db', 'update-cognito-user-ids', '--json'], { cwd: dir.path, env: awsEnv });
+    const result = await runCommand(['db', 'update-cognito-user-ids', '--json'], { cwd: dir.path, env: awsEnv });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(parseJson(result)).toMatchObject({ cognitoUsers: 2, matched: 2, updated: 2, unchanged: 0, unmatched: 0 });
     expect(fake.operations()).toEqual(['ListUsers', 'ListUsers']);
