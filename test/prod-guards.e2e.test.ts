@@ -1,8 +1,10 @@
 // Production guards: every destructive `db ... --prod` refuses without a terminal unless --yes, in one
-// error line whose fix names --yes, and changes nothing on a real PostgreSQL database.
+// error line whose fix names --yes, and changes nothing on a real PostgreSQL database. The commands run in the
+// test process (runCommand), whose stdout is a pipe as a child's would be: no terminal to confirm on.
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJson, registerSecret, runCli } from './support/cli.js';
+import { parseJson, registerSecret } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
 
@@ -37,7 +39,7 @@ describe('production guards: no TTY and no --yes means nothing changes', () => {
     await Promise.all([server?.stop(), app?.cleanup()]);
   });
 
-  const cli = (args: string[]) => runCli(args, { cwd: app.path, env: { PROD_CONNECTION_URL: prodUrl } });
+  const cli = (args: string[]) => runCommand(args, { cwd: app.path, env: { PROD_CONNECTION_URL: prodUrl } });
 
   it.each([
     [['db', 'drop', '--prod'], 'Drop the database'],
