@@ -225,6 +225,19 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
       expectOneLineError(missing, /PROD_CONNECTION_URL is not set/, /PROD_CONNECTION_URL=/);
     });
 
+    it('db seed --json: a failing statement quoting KEY="value" is one JSON document with the value masked (was in redact.e2e)', async () => {
+      registerSecret('"abc"def');
+      const seeded = await app();
+      await writeFile(join(seeded.path, 'backend-flask', 'db', 'seed.sql'), `SELECT 1 FROM nope WHERE x = 'DB_PASSWORD="abc"def';\n`);
+      const { url } = await pg.createDatabase('redact_seed');
+      const result = await runCommand(['db', 'seed', '--json'], { cwd: seeded.path, env: { CONNECTION_URL: url } });
+      expect(result.exitCode, result.stderr).toBe(1);
+      const doc = parseJson<{ error: { message: string; suggestion?: string } }>(result);
+      expect(doc.error.message).toMatch(/relation "nope" does not exist .*'DB_PASSWORD="\*\*\*"'/);
+      expect(doc.error.suggestion).toBeTruthy();
+      expect(result.stdout).not.toContain('abc');
+    });
+
     it('db connect without psql names the package', async () => {
       const result = await runCommand(['db', 'connect'], { cwd: dir.path, env: { CONNECTION_URL: 'postgresql://app:Xyz12345@127.0.0.1:1/cruddur', PATH: '/nonexistent' } });
       expectOneLineError(result, /psql is not installed/, /postgresql-client/);

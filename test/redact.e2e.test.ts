@@ -2,13 +2,13 @@
 // holds, .env errors quote no part of a malformed secret, and a libpq URL that WHATWG URL rejects (a space in the
 // password) has its password masked. The commands run in the test process (runCommand), which also checks every
 // registered secret against stdout and stderr; secrets.e2e runs DEBUG cases as processes (a fresh redactor).
+// A failing `db seed --json` quoting KEY="value" is in db.test.ts, which has a PostgreSQL server already.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { parseJson, registerSecret } from './support/cli.js';
 import { runCommand } from './support/command.js';
-import { startTestPostgres, type TestPostgres } from './support/postgres.js';
-import { copyApp, tempDir, type TempDir } from './support/tmp.js';
+import { tempDir, type TempDir } from './support/tmp.js';
 
 interface JsonError {
   error: { code: string; message: string; suggestion?: string };
@@ -74,29 +74,5 @@ describe('a libpq URL with a space in the password', () => {
     expect(check.stdout + check.stderr).toContain('+ PROD=postgresql://root:***@rds.example.com:5432/cruddur');
     const checkJson = await runCommand(['env', 'generate', 'b', '--check', '--json'], { cwd });
     expect(JSON.stringify(parseJson(checkJson))).toContain('postgresql://root:***@rds.example.com:5432/cruddur');
-  });
-});
-
-describe('db seed --json: a failing statement quoting KEY="value"', () => {
-  let pg: TestPostgres;
-  beforeAll(async () => {
-    pg = await startTestPostgres();
-  });
-  afterAll(async () => {
-    await pg?.stop();
-  });
-
-  it('is one JSON document with the value masked', async () => {
-    registerSecret('"abc"def');
-    const app = await copyApp();
-    dirs.push(app);
-    await writeFile(join(app.path, 'backend-flask', 'db', 'seed.sql'), `SELECT 1 FROM nope WHERE x = 'DB_PASSWORD="abc"def';\n`);
-    const { url } = await pg.createDatabase('redact_seed');
-    const result = await runCommand(['db', 'seed', '--json'], { cwd: app.path, env: { CONNECTION_URL: url } });
-    expect(result.exitCode, result.stderr).toBe(1);
-    const doc = parseJson<JsonError>(result);
-    expect(doc.error.message).toMatch(/relation "nope" does not exist .*'DB_PASSWORD="\*\*\*"'/);
-    expect(doc.error.suggestion).toBeTruthy();
-    expect(result.stdout).not.toContain('abc');
   });
 });
