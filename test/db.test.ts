@@ -1,6 +1,7 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server, type Socket } from 'node:net';
 import { join } from 'node:path';
+import pgDriver from 'pg';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { stopLocalPostgres } from '../src/local/postgres.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
@@ -8,6 +9,9 @@ import { parseJson, registerSecret, runCli, type CliResult } from './support/cli
 import { runCommand } from './support/command.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
+
+const PROD_PASSWORD = 'Guard-Pr0d-Pw-51c2';
+registerSecret(PROD_PASSWORD);
 
 /** One "Error:" line and one "Try:" line, nothing else. */
 function expectOneLineError(result: CliResult, message: RegExp, fix: RegExp): void {
@@ -311,5 +315,74 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     const status = parseJson<{ target: string; pending: number }>(await runCli(['db', 'status', '--json'], { cwd: dir.path }));
     expect(status.pending).toBe(0);
     expect(status.target).toMatch(/^postgresql:\/\/postgres:\*\*\*@127\.0\.0\.1:\d+\/cruddur$/);
+  });
+
+  // Production guards (was prod-guards.e2e.test.ts, moved here to share this file's server): every destructive
+  // `db ... --prod` refuses without a terminal unless --yes, in one error line whose fix names --yes, and changes
+  // nothing on a real PostgreSQL database. runCommand's stdout is a pipe as a child's would be: no terminal to confirm on.
+  describe('production guards: no TTY and no --yes means nothing changes', () => {
+    let app: TempDir;
+    let prodUrl: string;
+    /** A session that a refused kill-all must leave alone. */
+    let bystander: pgDriver.Client;
+
+    const databaseExists = async () => (await pg.query('postgres', "SELECT 1 FROM pg_database WHERE datname = 'guarded_prod'")).length === 1;
+    const marker = async () => (await pg.query<{ note: string }>('guarded_prod', 'SELECT note FROM marker')).map((r) => r.note);
+
+    beforeAll(async () => {
+      app = await copyApp(FIXTURE_APP);
+      await pg.query('postgres', `CREATE ROLE guard_owner LOGIN SUPERUSER PASSWORD '${PROD_PASSWORD}'`);
+      await pg.query('postgres', 'CREATE DATABASE guarded_prod OWNER guard_owner');
+      await pg.query('guarded_prod', "CREATE TABLE marker (note text); INSERT INTO marker VALUES ('still here')");
+      const url = new URL(pg.url('guarded_prod'));
+      url.username = 'guard_owner';
+      url.password = PROD_PASSWORD;
+      prodUrl = url.toString();
+      bystander = new pgDriver.Client({ connectionString: pg.url('guarded_prod') });
+      await bystander.connect();
+    });
+    afterAll(async () => {
+      await bystander?.end().catch(() => undefined);
+      await app?.cleanup();
+    });
+
+    const cli = (args: string[]) => runCommand(args, { cwd: app.path, env: { PROD_CONNECTION_URL: prodUrl } });
+
+    it.each([
+      [['db', 'drop', '--prod'], 'Drop the database'],
+      [['db', 'drop', '--prod', '--force'], 'Drop the database'],
+      [['db', 'setup', '--prod'], 'Drop and recreate the database'],
+      [['db', 'schema-load', '--prod'], 'Load the schema'],
+      [['db', 'seed', '--prod'], 'Seed'],
+      [['db', 'kill-all', '--prod'], 'Terminate every session'],
+      [['db', 'rollback', '--prod'], 'Roll back 1 migration\\(s\\)'],
+    ])('%j refuses in one line and leaves the database as it was', async (args, action) => {
+      const result = await cli(args);
+      expect(result.exitCode, result.stderr).toBe(1);
+      expect(result.stdout).toBe('');
+      const lines = result.stderr.split('\n').filter(Boolean);
+      const errorLines = lines.filter((l) => l.startsWith('Error: '));
+      expect(errorLines, result.stderr).toHaveLength(1);
+      expect(errorLines[0]).toMatch(new RegExp(`^Error: Refusing to continue without confirmation: ${action} on PRODUCTION database "guarded_prod" \\(127\\.0\\.0\\.1(:\\d+)?\\)$`));
+      expect(lines[lines.indexOf(errorLines[0] ?? '') + 1]).toBe('Try: run it in a terminal to confirm, or pass --yes when you are sure');
+      expect(result.stderr).not.toMatch(/^\s+at /m);
+      expect(await databaseExists()).toBe(true);
+      expect(await marker()).toEqual(['still here']);
+      expect((await bystander.query('SELECT 1 AS alive')).rows).toEqual([{ alive: 1 }]);
+    });
+
+    it('--json: the same refusal as one JSON error, nothing changed', async () => {
+      const result = await cli(['db', 'setup', '--prod', '--json']);
+      expect(result.exitCode).toBe(1);
+      expect(parseJson<{ error: { code: string; suggestion: string } }>(result).error).toMatchObject({ code: 'CONFIRMATION_REQUIRED', suggestion: expect.stringContaining('--yes') });
+      expect(await marker()).toEqual(['still here']);
+    });
+
+    it('with --yes the guard lets the same command through (so the refusals above were the guard)', async () => {
+      await bystander.end();
+      const result = await cli(['db', 'drop', '--prod', '--yes', '--force']);
+      expect(result.exitCode, result.stderr).toBe(0);
+      expect(await databaseExists()).toBe(false);
+    });
   });
 });
