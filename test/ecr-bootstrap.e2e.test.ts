@@ -4,6 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeEc2 } from './fakes/ec2.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { parseJson, registerSecret, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { copyApp, FIXTURE_APP, parseEnvFile, tempDir, type TempDir } from './support/tmp.js';
 
 const PASSWORD = 'ecr-docker-Pa55word-0123456789';
@@ -12,6 +13,7 @@ registerSecret(PASSWORD);
 registerSecret(Buffer.from(`AWS:${PASSWORD}`).toString('base64'));
 registerSecret(CREDENTIALS.AWS_SECRET_ACCESS_KEY);
 
+// In the test process (runCommand), but for the main success paths of ecr login and bootstrap as processes (runCli).
 describe('ecr login and bootstrap against a fake ECR and a fake docker', () => {
   let ecr: FakeAws;
   let bin: TempDir;
@@ -57,7 +59,7 @@ describe('ecr login and bootstrap against a fake ECR and a fake docker', () => {
     const before = ecr.requests.length;
     const emptyPath = await tempDir();
     try {
-      const result = await runCli(['ecr', 'login'], { cwd: app.path, env: { ...CREDENTIALS, AWS_ENDPOINT_URL_ECR: ecr.endpoint, PATH: emptyPath.path } });
+      const result = await runCommand(['ecr', 'login'], { cwd: app.path, env: { ...CREDENTIALS, AWS_ENDPOINT_URL_ECR: ecr.endpoint, PATH: emptyPath.path } });
       expect(result.exitCode).toBe(1);
       expect(result.stderr.split('\n')[0]).toBe('Error: docker is not installed (not found on PATH)');
       expect(ecr.requests.length).toBe(before);
@@ -79,14 +81,14 @@ describe('ecr login and bootstrap against a fake ECR and a fake docker', () => {
       ['prepare', 'skipped', 'pass --prepare to run it'],
     ]);
     const again = parseJson<{ tasks: Array<{ id: string; detail?: string }> }>(
-      await runCli(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env: demoEnv }),
+      await runCommand(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env: demoEnv }),
     );
     expect(again.tasks.map((t) => t.detail)).toEqual(['--skip ecr', '0 written, 3 unchanged', expect.stringMatching(/^DB_SG_ID is not set/), 'pass --db to set up the database', 'pass --prepare to run it']);
   });
 
   it('bootstrap logs in to ECR when docker and credentials exist, and exits 1 naming a failed step', async () => {
     const { DOMAIN_NAME: _d, ...partial } = demoEnv;
-    const result = await runCli(['bootstrap'], {
+    const result = await runCommand(['bootstrap'], {
       cwd: app.path,
       env: { ...partial, ...CREDENTIALS, AWS_ENDPOINT_URL_ECR: ecr.endpoint, PATH: `${bin.path}:${process.env.PATH}` },
     });
@@ -103,11 +105,11 @@ describe('ecr login and bootstrap against a fake ECR and a fake docker', () => {
     try {
       const env = { ...demoEnv, ...CREDENTIALS, DB_SG_ID: 'sg-0123', GITPOD_IP: '203.0.113.7', AWS_ENDPOINT_URL_EC2: ec2.endpoint };
       const first = parseJson<{ tasks: Array<{ id: string; status: string; detail?: string }> }>(
-        await runCli(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env }),
+        await runCommand(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env }),
       );
       expect(first.tasks.find((t) => t.id === 'rds')).toMatchObject({ status: 'done', detail: expect.stringContaining('203.0.113.7/32') });
       expect(state.rules[0]).toMatchObject({ cidrIpv4: '203.0.113.7/32', description: 'GITPOD' });
-      const again = parseJson<{ tasks: Array<{ id: string; detail?: string }> }>(await runCli(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env }));
+      const again = parseJson<{ tasks: Array<{ id: string; detail?: string }> }>(await runCommand(['bootstrap', '--json', '--skip', 'ecr'], { cwd: app.path, env }));
       expect(again.tasks.find((t) => t.id === 'rds')?.detail).toMatch(/already allows 203\.0\.113\.7\/32/);
       expect(ec2.operations().filter((o) => o === 'ModifySecurityGroupRules')).toHaveLength(1);
     } finally {

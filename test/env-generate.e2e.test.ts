@@ -2,11 +2,13 @@ import { readdir, readFile, stat } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseJson, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { copyApp, parseEnvFile, REPO_ROOT, type TempDir } from './support/tmp.js';
 
 /** The bootcamp's own ERB templates and a sample.env of fake values (no ../shared needed). */
 const BOOTCAMP_ENV_APP = join(REPO_ROOT, 'test', 'fixtures', 'bootcamp-env');
 
+// In the test process (runCommand), but for the main success path (files written with mode 0600) as a process (runCli).
 describe('cruddur env generate on the bootcamp templates', () => {
   let app: TempDir;
   let sample: Record<string, string>;
@@ -67,7 +69,7 @@ describe('cruddur env generate on the bootcamp templates', () => {
 
   it('with two variables unset: exit 1 naming both, nothing written', async () => {
     const { BACKEND_URL: _b, DOMAIN_NAME: _d, ...partial } = sample;
-    const result = await runCli(['env', 'generate'], { cwd: app.path, env: partial });
+    const result = await runCommand(['env', 'generate'], { cwd: app.path, env: partial });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^Error: 2 variables are not set: BACKEND_URL \(erb\/backend-flask\.env\.erb:4, erb\/frontend-react-js\.env\.erb:1\), DOMAIN_NAME \(/);
     expect(result.stderr).toMatch(/\nTry: .*--allow-missing/);
@@ -76,7 +78,7 @@ describe('cruddur env generate on the bootcamp templates', () => {
   });
 
   it('--json lists files and the variables used, never values', async () => {
-    const result = await runCli(['env', 'generate', 'sync', '--json'], { cwd: app.path, env: sample });
+    const result = await runCommand(['env', 'generate', 'sync', '--json'], { cwd: app.path, env: sample });
     expect(result.exitCode).toBe(0);
     const json = parseJson<{ files: Array<{ name: string; status: string; variables: string[] }> }>(result);
     expect(json.files).toEqual([
@@ -86,14 +88,14 @@ describe('cruddur env generate on the bootcamp templates', () => {
   });
 
   it('--stdout and --check print redacted text only', async () => {
-    const printed = await runCli(['env', 'generate', 'backend-flask', '--stdout'], { cwd: app.path, env: sample });
+    const printed = await runCommand(['env', 'generate', 'backend-flask', '--stdout'], { cwd: app.path, env: sample });
     expect(printed.exitCode).toBe(0);
     expect(printed.stdout).toContain('CONNECTION_URL=postgresql://postgres:***@127.0.0.1:5432/cruddur');
     expect(await envFiles()).toEqual([]);
-    await runCli(['env', 'generate'], { cwd: app.path, env: sample });
-    const same = await runCli(['env', 'generate', '--check'], { cwd: app.path, env: sample });
+    await runCommand(['env', 'generate'], { cwd: app.path, env: sample });
+    const same = await runCommand(['env', 'generate', '--check'], { cwd: app.path, env: sample });
     expect(same.exitCode).toBe(0);
-    const changed = await runCli(['env', 'generate', '--check'], {
+    const changed = await runCommand(['env', 'generate', '--check'], {
       cwd: app.path,
       env: { ...sample, CONNECTION_URL: 'postgresql://postgres:an0ther-pass@10.0.0.9:5432/cruddur' },
     });
@@ -104,7 +106,7 @@ describe('cruddur env generate on the bootcamp templates', () => {
   });
 
   it('--stdout --json puts each rendered file in the document as "content", secrets redacted, nothing written', async () => {
-    const result = await runCli(['env', 'generate', 'backend-flask', '--stdout', '--json'], { cwd: app.path, env: sample });
+    const result = await runCommand(['env', 'generate', 'backend-flask', '--stdout', '--json'], { cwd: app.path, env: sample });
     expect(result.exitCode, result.stderr).toBe(0);
     const json = parseJson<{ files: Array<{ name: string; status: string; content?: string }> }>(result);
     expect(json.files).toEqual([expect.objectContaining({ name: 'backend-flask', status: 'printed', content: expect.stringContaining('CONNECTION_URL=postgresql://postgres:***@127.0.0.1:5432/cruddur\n') })]);
@@ -117,10 +119,10 @@ describe('cruddur env generate on the bootcamp templates', () => {
 
   it('a template named twice is rendered, reported and its missing variables listed once', async () => {
     const { DOMAIN_NAME: _d, ...partial } = sample;
-    const result = await runCli(['env', 'generate', 'sync', 'sync', 'sync.env'], { cwd: app.path, env: partial });
+    const result = await runCommand(['env', 'generate', 'sync', 'sync', 'sync.env'], { cwd: app.path, env: partial });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^Error: 1 variable is not set: DOMAIN_NAME \(erb\/sync\.env\.erb:\d+\)\n/);
-    const ok = await runCli(['env', 'generate', 'sync', 'sync'], { cwd: app.path, env: sample });
+    const ok = await runCommand(['env', 'generate', 'sync', 'sync'], { cwd: app.path, env: sample });
     expect(ok.stdout.match(/wrote sync\.env/g)).toHaveLength(1);
   });
 });

@@ -1,4 +1,5 @@
-// `cruddur prepare` and the `ddb` commands as processes: on a fresh app (local stack started on demand,
+// `cruddur prepare` and the `ddb` commands, in the test process (runCommand) but for the first `prepare`, a process
+// that starts the local stack and exits leaving it running (runCli): on a fresh app (local stack started on demand,
 // Cognito skipped with its reason), DynamoDB data kept by local down/up and deleted by --purge, the
 // production guards; and with a fake Cognito pool, the users' ids set.
 import { existsSync } from 'node:fs';
@@ -8,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalDynamo, type LocalDynamoHandle } from '../src/local/dynamodb.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { parseJson, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
 
@@ -19,7 +21,7 @@ const TABLE = 'cruddur-messages';
 
 describe('cruddur prepare on a fresh app (local stack)', () => {
   let app: TempDir;
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: app.path, env });
+  const cli = (args: string[], env: Record<string, string> = {}) => runCommand(args, { cwd: app.path, env });
   const count = async (env: Record<string, string> = {}) => {
     const result = await cli(['ddb', 'scan', TABLE, '--json'], env);
     expect(result.exitCode, result.stderr).toBe(0);
@@ -35,7 +37,7 @@ describe('cruddur prepare on a fresh app (local stack)', () => {
   });
 
   it('exits 0: database set up, Cognito skipped with its reason, table created and seeded; a re-run adds nothing', async () => {
-    const result = await cli(['prepare', '--json']);
+    const result = await runCli(['prepare', '--json'], { cwd: app.path });
     expect(result.exitCode, result.stderr).toBe(0);
     const json = parseJson<Tasks>(result);
     expect(json.tasks.map((t) => [t.id, t.status, t.detail])).toEqual([
@@ -130,7 +132,7 @@ describe('cruddur prepare with a Cognito pool (fake Cognito, test PostgreSQL, dy
       AWS_SECRET_ACCESS_KEY: 'fakesecretfakesecret',
       AWS_REGION: 'us-east-1',
     };
-    const result = await runCli(['prepare', '--json'], { cwd: app.path, env });
+    const result = await runCommand(['prepare', '--json'], { cwd: app.path, env });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(parseJson<Tasks>(result).tasks.map((t) => [t.id, t.status, t.detail])).toEqual([
       ['db', 'done', expect.stringMatching(/: 4 seeded rows/)],

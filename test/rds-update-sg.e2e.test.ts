@@ -6,9 +6,12 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { FakeAws, startFakeAws } from './support/aws-fake.js';
 import { fakeEc2, type FakeRule } from './fakes/ec2.js';
 import { parseJson, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { copyApp, tempDir, type TempDir } from './support/tmp.js';
 import { startSilentServer, type SilentServer } from './fakes/silent-server.js';
 
+// The commands run in the test process (runCommand: the EC2 client is loaded once per file, not once per call);
+// the first update, the main success path, runs as a process (runCli).
 describe('cruddur rds update-sg (built CLI against a fake EC2 endpoint)', () => {
   let fake: FakeAws;
   let app: TempDir;
@@ -45,10 +48,10 @@ describe('cruddur rds update-sg (built CLI against a fake EC2 endpoint)', () => 
     DB_SG_ID: 'sg-0db',
     ...extra,
   });
-  const cli = (args: string[], extra: Record<string, string> = {}) => runCli(['rds', 'update-sg', ...args], { cwd: app.path, env: env(extra) });
+  const cli = (args: string[], extra: Record<string, string> = {}, runner: typeof runCli = runCommand) => runner(['rds', 'update-sg', ...args], { cwd: app.path, env: env(extra) });
 
   it('finds the rule by description, sends the exact IPv4 change, and does nothing the second time', async () => {
-    const first = await cli([], { GITPOD_IP: '203.0.113.7' });
+    const first = await cli([], { GITPOD_IP: '203.0.113.7' }, runCli);
     expect(first.stderr).toBe('');
     expect(first.exitCode).toBe(0);
     expect(first.stdout).toContain('Updated rule sgr-0gitpod in sg-0db (IP from GITPOD_IP)');
@@ -182,7 +185,7 @@ sso_region = eu-west-1
 
   const keys = { AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY' };
   const cli = (args: string[], extra: Record<string, string> = {}) =>
-    runCli(['rds', 'update-sg', '--ip', '203.0.113.8', ...args], {
+    runCommand(['rds', 'update-sg', '--ip', '203.0.113.8', ...args], {
       cwd: app.path,
       env: { HOME: home.path, AWS_CONFIG_FILE: join(home.path, '.aws', 'config'), AWS_SHARED_CREDENTIALS_FILE: join(home.path, '.aws', 'credentials'), DB_SG_ID: 'sg-0db', ...extra },
     });

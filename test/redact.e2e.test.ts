@@ -1,12 +1,14 @@
 // Redaction through the built CLI (npm run build first): --json stays one valid JSON document whatever a message
 // holds, .env errors quote no part of a malformed secret, and a libpq URL that WHATWG URL rejects (a space in the
-// password) has its password masked. runCli also checks every registered secret against stdout and stderr.
+// password) has its password masked. The commands run in the test process (runCommand), which also checks every
+// registered secret against stdout and stderr; secrets.e2e runs DEBUG cases as processes (a fresh redactor).
+// A failing `db seed --json` quoting KEY="value" is in db.test.ts, which has a PostgreSQL server already.
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJson, registerSecret, runCli } from './support/cli.js';
-import { startTestPostgres, type TestPostgres } from './support/postgres.js';
-import { copyApp, tempDir, type TempDir } from './support/tmp.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { parseJson, registerSecret } from './support/cli.js';
+import { runCommand } from './support/command.js';
+import { tempDir, type TempDir } from './support/tmp.js';
 
 interface JsonError {
   error: { code: string; message: string; suggestion?: string };
@@ -41,7 +43,7 @@ describe('.env values with quotes: one JSON document, no part of the secret prin
 
   it.each(cases)('%s', async (line) => {
     const cwd = await project(`A=1\n${line}\n`);
-    const json = await runCli(['env', 'generate', 'b', '--json'], { cwd });
+    const json = await runCommand(['env', 'generate', 'b', '--json'], { cwd });
     expect(json.exitCode, json.stderr).toBe(1);
     expect(json.stderr).toBe('');
     const doc = parseJson<JsonError>(json);
@@ -49,7 +51,7 @@ describe('.env values with quotes: one JSON document, no part of the secret prin
     expect(doc.error.message).toMatch(/^\.env:2: the value of (DB_PASSWORD|API_TOKEN) has text after its closing (single|double) quote/);
     expect(doc.error.suggestion).toMatch(/^on line 2 of \.env, put the whole value of (DB_PASSWORD|API_TOKEN) in one pair of quotes/);
 
-    const human = await runCli(['env', 'generate', 'b'], { cwd });
+    const human = await runCommand(['env', 'generate', 'b'], { cwd });
     expect(human.exitCode).toBe(1);
     expect(human.stderr).toMatch(/^Error: \.env:2: the value of \S+ has text after its closing/m);
     expect(human.stderr).toMatch(/^Try: on line 2 of \.env, /m);
@@ -64,37 +66,13 @@ describe('a libpq URL with a space in the password', () => {
 
   it('env generate --stdout and --check mask it', async () => {
     const cwd = await project(`PROD_CONNECTION_URL="${url}"\n`, "PROD=<%= ENV['PROD_CONNECTION_URL'] %>\n");
-    const stdout = await runCli(['env', 'generate', 'b', '--stdout'], { cwd });
+    const stdout = await runCommand(['env', 'generate', 'b', '--stdout'], { cwd });
     expect(stdout.exitCode, stdout.stderr).toBe(0);
     expect(stdout.stdout).toContain('PROD=postgresql://root:***@rds.example.com:5432/cruddur');
-    const check = await runCli(['env', 'generate', 'b', '--check'], { cwd });
+    const check = await runCommand(['env', 'generate', 'b', '--check'], { cwd });
     expect(check.exitCode).toBe(1);
     expect(check.stdout + check.stderr).toContain('+ PROD=postgresql://root:***@rds.example.com:5432/cruddur');
-    const checkJson = await runCli(['env', 'generate', 'b', '--check', '--json'], { cwd });
+    const checkJson = await runCommand(['env', 'generate', 'b', '--check', '--json'], { cwd });
     expect(JSON.stringify(parseJson(checkJson))).toContain('postgresql://root:***@rds.example.com:5432/cruddur');
-  });
-});
-
-describe('db seed --json: a failing statement quoting KEY="value"', () => {
-  let pg: TestPostgres;
-  beforeAll(async () => {
-    pg = await startTestPostgres();
-  });
-  afterAll(async () => {
-    await pg?.stop();
-  });
-
-  it('is one JSON document with the value masked', async () => {
-    registerSecret('"abc"def');
-    const app = await copyApp();
-    dirs.push(app);
-    await writeFile(join(app.path, 'backend-flask', 'db', 'seed.sql'), `SELECT 1 FROM nope WHERE x = 'DB_PASSWORD="abc"def';\n`);
-    const { url } = await pg.createDatabase('redact_seed');
-    const result = await runCli(['db', 'seed', '--json'], { cwd: app.path, env: { CONNECTION_URL: url } });
-    expect(result.exitCode, result.stderr).toBe(1);
-    const doc = parseJson<JsonError>(result);
-    expect(doc.error.message).toMatch(/relation "nope" does not exist .*'DB_PASSWORD="\*\*\*"'/);
-    expect(doc.error.suggestion).toBeTruthy();
-    expect(result.stdout).not.toContain('abc');
   });
 });

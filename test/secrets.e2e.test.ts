@@ -1,6 +1,9 @@
 // Secret hygiene: configure every kind of secret the CLI handles, run a representative set of commands
 // (human and --json, success and failure) and scan every output: stdout, stderr, --json, the sync
-// changeset file and the GitHub step summary. runCli also checks stdout/stderr against registerSecret.
+// changeset file and the GitHub step summary. runCli and runCommand also check stdout/stderr against registerSecret.
+// The commands run in the test process (runCommand), except three DEBUG=cruddur* cases run as processes
+// (runCli): in-process the redactor keeps the secrets of earlier calls (the docker password ECR gave, passwords
+// read from URLs), so only a fresh process shows what a redactor hides with just its own call's knowledge.
 import { chmod, mkdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -9,6 +12,7 @@ import { fakeSts } from './fakes/identity.js';
 import { DISTRIBUTION_ID, routeCloudFront } from './frontend/cloudfront-fake.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { registerSecret, runCli, type CliResult } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { startTestPostgres, type TestPostgres } from './support/postgres.js';
 import { startTestS3, type TestS3 } from './support/s3.js';
 import { copyApp, FIXTURE_APP, parseEnvFile, tempDir, type TempDir } from './support/tmp.js';
@@ -108,10 +112,12 @@ describe('secret hygiene: no configured secret in any output', () => {
   });
   // s3rver only knows the access key id S3RVER; it takes the secret key and session token as given.
   const s3Env = () => ({ ...s3.env, AWS_SECRET_ACCESS_KEY: SECRET_KEY, AWS_SESSION_TOKEN: SESSION_TOKEN, SYNC_S3_BUCKET: 'hygiene-site', UPLOADS_BUCKET_NAME: 'hygiene-uploads', ASSETS_BUCKET_NAME: 'hygiene-assets' });
-  const run = async (args: string[], extra: Record<string, string> = {}) => {
+  const run = async (args: string[], extra: Record<string, string> = {}, runner: typeof runCli = runCommand) => {
     const env = { ...(await baseEnv()), ...extra };
-    return scanRun(`cruddur ${args.join(' ')}`, await runCli(args, { cwd: app.path, env, timeoutMs: 60_000 }), args.includes('--json'));
+    return scanRun(`cruddur ${args.join(' ')}`, await runner(args, { cwd: app.path, env, timeoutMs: 60_000 }), args.includes('--json'));
   };
+  /** As a process: a fresh redactor that knows only what this call's environment and work give it. */
+  const runProcess = (args: string[], extra: Record<string, string> = {}) => run(args, extra, runCli);
 
   it('the scanner catches a planted secret, plain or URL-encoded', () => {
     expect(() => scan('stdout', 'a planted line', `postgresql://hygiene:${encodeURIComponent(DB_PASSWORD)}@db/x`)).toThrow(/leaked in a planted line/);
@@ -210,14 +216,14 @@ describe('secret hygiene: no configured secret in any output', () => {
 
   it('DEBUG=cruddur* (stack traces and debug logs) and --verbose still keep the secrets out', async () => {
     const debug = { DEBUG: 'cruddur*' };
-    const wrong = await run(['db', 'status', '--verbose'], { ...debug, CONNECTION_URL: localUrl.replace(encodeURIComponent(DB_PASSWORD), encodeURIComponent(PROD_PASSWORD)) });
+    const wrong = await runProcess(['db', 'status', '--verbose'], { ...debug, CONNECTION_URL: localUrl.replace(encodeURIComponent(DB_PASSWORD), encodeURIComponent(PROD_PASSWORD)) });
     expect(wrong.exitCode).toBe(1);
-    const refused = await run(['db', 'setup', '--prod', '--verbose'], { ...debug, PROD_CONNECTION_URL: `postgresql://hygiene_prod:${PROD_PASSWORD}@127.0.0.1:1/x` });
+    const refused = await runProcess(['db', 'setup', '--prod', '--verbose'], { ...debug, PROD_CONNECTION_URL: `postgresql://hygiene_prod:${PROD_PASSWORD}@127.0.0.1:1/x` });
     expect(refused.exitCode).toBe(1);
     expect(refused.stderr, 'DEBUG prints the cause and its stack').toMatch(/^\s+at /m);
     const ok = await run(['db', 'status', '--verbose'], debug);
     expect(ok.exitCode, ok.stderr).toBe(0);
-    expect((await run(['ecr', 'login', '--verbose'], debug)).exitCode).toBe(0);
+    expect((await runProcess(['ecr', 'login', '--verbose'], debug)).exitCode).toBe(0);
     const badBucket = await run(['frontend', 'sync', '--auto-approve', '--bucket', 'no-such-hygiene', '--verbose'], { ...s3Env(), ...debug });
     expect(badBucket.exitCode).toBe(1);
     expect((await run(['doctor', '--verbose'], debug)).exitCode).toBeLessThanOrEqual(1);

@@ -17,11 +17,14 @@ const CASES: CaCase[] = ['no CA', 'right CA', 'wrong CA', 'wrong host'];
  * TLS exactly as libpq: a real PostgreSQL with ssl=on and a certificate for `localhost` signed by one of two CAs
  * (the "right" root file is a bundle of both), made here with openssl. For every sslmode x {no CA, right CA,
  * wrong CA, wrong host (127.0.0.1 is not in the certificate)} x {`host`, `hostssl` pg_hba}, cruddur connects
- * exactly when psql (libpq) does, with the same encryption (pg_stat_ssl).
+ * exactly when psql (libpq) does, with the same encryption (pg_stat_ssl). One server: its pg_hba gives the user
+ * `postgres` a `host` line and the user `ssl_only` only a `hostssl` line.
  */
 describe('TLS differential against psql (real PostgreSQL with ssl=on)', () => {
   let certs: TempDir;
-  const servers: Record<'host' | 'hostssl', DebianPostgres | undefined> = { host: undefined, hostssl: undefined };
+  let server: DebianPostgres | undefined;
+  /** The user whose only pg_hba lines are of that kind. */
+  const USERS = { host: 'postgres', hostssl: 'ssl_only' } as const;
 
   const openssl = (args: string[]) => run('openssl', args, { cwd: certs.path, timeout: 30_000 });
   async function makeCa(name: string): Promise<void> {
@@ -40,11 +43,12 @@ describe('TLS differential against psql (real PostgreSQL with ssl=on)', () => {
     const files = { 'server.crt': await read('server.crt'), 'server.key': await read('server.key') };
     const conf = ['ssl = on', "ssl_cert_file = 'server.crt'", "ssl_key_file = 'server.key'"];
     const local = 'local all all trust\n';
-    servers.host = await startDebianPostgres({ conf, files, hba: `${local}host all all 127.0.0.1/32 trust\nhost all all ::1/128 trust\n` });
-    servers.hostssl = await startDebianPostgres({ conf, files, hba: `${local}hostssl all all 127.0.0.1/32 trust\nhostssl all all ::1/128 trust\n` });
+    const lines = (type: string, user: string) => `${type} all ${user} 127.0.0.1/32 trust\n${type} all ${user} ::1/128 trust\n`;
+    server = await startDebianPostgres({ conf, files, hba: `${local}${lines('host', USERS.host)}${lines('hostssl', USERS.hostssl)}` });
+    await server.query('postgres', `CREATE ROLE ${USERS.hostssl} LOGIN SUPERUSER`);
   }, 120_000);
   afterAll(async () => {
-    for (const s of Object.values(servers)) await s?.stop();
+    await server?.stop();
     await certs?.cleanup();
   });
 
@@ -55,9 +59,9 @@ describe('TLS differential against psql (real PostgreSQL with ssl=on)', () => {
   }
 
   /** psql's outcome: 'tls', 'plain' or 'refused'. HOME is empty so no ~/.postgresql/root.crt is read. */
-  async function byPsql(server: DebianPostgres, mode: SslMode, ca: CaCase): Promise<string> {
+  async function byPsql(server: DebianPostgres, user: string, mode: SslMode, ca: CaCase): Promise<string> {
     const { host, rootcert } = params(mode, ca);
-    const conninfo = `host=${host} port=${server.port} dbname=postgres user=postgres sslmode=${mode} connect_timeout=5${rootcert ? ` sslrootcert=${rootcert}` : ''}`;
+    const conninfo = `host=${host} port=${server.port} dbname=postgres user=${user} sslmode=${mode} connect_timeout=5${rootcert ? ` sslrootcert=${rootcert}` : ''}`;
     const env = { PATH: process.env.PATH ?? '', HOME: join(certs.path, 'home') };
     return run(server.bin('psql'), ['-X', '-At', '-d', conninfo, '-c', 'SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()'], { env, timeout: 20_000 }).then(
       (r) => (r.stdout.trim() === 't' ? 'tls' : 'plain'),
@@ -65,9 +69,9 @@ describe('TLS differential against psql (real PostgreSQL with ssl=on)', () => {
     );
   }
 
-  async function byCruddur(server: DebianPostgres, mode: SslMode, ca: CaCase): Promise<{ outcome: string; code?: string }> {
+  async function byCruddur(server: DebianPostgres, user: string, mode: SslMode, ca: CaCase): Promise<{ outcome: string; code?: string }> {
     const { host, rootcert } = params(mode, ca);
-    const url = `postgresql://postgres@${host}:${server.port}/postgres?sslmode=${mode}${rootcert ? `&sslrootcert=${encodeURIComponent(rootcert)}` : ''}`;
+    const url = `postgresql://${user}@${host}:${server.port}/postgres?sslmode=${mode}${rootcert ? `&sslrootcert=${encodeURIComponent(rootcert)}` : ''}`;
     try {
       const target = parseTarget(url, '--url', false, { HOME: join(certs.path, 'home') });
       const rows = await withClient(target, async (c) => (await c.query<{ ssl: boolean }>('SELECT ssl FROM pg_stat_ssl WHERE pid = pg_backend_pid()')).rows);
@@ -79,12 +83,12 @@ describe('TLS differential against psql (real PostgreSQL with ssl=on)', () => {
 
   for (const hba of ['host', 'hostssl'] as const) {
     it.each(CASES)(`${hba} pg_hba, %s: every sslmode gives psql's outcome`, async (ca) => {
-      const server = servers[hba] as DebianPostgres;
+      const pg = server as DebianPostgres;
       const expected: Record<string, string> = {};
       const actual: Record<string, string> = {};
       for (const mode of MODES) {
-        expected[mode] = await byPsql(server, mode, ca);
-        const ours = await byCruddur(server, mode, ca);
+        expected[mode] = await byPsql(pg, USERS[hba], mode, ca);
+        const ours = await byCruddur(pg, USERS[hba], mode, ca);
         actual[mode] = ours.outcome;
         if (ours.outcome === 'refused') expect(ours.code, `${mode}: a CruddurError code`).toMatch(/^DB_/);
       }
@@ -97,9 +101,9 @@ describe('TLS differential against psql (real PostgreSQL with ssl=on)', () => {
   }
 
   it('the three refusals are three different errors', async () => {
-    const server = servers.hostssl as DebianPostgres;
-    expect((await byCruddur(server, 'disable', 'no CA')).code).toBe('DB_TLS_REQUIRED');
-    expect((await byCruddur(server, 'require', 'wrong CA')).code).toBe('DB_TLS_CERT');
-    expect((await byCruddur(server, 'verify-full', 'wrong host')).code).toBe('DB_TLS_CERT');
+    const pg = server as DebianPostgres;
+    expect((await byCruddur(pg, USERS.hostssl, 'disable', 'no CA')).code).toBe('DB_TLS_REQUIRED');
+    expect((await byCruddur(pg, USERS.hostssl, 'require', 'wrong CA')).code).toBe('DB_TLS_CERT');
+    expect((await byCruddur(pg, USERS.hostssl, 'verify-full', 'wrong host')).code).toBe('DB_TLS_CERT');
   });
 });
