@@ -7,6 +7,7 @@ import { halvesJpeg } from './avatar/images.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { createInvalidationCalls, DISTRIBUTION_ID, routeCloudFront } from './frontend/cloudfront-fake.js';
 import { parseJson, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { REPO_ROOT, tempDir, type TempDir } from './support/tmp.js';
 import { FAKE_NPM } from './avatar/fake-npm.js';
 
@@ -63,20 +64,23 @@ describe('the bootcamp layout with the local stack (built CLI)', () => {
   let app: TempDir;
   let fake: FakeAws;
   let client: S3Client;
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: app.path, env: { AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint, ...env }, timeoutMs: 90_000 });
+  const options = (env: Record<string, string>) => ({ cwd: app.path, env: { AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint, ...env }, timeoutMs: 90_000 });
+  // local up/down as processes (the stack outlives the command that started it); the avatar commands in the test process.
+  const local = (args: string[]) => runCli(['local', ...args], options({}));
+  const cli = (args: string[], env: Record<string, string> = {}) => runCommand(args, options(env));
 
   beforeAll(async () => {
     app = await bootcampApp();
     fake = await startFakeAws();
     routeCloudFront(fake);
-    const up = await cli(['local', 'up', '--json']);
+    const up = await local(['up', '--json']);
     if (up.exitCode !== 0) throw new Error(`local up failed: ${up.stderr}${up.stdout}`);
     const { env } = parseJson<{ env: Record<string, string> }>(up);
     client = new S3Client({ endpoint: env.AWS_ENDPOINT_URL_S3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   }, 120_000);
   afterAll(async () => {
     client?.destroy();
-    await cli(['local', 'down']);
+    await local(['down']);
     await fake?.stop();
     await app?.cleanup();
   }, 120_000);
@@ -147,7 +151,9 @@ describe("cruddur's own handler (avatar build --init) with the local stack (buil
   let app: TempDir;
   let bin: TempDir;
   let client: S3Client;
-  const cli = (args: string[], env: Record<string, string> = {}) => runCli(args, { cwd: app.path, env, timeoutMs: 90_000 });
+  // local up/down as processes (the stack outlives the command that started it); the avatar commands in the test process.
+  const local = (args: string[]) => runCli(['local', ...args], { cwd: app.path, timeoutMs: 90_000 });
+  const cli = (args: string[], env: Record<string, string> = {}) => runCommand(args, { cwd: app.path, env, timeoutMs: 90_000 });
 
   beforeAll(async () => {
     app = await tempDir('cruddur-own-handler-');
@@ -167,14 +173,14 @@ describe("cruddur's own handler (avatar build --init) with the local stack (buil
     // The size lives in the handler's own settings file: change it there, once.
     const settings = JSON.parse(await readFile(join(folder, 'thumbnail-settings.json'), 'utf8')) as Record<string, unknown>;
     await writeFile(join(folder, 'thumbnail-settings.json'), JSON.stringify({ ...settings, width: 300, height: 200 }));
-    const up = await cli(['local', 'up', '--json']);
+    const up = await local(['up', '--json']);
     if (up.exitCode !== 0) throw new Error(`local up failed: ${up.stderr}${up.stdout}`);
     const { env } = parseJson<{ env: Record<string, string> }>(up);
     client = new S3Client({ endpoint: env.AWS_ENDPOINT_URL_S3, region: 'us-east-1', forcePathStyle: true, credentials: { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' } });
   }, 180_000);
   afterAll(async () => {
     client?.destroy();
-    await cli(['local', 'down']);
+    await local(['down']);
     await app?.cleanup();
     await bin?.cleanup();
   }, 120_000);
@@ -234,7 +240,7 @@ describe("a handler whose sharp cannot load here (built CLI, no stack)", () => {
       // No dependencies installed in the handler folder (and none above it in the temp dir).
       await rm(join(app.path, 'aws/lambdas/process-images/node_modules'));
       await writeFile(join(app.path, 'b.jpg'), await halvesJpeg(300, 200));
-      const result = await runCli(['avatar', 'process', 'bin/avatar/files/data.jpg', 'b.jpg', '--lambda', '--out', 'out'], { cwd: app.path });
+      const result = await runCommand(['avatar', 'process', 'bin/avatar/files/data.jpg', 'b.jpg', '--lambda', '--out', 'out'], { cwd: app.path });
       expect(result.exitCode, result.stderr).toBe(0);
       expect(result.stderr.match(/cannot load on this machine/g)).toHaveLength(1);
       expect(result.stderr).toMatch(/the sharp in .*aws\/lambdas\/process-images cannot load on this machine \(.*sharp.*\); using the configured transform instead/);

@@ -3,6 +3,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseJson, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { copyApp, tempDir, type TempDir } from './support/tmp.js';
 import { FAKE_NPM } from './avatar/fake-npm.js';
 
@@ -34,6 +35,7 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
     const app = await withLambda('aws/lambdas/process-images');
     try {
       await writeFile(log, '');
+      // A process: avatar build's end-to-end run.
       const result = await runCli(['avatar', 'build', '--json'], { cwd: app.path, env: env() });
       expect(result.exitCode, result.stderr).toBe(0);
       expect(await calls()).toEqual([{ args: ['install', '--os=linux', '--cpu=x64', '--libc=glibc', '--no-audit', '--no-fund'], cwd: join(app.path, 'aws/lambdas/process-images') }]);
@@ -54,7 +56,7 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
   ])('npm %s: a clear error, exit 1', async (mode, message) => {
     const app = await withLambda('thumbing-serverless-cdk');
     try {
-      const result = await runCli(['avatar', 'build'], { cwd: app.path, env: env(mode) });
+      const result = await runCommand(['avatar', 'build'], { cwd: app.path, env: env(mode) });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(message);
     } finally {
@@ -66,7 +68,7 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
     const app = await copyApp();
     try {
       await writeFile(log, '');
-      const result = await runCli(['avatar', 'build'], { cwd: app.path, env: env() });
+      const result = await runCommand(['avatar', 'build'], { cwd: app.path, env: env() });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toBe(
         'Error: No Lambda handler folder: no folder with a handler and sharp among thumbing-serverless-cdk, aws/lambdas/process-images\n' +
@@ -82,7 +84,7 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
     const app = await copyApp();
     try {
       await writeFile(log, '');
-      const result = await runCli(['avatar', 'build', '--init'], { cwd: app.path, env: env() });
+      const result = await runCommand(['avatar', 'build', '--init'], { cwd: app.path, env: env() });
       expect(result.exitCode, result.stderr).toBe(0);
       const folder = join(app.path, 'aws/lambdas/process-images');
       for (const file of ['index.js', 'package.json', 'thumbnail-settings.json']) expect(existsSync(join(folder, file))).toBe(true);
@@ -101,7 +103,7 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
       await writeFile(join(app.path, 'aws/lambdas/process-images/package.json'), JSON.stringify({ name: 'process-images', dependencies: { sharp: '^0.32.0' } }));
       await writeFile(join(app.path, 'aws/lambdas/process-images/index.js'), 'exports.handler = async function (event) {};\n');
       await writeFile(log, '');
-      const result = await runCli(['avatar', 'build'], { cwd: app.path, env: env() });
+      const result = await runCommand(['avatar', 'build'], { cwd: app.path, env: env() });
       expect(result.exitCode, result.stderr).toBe(0);
       expect((await calls()).map((c) => c.cwd)).toEqual([join(app.path, 'aws/lambdas/process-images')]);
       expect(result.stdout).toMatch(/^Handler folder aws\/lambdas\/process-images: aws\/lambdas\/process-images: its package\.json lists sharp and index\.js exports handler$/m);
@@ -109,7 +111,7 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
       // THUMBING_FUNCTION_PATH naming a folder without a handler is refused, npm not run.
       await writeFile(log, '');
       await writeFile(join(app.path, 'thumbing-serverless-cdk/.env'), 'THUMBING_FUNCTION_PATH="/workspaces/aws-bootcamp-cruddur-2023/thumbing-serverless-cdk"\n');
-      const refused = await runCli(['avatar', 'build'], { cwd: app.path, env: env() });
+      const refused = await runCommand(['avatar', 'build'], { cwd: app.path, env: env() });
       expect(refused.exitCode).toBe(1);
       expect(refused.stderr).toMatch(/^Error: No Lambda handler folder: THUMBING_FUNCTION_PATH from thumbing-serverless-cdk\/\.env names thumbing-serverless-cdk, which has no handler \(index\.js exporting handler\)\nTry: /);
       expect(await readFile(log, 'utf8')).toBe('');
@@ -121,7 +123,7 @@ describe('cruddur avatar build (built CLI, fake npm on PATH)', () => {
   it('names npm when it is not installed', async () => {
     const app = await withLambda('thumbing-serverless-cdk');
     try {
-      const result = await runCli(['avatar', 'build'], { cwd: app.path, env: { PATH: '/nonexistent' } });
+      const result = await runCommand(['avatar', 'build'], { cwd: app.path, env: { PATH: '/nonexistent' } });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(/Error: npm is not installed \(not found on PATH\)\nTry: install Node\.js with npm/);
     } finally {

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { thumbnail } from '../src/avatar/transform.js';
 import { near, pixel, writeAcceptanceSet } from './avatar/images.js';
 import { parseJson, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { tempDir, type TempDir } from './support/tmp.js';
 
 interface ProcessedFile {
@@ -34,7 +35,7 @@ describe('cruddur avatar process (built CLI, real sharp)', () => {
   });
 
   it('makes 512x512 JPEGs from a folder, reports every bad file by name and exits 1', async () => {
-    const result = await runCli(['avatar', 'process', '.', '--out', 'out', '--concurrency', '3'], { cwd: dir.path });
+    const result = await runCommand(['avatar', 'process', '.', '--out', 'out', '--concurrency', '3'], { cwd: dir.path });
     expect(result.exitCode).toBe(1);
     for (const bad of set.bad) expect(result.stderr).toMatch(new RegExp(`FAILED ${bad}: `));
     expect(result.stderr).toMatch(/FAILED empty\.jpg: empty file \(0 bytes\)/);
@@ -61,7 +62,7 @@ describe('cruddur avatar process (built CLI, real sharp)', () => {
   });
 
   it('--json reports each file (input, output, bytes, ms) inside the error document', async () => {
-    const result = await runCli(['avatar', 'process', 'landscape.jpg', 'truncated.jpg', 'notes.txt', 'missing.jpg', '--out', 'json-out', '--json'], { cwd: dir.path });
+    const result = await runCommand(['avatar', 'process', 'landscape.jpg', 'truncated.jpg', 'notes.txt', 'missing.jpg', '--out', 'json-out', '--json'], { cwd: dir.path });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toBe('');
     const doc = parseJson<{ error: { code: string; message: string; details: ProcessJson } }>(result);
@@ -79,6 +80,7 @@ describe('cruddur avatar process (built CLI, real sharp)', () => {
   });
 
   it('exits 0 with one JSON document when every file works', async () => {
+    // A process: avatar process's end-to-end success run.
     const result = await runCli(['avatar', 'process', 'portrait.jpg', 'alpha.png', '--out', 'ok-out', '--json'], { cwd: dir.path });
     expect(result.exitCode).toBe(0);
     const doc = parseJson<ProcessJson>(result);
@@ -90,7 +92,7 @@ describe('cruddur avatar process (built CLI, real sharp)', () => {
   });
 
   it('refuses a bad --concurrency as a usage error', async () => {
-    const result = await runCli(['avatar', 'process', 'portrait.jpg', '--concurrency', '0'], { cwd: dir.path });
+    const result = await runCommand(['avatar', 'process', 'portrait.jpg', '--concurrency', '0'], { cwd: dir.path });
     expect(result.exitCode).toBe(2);
     expect(result.stderr).toMatch(/Try: cruddur avatar process --help/);
   });
@@ -100,7 +102,7 @@ describe('cruddur avatar process (built CLI, real sharp)', () => {
     await mkdir(folder);
     const whole = await sharp({ create: { width: 1600, height: 1200, channels: 3, background: { r: 0, g: 0, b: 0 }, noise: { type: 'gaussian', mean: 128, sigma: 30 } } }).jpeg().toBuffer();
     await Promise.all(Array.from({ length: 40 }, (_, i) => writeFile(join(folder, `t${i}.jpg`), whole.subarray(0, Math.floor(whole.length * (0.3 + i / 100))))));
-    const result = await runCli(['avatar', 'process', 'many-truncated', '--out', 'many-out', '--concurrency', '8', '--json'], { cwd: dir.path });
+    const result = await runCommand(['avatar', 'process', 'many-truncated', '--out', 'many-out', '--concurrency', '8', '--json'], { cwd: dir.path });
     expect(result.exitCode).toBe(1);
     const files = parseJson<{ error: { details: ProcessJson } }>(result).error.details.files;
     expect(files).toHaveLength(40);

@@ -10,6 +10,8 @@ import { halvesJpeg } from './avatar/images.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
 import { cloudFrontRejects, createInvalidationCalls, DISTRIBUTION_ID, routeCloudFront, type InvalidationQuotas } from './frontend/cloudfront-fake.js';
 import { parseJson, runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
+import { seedObjects } from './frontend/s3rver-store.js';
 import { startTestS3, type TestS3 } from './support/s3.js';
 import { copyApp, type TempDir } from './support/tmp.js';
 
@@ -71,7 +73,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
   });
 
   it('uploads the sample avatar by default, with its content type', async () => {
-    const result = await runCli(['avatar', 'upload', '--json'], { cwd: app.path, env });
+    const result = await runCommand(['avatar', 'upload', '--json'], { cwd: app.path, env });
     expect(result.exitCode, result.stderr).toBe(0);
     const doc = parseJson<{ bucket: string; key: string; multipart: boolean; contentType: string; avatar: { key: string; url: string; appeared: boolean } }>(result);
     expect(doc).toMatchObject({ bucket: UPLOADS, key: 'data.jpg', multipart: false, contentType: 'image/jpeg' });
@@ -80,6 +82,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
   });
 
   it('--wait prints the avatar URL once the thumbnail worker (the shipped Lambda handler) writes it', async () => {
+    // A process: the test plays the worker while the command waits (runCommand would share process.env and console).
     const running = runCli(['avatar', 'upload', 'me.jpg', '--key', 'user-42.jpg', '--wait', '--timeout', '30'], { cwd: app.path, env });
     // The test is the worker: when the upload lands, run the Lambda handler on its S3 event.
     await until(async () => head(client, UPLOADS, 'user-42.jpg'), 'the upload');
@@ -100,14 +103,14 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
 
   it('--wait times out with a clear message when no thumbnail appears (an old avatar does not count)', async () => {
     await client.send(new PutObjectCommand({ Bucket: ASSETS, Key: 'avatars/stale.jpg', Body: Buffer.from('old avatar') }));
-    const result = await runCli(['avatar', 'upload', 'me.jpg', '--key', 'stale.jpg', '--wait', '--timeout', '1'], { cwd: app.path, env });
+    const result = await runCommand(['avatar', 'upload', 'me.jpg', '--key', 'stale.jpg', '--wait', '--timeout', '1'], { cwd: app.path, env });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/^Error: Timed out after 1 s waiting for s3:\/\/assets\/avatars\/stale\.jpg to appear\nTry: check that the thumbnail Lambda is deployed/m);
     expect(await head(client, UPLOADS, 'stale.jpg')).toBeDefined();
   });
 
   it('refuses a file that is not an image before uploading anything', async () => {
-    const result = await runCli(['avatar', 'upload', 'notes.txt'], { cwd: app.path, env });
+    const result = await runCommand(['avatar', 'upload', 'notes.txt'], { cwd: app.path, env });
     expect(result.exitCode).toBe(1);
     expect(result.stderr).toMatch(/Error: .*notes\.txt is not an image the thumbnail Lambda can read: not an image in a supported format/);
     expect(await head(client, UPLOADS, 'notes.txt')).toBeUndefined();
@@ -116,7 +119,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
   it('says where the default sample avatar should be when it is missing', async () => {
     const empty = await copyApp();
     try {
-      const result = await runCli(['avatar', 'upload'], { cwd: empty.path, env });
+      const result = await runCommand(['avatar', 'upload'], { cwd: empty.path, env });
       expect(result.exitCode).toBe(1);
       expect(result.stderr).toMatch(/^Error: .*bin\/avatar\/files\/data\.jpg does not exist\nTry: pass the image to upload/);
     } finally {
@@ -130,7 +133,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
       .toBuffer();
     expect(big.length).toBeGreaterThan(8 * 1024 * 1024);
     await writeFile(join(app.path, 'big.png'), big);
-    const result = await runCli(['avatar', 'upload', 'big.png'], { cwd: app.path, env });
+    const result = await runCommand(['avatar', 'upload', 'big.png'], { cwd: app.path, env });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stderr).toMatch(/uploaded 100% of \d+ bytes/);
     expect(result.stdout).toMatch(/multipart\) to s3:\/\/uploads\/big\.png/);
@@ -156,7 +159,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
     it("upload sends one CreateInvalidation of the avatar's own path, encoded by CloudFront's rules, with a CallerReference", async () => {
       const before = createInvalidationCalls(fake).length;
       // Without CLOUDFRONT_DISTRIBUTION_ID nothing is invalidated.
-      const plain = await runCli(['avatar', 'upload', 'me.jpg', '--key', 'plain.jpg', '--json'], { cwd: app.path, env: { ...env, AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint } });
+      const plain = await runCommand(['avatar', 'upload', 'me.jpg', '--key', 'plain.jpg', '--json'], { cwd: app.path, env: { ...env, AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint } });
       expect(plain.exitCode, plain.stderr).toBe(0);
       expect(parseJson<{ invalidation?: unknown }>(plain).invalidation).toBeUndefined();
       expect(createInvalidationCalls(fake)).toHaveLength(before);
@@ -164,7 +167,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
       // Non-ASCII, space and ~ are encoded; + ( ) stay raw (a browser sends them raw, so encoding them would miss the cached object).
       const key = 'José ~1+2 (b).png';
       const path = '/avatars/Jos%C3%A9%20%7E1+2%20(b).jpg';
-      const result = await runCli(['avatar', 'upload', 'me.jpg', '--key', key, '--json'], { cwd: app.path, env: cdnEnv });
+      const result = await runCommand(['avatar', 'upload', 'me.jpg', '--key', key, '--json'], { cwd: app.path, env: cdnEnv });
       expect(result.exitCode, result.stderr).toBe(0);
       const calls = createInvalidationCalls(fake).slice(before);
       expect(calls).toEqual([{ distributionId: DISTRIBUTION_ID, callerReference: expect.stringMatching(/^cruddur-avatar-upload-\d+$/), quantity: 1, paths: [path] }]);
@@ -179,13 +182,9 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
     });
 
     it('removes 1,500 objects across list pages and delete batches, then sends one invalidation', async () => {
-      const put = (bucket: string, key: string) => client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: Buffer.from(key) }));
-      const wanted = [
-        ...Array.from({ length: 1200 }, (_, i) => [ASSETS, `avatars/u${i}.jpg`] as const),
-        ...Array.from({ length: 300 }, (_, i) => [UPLOADS, `u${i}.jpg`] as const),
-        [ASSETS, 'banners/keep.jpg'] as const,
-      ];
-      for (let i = 0; i < wanted.length; i += 25) await Promise.all(wanted.slice(i, i + 25).map(([b, k]) => put(b, k)));
+      // Straight into s3rver's store: 1,501 PutObjects cost more CPU than the rest of this file.
+      await seedObjects(s3, ASSETS, [...Array.from({ length: 1200 }, (_, i) => `avatars/u${i}.jpg`), 'banners/keep.jpg']);
+      await seedObjects(s3, UPLOADS, Array.from({ length: 300 }, (_, i) => `u${i}.jpg`));
       const uploadsBefore = (await keys(client, UPLOADS)).length;
       const avatarsBefore = (await keys(client, ASSETS)).filter((k) => k.startsWith('avatars/')).length;
       expect(avatarsBefore).toBeGreaterThanOrEqual(1200);
@@ -193,13 +192,13 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
       const before = createInvalidationCalls(fake).length;
 
       // Without a terminal, --all needs --yes: nothing is deleted and nothing invalidated.
-      const refused = await runCli(['avatar', 'clear', '--all'], { cwd: app.path, env: clearEnv });
+      const refused = await runCommand(['avatar', 'clear', '--all'], { cwd: app.path, env: clearEnv });
       expect(refused.exitCode).toBe(1);
       expect(refused.stderr).toMatch(/Refusing to continue without confirmation: Delete all \d+ objects in s3:\/\/uploads and \d+ avatars in s3:\/\/assets\/avatars\/\?\nTry: .*--yes/);
       expect((await keys(client, UPLOADS)).length).toBe(uploadsBefore);
       expect(createInvalidationCalls(fake)).toHaveLength(before);
 
-      const result = await runCli(['avatar', 'clear', '--all', '--yes', '--json'], { cwd: app.path, env: clearEnv });
+      const result = await runCommand(['avatar', 'clear', '--all', '--yes', '--json'], { cwd: app.path, env: clearEnv });
       expect(result.exitCode, result.stderr).toBe(0);
       const doc = parseJson<{ uploads: { deleted: number }; assets: { deleted: number }; invalidation: { id: string; paths: string[] } }>(result);
       expect(doc.uploads.deleted).toBe(uploadsBefore);
@@ -214,7 +213,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
         { distributionId: DISTRIBUTION_ID, callerReference: expect.stringMatching(/^cruddur-avatar-clear-\d+$/), quantity: 1, paths: ['/avatars/*'] },
       ]);
       // Clearing again deletes nothing, so it invalidates nothing.
-      const again = await runCli(['avatar', 'clear', '--all', '--yes', '--json'], { cwd: app.path, env: clearEnv });
+      const again = await runCommand(['avatar', 'clear', '--all', '--yes', '--json'], { cwd: app.path, env: clearEnv });
       expect(again.exitCode, again.stderr).toBe(0);
       expect(parseJson(again)).toMatchObject({ uploads: { deleted: 0 }, assets: { deleted: 0 }, invalidationSkipped: 'no avatar was deleted' });
       expect(createInvalidationCalls(fake)).toHaveLength(before + 1);
@@ -223,6 +222,7 @@ describe('cruddur avatar upload / clear (built CLI against s3rver)', () => {
     it('clears the sample avatar by default and says why it does not invalidate', async () => {
       await client.send(new PutObjectCommand({ Bucket: UPLOADS, Key: 'data.jpg', Body: Buffer.from('x') }));
       await client.send(new PutObjectCommand({ Bucket: ASSETS, Key: 'avatars/data.jpg', Body: Buffer.from('y') }));
+      // A process, like the --wait upload above: each command's success path keeps one end-to-end run as a process.
       const result = await runCli(['avatar', 'clear'], { cwd: app.path, env });
       expect(result.exitCode, result.stderr).toBe(0);
       expect(result.stdout).toBe('Deleted 1 from s3://uploads and 1 from s3://assets\nNo CloudFront invalidation: CLOUDFRONT_DISTRIBUTION_ID is not set');

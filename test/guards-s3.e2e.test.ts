@@ -1,12 +1,13 @@
 // Guards on real buckets: a refused sync or clear, and every --dry-run, send only reads. Asserted from
-// the request log of a pass-through proxy in front of s3rver (and the fake EC2's log for rds).
+// the request log of a pass-through proxy in front of s3rver (and the fake EC2's log for rds). The commands run
+// in the test process (test/support/command.ts): pipes, no TTY, as a child would have.
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { fakeEc2 } from './fakes/ec2.js';
 import { startFakeAws, type FakeAws } from './support/aws-fake.js';
-import { runCli } from './support/cli.js';
+import { runCommand } from './support/command.js';
 import { startFaultProxy, type FaultProxy } from './support/fault-proxy.js';
 import { startTestS3, type TestS3 } from './support/s3.js';
 import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
@@ -47,7 +48,7 @@ describe('guards on real buckets: refusals and --dry-run only read', () => {
     [['avatar', 'clear', '--all'], 1, /^Error: Refusing to continue without confirmation/m],
   ] as const)('%j sends only GET/HEAD', async (args, exitCode, error) => {
     proxy.log.length = 0;
-    const result = await runCli([...args], { cwd: app.path, env: env() });
+    const result = await runCommand([...args], { cwd: app.path, env: env() });
     expect(result.exitCode, result.stderr).toBe(exitCode);
     if (error) expect(result.stderr).toMatch(error);
     expect(proxy.log.length, 'the command did reach the bucket').toBeGreaterThan(0);
@@ -56,7 +57,7 @@ describe('guards on real buckets: refusals and --dry-run only read', () => {
 
   it('rds update-sg --dry-run only describes', async () => {
     fake.requests.length = 0;
-    const result = await runCli(['rds', 'update-sg', '--ip', '203.0.113.50', '--dry-run'], {
+    const result = await runCommand(['rds', 'update-sg', '--ip', '203.0.113.50', '--dry-run'], {
       cwd: app.path,
       env: { AWS_ACCESS_KEY_ID: 'AKIAGUARD', AWS_SECRET_ACCESS_KEY: 'guard-secret', AWS_REGION: 'us-east-1', AWS_ENDPOINT_URL_EC2: fake.endpoint, DB_SG_ID: 'sg-0guard' },
     });

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { STATE_KEY } from '../../src/frontend/state.js';
 import { startFakeAws, type FakeAws } from '../support/aws-fake.js';
 import { parseJson, runCli } from '../support/cli.js';
+import { runCommand } from '../support/command.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 import { tempDir, type TempDir } from '../support/tmp.js';
 import { DISTRIBUTION_ID, InvalidationQuotas, routeCloudFront } from './cloudfront-fake.js';
@@ -39,8 +40,9 @@ const checkout = async (name: string, config: unknown = {}) => {
   await writeFile(join(root, 'cruddur.json'), JSON.stringify(config));
   return root;
 };
-const sync = (cwd: string, bucket: string, extra: string[] = []) =>
-  runCli(['frontend', 'sync', '--bucket', bucket, '--distribution-id', DISTRIBUTION_ID, '--build-dir', join(dir.path, 'build'), '--auto-approve', '--json', '--changeset', '-', ...extra], {
+/** The quota case runs the built CLI as a process (sync's end-to-end exit 1 and exit 0); the routes case runs in the test process. */
+const sync = (cwd: string, bucket: string, extra: string[] = [], run: typeof runCli = runCommand) =>
+  run(['frontend', 'sync', '--bucket', bucket, '--distribution-id', DISTRIBUTION_ID, '--build-dir', join(dir.path, 'build'), '--auto-approve', '--json', '--changeset', '-', ...extra], {
     cwd,
     env: { ...s3.env, AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint },
   });
@@ -48,7 +50,7 @@ const sync = (cwd: string, bucket: string, extra: string[] = []) =>
 describe("frontend sync and CloudFront's quotas (built CLI)", () => {
   it('full quotas: exit 1 after --invalidation-timeout with the paths owed in the bucket; a fresh checkout later invalidates them', async () => {
     const others = [quotas.startOther(Array.from({ length: 15 }, (_, i) => `/w${i}/*`)), quotas.startOther(Array.from({ length: 3000 }, (_, i) => `/f/${i}`))];
-    const first = await sync(await checkout('a'), 'quota', ['--invalidation-timeout', '0']);
+    const first = await sync(await checkout('a'), 'quota', ['--invalidation-timeout', '0'], runCli);
     expect(first.exitCode, first.stderr).toBe(1);
     expect(parseJson<{ error: { code: string; message: string; suggestion: string } }>(first).error).toMatchObject({
       code: 'SYNC_FAILED',
@@ -58,7 +60,7 @@ describe("frontend sync and CloudFront's quotas (built CLI)", () => {
     const state = JSON.parse(await getText('quota', STATE_KEY)) as { owed: string[] };
     expect(state.owed.sort()).toEqual(['.well-known/apple-app-site-association', 'index.html', 'service-worker.js', 'static/js/main.1a2b3c4d.js']);
     for (const id of others) quotas.complete(id);
-    const second = await sync(await checkout('b'), 'quota');
+    const second = await sync(await checkout('b'), 'quota', [], runCli);
     expect(second.exitCode, second.stderr).toBe(0);
     const json = parseJson<{ counts: Record<string, number>; invalidation: { status: string; paths: string[] } }>(second);
     expect(json.counts.no_change).toBe(4);

@@ -8,6 +8,7 @@ import { halvesJpeg } from '../avatar/images.js';
 import { DISTRIBUTION_ID, invalidationRequests, routeCloudFront } from '../frontend/cloudfront-fake.js';
 import { startFakeAws, type FakeAws } from '../support/aws-fake.js';
 import { parseJson, runCli } from '../support/cli.js';
+import { runCommand } from '../support/command.js';
 import { startFaultProxy, type FaultOptions, type FaultProxy } from '../support/fault-proxy.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 import type { TempDir } from '../support/tmp.js';
@@ -37,11 +38,14 @@ const figures = { runs: 0, passed: 0, requests: 0, injected: 0, slowDown: 0, int
 
 const env = (extra: Record<string, string> = {}) => ({ ...s3.env, AWS_ENDPOINT_URL_S3: proxy.endpoint, AWS_ENDPOINT_URL_CLOUDFRONT: fake.endpoint, ...extra });
 
-/** Runs one command through the faults and counts what the proxy did to it. */
-async function underFaults(seed: number, args: string[], extra: Record<string, string> = {}) {
+/**
+ * Runs one command through the faults and counts what the proxy did to it: in the test process (runCommand)
+ * unless `run` is runCli (the SDK's retries are the subject, not the process).
+ */
+async function underFaults(seed: number, args: string[], extra: Record<string, string> = {}, run: typeof runCli = runCommand) {
   proxy.configure({ ...FAULTS, seed });
   const from = proxy.log.length;
-  const result = await runCli([...args, '--verbose'], { cwd: project.path, env: env(extra) });
+  const result = await run([...args, '--verbose'], { cwd: project.path, env: env(extra) });
   const seen = proxy.log.slice(from);
   const injected = seen.filter((r) => r.injected);
   figures.runs += 1;
@@ -114,10 +118,13 @@ describe('injected S3 faults (503 SlowDown ~20%, 500 5%, resets 3%)', () => {
       }
     };
     try {
-      const { result, injected } = await underFaults(seed, ['avatar', 'upload', file, '--key', key, '--wait', '--timeout', '30', '--json'], {
-        UPLOADS_BUCKET_NAME: 'uploads',
-        ASSETS_BUCKET_NAME: 'assets',
-      });
+      // A process: the handler, run here, logs to the console, which an in-process command's --json stdout would capture.
+      const { result, injected } = await underFaults(
+        seed,
+        ['avatar', 'upload', file, '--key', key, '--wait', '--timeout', '30', '--json'],
+        { UPLOADS_BUCKET_NAME: 'uploads', ASSETS_BUCKET_NAME: 'assets' },
+        runCli,
+      );
       expect(result.exitCode, result.stderr).toBe(0);
       expect(injected.length).toBeGreaterThan(0);
       expect(parseJson<{ avatar: { appeared: boolean; key: string } }>(result).avatar).toMatchObject({ appeared: true, key: `avatars/user-${seed}.jpg` });
@@ -155,7 +162,7 @@ describe('injected S3 faults (503 SlowDown ~20%, 500 5%, resets 3%)', () => {
     await client.send(new PutObjectCommand({ Bucket: 'uploads', Key: 'x.jpg', Body: Buffer.from('x') }));
     proxy.configure({ slowDownRate: 1, seed: 1 });
     try {
-      const result = await runCli(['avatar', 'clear', '--key', 'x.jpg', '--verbose'], {
+      const result = await runCommand(['avatar', 'clear', '--key', 'x.jpg', '--verbose'], {
         cwd: project.path,
         env: env({ UPLOADS_BUCKET_NAME: 'uploads', ASSETS_BUCKET_NAME: 'assets', AWS_MAX_ATTEMPTS: '2' }),
       });

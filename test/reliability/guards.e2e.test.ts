@@ -6,7 +6,8 @@ import { pendingPath } from '../../src/frontend/pending.js';
 import { fakeEc2 } from '../fakes/ec2.js';
 import { DISTRIBUTION_ID, invalidationRequests, routeCloudFront } from '../frontend/cloudfront-fake.js';
 import { startFakeAws, type FakeAws } from '../support/aws-fake.js';
-import { parseJson, runCli } from '../support/cli.js';
+import { parseJson } from '../support/cli.js';
+import { runCommand } from '../support/command.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
@@ -14,7 +15,8 @@ import { copyApp, type TempDir } from '../support/tmp.js';
 import { bucketContents, recordFigures, resetBucket, siteTree, writeTree } from './helpers.js';
 
 /**
- * Production guards and dry runs. Without a terminal (runCli gives the CLI no TTY), every destructive
+ * Production guards and dry runs. Without a terminal (runCommand, like runCli, gives the command pipes, no
+ * TTY; these run in the test process, test/support/command.ts), every destructive
  * command refuses unless --yes / --auto-approve, before writing anything; --dry-run writes nothing:
  * asserted on the S3 request log (only GET/HEAD reach s3rver) and on PostgreSQL's catalogue and rows.
  */
@@ -79,7 +81,7 @@ describe('production guards: no TTY and no --yes means no change', () => {
   ])('%s refuses with a one-line error naming --yes, and the database is untouched', async (name, args) => {
     const db = await productionLike();
     const before = await dbState(db.name);
-    const result = await runCli([...args, '--json'], { cwd: app.path, env: { PROD_CONNECTION_URL: db.url } });
+    const result = await runCommand([...args, '--json'], { cwd: app.path, env: { PROD_CONNECTION_URL: db.url } });
     expect(result.exitCode, result.stderr).toBe(1);
     const error = parseJson<ErrorJson>(result).error;
     expect(error.code).toBe('CONFIRMATION_REQUIRED');
@@ -92,7 +94,7 @@ describe('production guards: no TTY and no --yes means no change', () => {
 
   it('db drop --prod --yes does drop: the guard asks, it does not block', async () => {
     const db = await productionLike();
-    const result = await runCli(['db', 'drop', '--prod', '--yes'], { cwd: app.path, env: { PROD_CONNECTION_URL: db.url } });
+    const result = await runCommand(['db', 'drop', '--prod', '--yes'], { cwd: app.path, env: { PROD_CONNECTION_URL: db.url } });
     expect(result.exitCode, result.stderr).toBe(0);
     expect((await pg.query('postgres', 'SELECT 1 FROM pg_database WHERE datname = $1', [db.name])).length).toBe(0);
   });
@@ -102,7 +104,7 @@ describe('production guards: no TTY and no --yes means no change', () => {
     await writeTree(join(app.path, 'guard-build'), siteTree(1));
     const from = proxy.log.length;
     const invalidations = invalidationRequests(fake).length;
-    const result = await runCli(['frontend', 'sync', '--bucket', 'prod-site', '--build-dir', 'guard-build', '--distribution-id', DISTRIBUTION_ID, '--json'], { cwd: app.path, env: s3env() });
+    const result = await runCommand(['frontend', 'sync', '--bucket', 'prod-site', '--build-dir', 'guard-build', '--distribution-id', DISTRIBUTION_ID, '--json'], { cwd: app.path, env: s3env() });
     expect(result.exitCode).toBe(1);
     expect(parseJson<ErrorJson>(result).error).toMatchObject({ code: 'CONFIRMATION_REQUIRED', suggestion: expect.stringMatching(/--auto-approve/) });
     expect(proxy.log.slice(from).filter((r) => !['GET', 'HEAD'].includes(r.method))).toEqual([]);
@@ -117,7 +119,7 @@ describe('production guards: no TTY and no --yes means no change', () => {
     await resetBucket(client, 'uploads', { 'a.jpg': Buffer.from('a') });
     await resetBucket(client, 'assets', { 'avatars/a.jpg': Buffer.from('a') });
     const from = proxy.log.length;
-    const result = await runCli(['avatar', 'clear', '--all', '--json'], {
+    const result = await runCommand(['avatar', 'clear', '--all', '--json'], {
       cwd: app.path,
       env: s3env({ UPLOADS_BUCKET_NAME: 'uploads', ASSETS_BUCKET_NAME: 'assets', CLOUDFRONT_DISTRIBUTION_ID: DISTRIBUTION_ID }),
     });
@@ -138,7 +140,7 @@ describe('--dry-run writes nothing', () => {
     await writeTree(join(app.path, 'dry-build'), siteTree(2));
     const from = proxy.log.length;
     const invalidations = invalidationRequests(fake).length;
-    const result = await runCli(['frontend', 'sync', '--bucket', 'prod-site', '--build-dir', 'dry-build', '--distribution-id', DISTRIBUTION_ID, '--dry-run', '--json'], { cwd: app.path, env: s3env() });
+    const result = await runCommand(['frontend', 'sync', '--bucket', 'prod-site', '--build-dir', 'dry-build', '--distribution-id', DISTRIBUTION_ID, '--dry-run', '--json'], { cwd: app.path, env: s3env() });
     expect(result.exitCode, result.stderr).toBe(0);
     const json = parseJson<{ dryRun: boolean; counts: Record<string, number> }>(result);
     expect(json.dryRun).toBe(true);
@@ -158,7 +160,7 @@ describe('--dry-run writes nothing', () => {
   it('db migrate --dry-run on a database never migrated: prints the SQL, creates not even schema_migrations', async () => {
     const db = await productionLike();
     const before = await dbState(db.name);
-    const result = await runCli(['db', 'migrate', '--prod', '--dry-run'], { cwd: app.path, env: { PROD_CONNECTION_URL: db.url } });
+    const result = await runCommand(['db', 'migrate', '--prod', '--dry-run'], { cwd: app.path, env: { PROD_CONNECTION_URL: db.url } });
     expect(result.exitCode, result.stderr).toBe(0);
     expect(result.stdout).toMatch(/^-- backend-flask\/db\/migrations\/\S+/m);
     expect(await dbState(db.name)).toBe(before);
@@ -167,11 +169,11 @@ describe('--dry-run writes nothing', () => {
 
   it('db rollback --dry-run: prints the down SQL, the schema and schema_migrations stay as they are', async () => {
     const db = await productionLike();
-    const migrate = await runCli(['db', 'migrate', '--url', db.url], { cwd: app.path, env: {} });
+    const migrate = await runCommand(['db', 'migrate', '--url', db.url], { cwd: app.path, env: {} });
     expect(migrate.exitCode, migrate.stderr).toBe(0);
     const before = await dbState(db.name);
     expect(before).toMatch(/"version"/);
-    const result = await runCli(['db', 'rollback', '--prod', '--dry-run', '--steps', '2', '--json'], { cwd: app.path, env: { PROD_CONNECTION_URL: db.url } });
+    const result = await runCommand(['db', 'rollback', '--prod', '--dry-run', '--steps', '2', '--json'], { cwd: app.path, env: { PROD_CONNECTION_URL: db.url } });
     expect(result.exitCode, result.stderr).toBe(0);
     const json = parseJson<{ dryRun: boolean; rolledBack: Array<{ sql: string }> }>(result);
     expect(json.dryRun).toBe(true);
@@ -182,7 +184,7 @@ describe('--dry-run writes nothing', () => {
 
   it('rds update-sg --dry-run: only the Describe call reaches EC2', async () => {
     const from = fake.requests.length;
-    const result = await runCli(['rds', 'update-sg', '--dry-run'], {
+    const result = await runCommand(['rds', 'update-sg', '--dry-run'], {
       cwd: app.path,
       env: { AWS_ENDPOINT_URL_EC2: fake.endpoint, AWS_ACCESS_KEY_ID: 'AKIAIOSFODNN7EXAMPLE', AWS_SECRET_ACCESS_KEY: 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY', AWS_REGION: 'us-east-1', DB_SG_ID: 'sg-0db', GITPOD_IP: '203.0.113.7' },
     });
