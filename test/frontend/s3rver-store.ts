@@ -1,4 +1,4 @@
-import { mkdir, readFile, writeFile } from 'node:fs/promises';
+import { mkdir, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { createRequire } from 'node:module';
 import type { TestS3 } from '../support/s3.js';
@@ -10,18 +10,6 @@ interface FilesystemStore {
 const require = createRequire(import.meta.url);
 
 /**
- * s3rver's data folder: the `directory` of the SupervisorConfig its process got as its last argument
- * (src/local/s3-server.ts). TestS3 does not expose it; Linux's /proc does.
- */
-async function storeDirectory(s3: TestS3): Promise<string> {
-  const argv = (await readFile(`/proc/${s3.server.pid}/cmdline`, 'utf8')).split('\0').filter(Boolean);
-  const config = argv.at(-1) ?? '';
-  const directory = (JSON.parse(config) as { directory?: unknown }).directory;
-  if (typeof directory !== 'string') throw new Error(`no s3rver directory in the arguments of process ${s3.server.pid}: ${config}`);
-  return directory;
-}
-
-/**
  * Seeds many objects into a running s3rver without a request each: one file per object, the object's bytes at
  * the path s3rver's own FilesystemStore gives it. s3rver reads its folder on every request (it caches nothing);
  * it writes an object's MD5 file the first time it lists or reads it, and an object without a metadata file is
@@ -30,7 +18,7 @@ async function storeDirectory(s3: TestS3): Promise<string> {
  */
 export async function seedObjects(s3: TestS3, bucket: string, keys: readonly string[]): Promise<void> {
   const Store = require('s3rver/lib/stores/filesystem.js') as new (root: string) => FilesystemStore;
-  const store = new Store(await storeDirectory(s3));
+  const store = new Store(s3.directory);
   const paths = keys.map((key) => [store.getResourcePath(bucket, key, 'object'), key] as const);
   for (const folder of new Set(paths.map(([path]) => dirname(path)))) await mkdir(folder, { recursive: true });
   for (let i = 0; i < paths.length; i += 100) await Promise.all(paths.slice(i, i + 100).map(([path, key]) => writeFile(path, key)));

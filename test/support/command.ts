@@ -1,3 +1,4 @@
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { Console } from 'node:console';
 import { Writable } from 'node:stream';
 import { pathToFileURL } from 'node:url';
@@ -9,6 +10,9 @@ type Oclif = typeof import('@oclif/core');
 
 let loaded: Promise<{ oclif: Oclif; config: import('@oclif/core').Config; exit: { exit(code?: number): void } }> | undefined;
 let queue: Promise<unknown> = Promise.resolve();
+
+/** The running command's captured output: set for the command's own async context only. */
+const capture = new AsyncLocalStorage<{ out: string[]; err: string[]; console: Console }>();
 
 class ExitSignal extends Error {
   code = 'EEXIT';
@@ -60,6 +64,8 @@ function load() {
  * in-process, so `runCli` is needed for them: signals (the interrupt handler installs once per process and its
  * listeners are removed after the first call), and the output of children a command starts with inherited stdio
  * (`db connect`'s psql, `frontend static-build`'s npm), which goes to the test's own file descriptors.
+ * The test's own code keeps writing to the real streams while a call runs (output is captured by async
+ * context), but it shares process.env with the call: a test must not change process.env while one runs.
  * `bad-input.e2e.test.ts` runs a sample of its corpus both ways and asserts identical results.
  */
 export function runCommand(args: string[], options: Omit<RunCliOptions, 'input'> = {}): Promise<CliResult> {
@@ -72,12 +78,6 @@ async function runOnce(args: string[], options: Omit<RunCliOptions, 'input'>): P
   const { oclif, config, exit } = await load();
   const out: string[] = [];
   const err: string[] = [];
-  const sink = (into: string[]) => (chunk: unknown, encoding?: unknown, cb?: unknown) => {
-    into.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    const done = typeof encoding === 'function' ? encoding : cb;
-    if (typeof done === 'function') (done as () => void)();
-    return true;
-  };
   const saved = {
     env: { ...process.env },
     cwd: process.cwd(),
@@ -103,15 +103,33 @@ async function runOnce(args: string[], options: Omit<RunCliOptions, 'input'>): P
   };
   // A child's stdout and stderr are pipes: no TTY, no width (plain tables, no spinners).
   setStreamShape(undefined, undefined, undefined);
-  process.stdout.write = sink(out) as typeof process.stdout.write;
-  process.stderr.write = sink(err) as typeof process.stderr.write;
+  // Only what the command writes (its own async context) is captured; the test's servers and handlers
+  // running meanwhile (an s3rver, a Lambda handler playing the trigger) write to the real streams.
+  const sink = (stream: 'out' | 'err', original: typeof process.stdout.write) =>
+    function (this: unknown, chunk: unknown, encoding?: unknown, cb?: unknown) {
+      const store = capture.getStore();
+      if (!store) return (original as (...a: unknown[]) => boolean).call(process[stream === 'out' ? 'stdout' : 'stderr'], chunk, encoding, cb);
+      store[stream].push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
+      const done = typeof encoding === 'function' ? encoding : cb;
+      if (typeof done === 'function') (done as () => void)();
+      return true;
+    } as typeof process.stdout.write;
+  process.stdout.write = sink('out', saved.stdout);
+  process.stderr.write = sink('err', saved.stderr);
   const stream = (into: string[]) => new Writable({ write: (chunk, _e, cb) => (into.push(String(chunk)), cb()) });
-  globalThis.console = new Console({ stdout: stream(out), stderr: stream(err) });
+  const captured = { out, err, console: new Console({ stdout: stream(out), stderr: stream(err) }) };
+  globalThis.console = new Proxy(saved.console, {
+    get(target, prop) {
+      const own = capture.getStore()?.console ?? target;
+      const value = Reflect.get(own, prop) as unknown;
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(own) : value;
+    },
+  });
   let timer: NodeJS.Timeout | undefined;
   const limit = options.timeoutMs ?? 60_000;
   try {
     await Promise.race([
-      oclif.execute({ args, loadOptions: config }),
+      capture.run(captured, () => oclif.execute({ args, loadOptions: config })),
       new Promise((_, reject) => {
         timer = setTimeout(() => reject(new Error(`cruddur ${args.join(' ')} did not finish within ${limit} ms (in-process)`)), limit);
       }),

@@ -6,6 +6,8 @@ import { tempDir, type TempDir } from './tmp.js';
 export interface TestS3 {
   server: S3ServerHandle;
   endpoint: string;
+  /** s3rver's data folder (its FilesystemStore root), for tests that seed objects as files. */
+  directory: string;
   /** Variables for a CLI child process (endpoint + s3rver's only credentials). */
   env: Record<string, string>;
   /** An SDK client configured exactly as cruddur's factory configures one. */
@@ -27,6 +29,7 @@ export async function startTestS3(buckets: string[] = []): Promise<TestS3> {
   return {
     server,
     endpoint: server.endpoint,
+    directory: dir.path,
     env: server.env,
     client() {
       const client = new S3Client(s3ClientConfig(resolveAwsSettings({ env: server.env })));
