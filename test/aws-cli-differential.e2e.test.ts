@@ -24,6 +24,8 @@ import { REPO_ROOT, tempDir, type TempDir } from './support/tmp.js';
  * AWS_DEFAULT_REGION) and no region at all (CLI v1 refuses; cruddur uses us-east-1). settings.test.ts covers both.
  */
 const AWS = process.env.CRUDDUR_AWS_CLI ?? '/root/.pyenv/shims/aws';
+/** This process's own environment, read once: in-process cruddur runs (runCommand) swap process.env while they run. */
+const OWN_ENV = { ...process.env };
 
 const CONFIG = `[default]
 region = ca-central-1
@@ -139,7 +141,7 @@ async function awsPython(cwd: string): Promise<string[]> {
   if (direct && direct.some((part) => /python/.test(part))) return direct;
   const pyenv = /exec "([^"]*pyenv)" exec/.exec(own)?.[1];
   if (!pyenv) throw new Error(`${AWS} is neither a Python script nor a pyenv shim:\n${own.slice(0, 500)}`);
-  const script = (await execa(pyenv, ['which', 'aws'], { cwd })).stdout.trim();
+  const script = (await execa(pyenv, ['which', 'aws'], { cwd, env: OWN_ENV, extendEnv: false })).stdout.trim();
   const found = shebang(await readFile(script, 'utf8'));
   if (!found || !found.some((part) => /python/.test(part))) throw new Error(`${script} (pyenv which aws) has no Python shebang`);
   return found;
@@ -167,9 +169,9 @@ describe.skipIf(!existsSync(AWS))('region and endpoints equal the AWS CLI 1.45 (
   /** Every set-up through awscli, in one Python process (aws-cli-differential.py). */
   async function viaCli(): Promise<Resolved[]> {
     const [python, ...pythonArgs] = await awsPython(home.path);
-    const setups = SETUPS.map((setup, i) => ({ env: { PATH: process.env.PATH, ...envOf(setup, i) }, cwd: home.path, argv: cliArgs(setup) }));
+    const setups = SETUPS.map((setup, i) => ({ env: { PATH: OWN_ENV.PATH, ...envOf(setup, i) }, cwd: home.path, argv: cliArgs(setup) }));
     const run = await execa(python as string, [...pythonArgs, join(REPO_ROOT, 'test', 'aws-cli-differential.py')], {
-      env: { PATH: process.env.PATH, HOME: home.path },
+      env: { PATH: OWN_ENV.PATH, HOME: home.path },
       extendEnv: false,
       cwd: home.path,
       input: JSON.stringify(setups),

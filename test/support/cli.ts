@@ -1,5 +1,6 @@
 import { execa } from 'execa';
 import { join } from 'node:path';
+import { expect } from 'vitest';
 import { REPO_ROOT } from './tmp.js';
 
 export const CLI = join(REPO_ROOT, 'bin', 'run.js');
@@ -11,18 +12,27 @@ export interface CliResult {
 }
 
 /**
- * Secrets that must never appear in any output. Every runCli() call checks its stdout and stderr
- * against this list, so each end-to-end test also asserts secret hygiene. Tests add the secrets they
- * configure with `registerSecret`.
+ * Secrets that must never appear in any output. Every runCli()/runCommand() call checks its stdout and stderr
+ * against this list, so each end-to-end test also asserts secret hygiene. Tests add the secrets they configure
+ * with `registerSecret`: kept per test file (test files share this module when the e2e project runs them in one
+ * worker), so one file's secret never fails another file's output.
  */
-const SECRETS = new Set<string>(['s3cretPassw0rd', ':password@', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY']);
+const ALWAYS = ['s3cretPassw0rd', ':password@', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'];
+const BY_FILE = new Map<string, Set<string>>();
+
+const fileSecrets = (): Set<string> => {
+  const file = expect.getState().testPath ?? '';
+  let set = BY_FILE.get(file);
+  if (!set) BY_FILE.set(file, (set = new Set()));
+  return set;
+};
 
 export function registerSecret(value: string): void {
-  SECRETS.add(value);
+  fileSecrets().add(value);
 }
 
 export function assertNoSecrets(text: string, where = 'output'): void {
-  for (const secret of SECRETS) {
+  for (const secret of [...ALWAYS, ...fileSecrets()]) {
     if (text.includes(secret)) throw new Error(`secret ${JSON.stringify(secret.slice(0, 3))}… leaked in ${where}:\n${text}`);
   }
 }

@@ -68,6 +68,11 @@ function load() {
  * context), but it shares process.env with the call: a test must not change process.env while one runs.
  * `bad-input.e2e.test.ts` runs a sample of its corpus both ways and asserts identical results.
  */
+/** Resolves when every runCommand call started so far has ended (its environment, cwd and streams restored). */
+export function settledCommands(): Promise<void> {
+  return queue.then(() => undefined);
+}
+
 export function runCommand(args: string[], options: Omit<RunCliOptions, 'input'> = {}): Promise<CliResult> {
   const next = queue.then(() => runOnce(args, options));
   queue = next.catch(() => undefined);
