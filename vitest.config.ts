@@ -7,7 +7,7 @@ export default defineConfig({
       // Unit files stay isolated: sharing a worker saved 34 s of CPU, but two runs of about fifteen failed in s3rver
       // cases (a HeadBucket for a missing bucket answered 200; a byte-exact upload) with no cause found.
       { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
-      // e2e files share a worker too (each isolated file re-imported oclif, the SDK and dist/: ~80 s of the run's
+      // e2e files share a worker (each isolated file re-imported oclif, the SDK and dist/: ~70 s of the run's
       // CPU); test/support/e2e-file.ts fails a file that leaves the process changed for the next one.
       { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], isolate: false, setupFiles: ['test/support/e2e-file.ts'] } },
     ],
