@@ -49,6 +49,11 @@ function load() {
   return loaded;
 }
 
+/** Resolves when every runCommand call started so far has ended (its environment, cwd and streams restored). */
+export function settledCommands(): Promise<void> {
+  return queue.then(() => undefined);
+}
+
 /**
  * Runs a built command in this test process: the oclif `execute` that `bin/run.js` ends in, on the same
  * `dist/` modules and manifest, with the child's environment of `runCli` (cliEnv), its cwd, and stdout/stderr
@@ -56,8 +61,8 @@ function load() {
  * (`process.exitCode`, or the code given to `process.exit`/oclif's exit), stdout and stderr.
  *
  * A process costs 0.4-0.6 s of CPU before the command's first line (node, oclif, the AWS SDK): this costs that
- * once per test worker (e2e files share workers). Use it for what a command says and does; use `runCli` where the process is the
- * subject: exit codes on cold paths, signals, stdin, start-up, `bin/run.js`'s --help/--version cache.
+ * once per test worker (e2e files share workers). Use it for what a command says and does; use `runCli` where
+ * the process is the subject: exit codes on cold paths, signals, stdin, start-up, `bin/run.js`'s help cache.
  * Calls run one at a time (they share process.env, the cwd and the streams). Listeners a call leaves on
  * `process` and the streams (oclif's flush, the interrupt handler) are removed, as a process exit would.
  * Module state lives on between calls (the redactor's secrets only grow: more is hidden, never less). Not seen
@@ -68,11 +73,6 @@ function load() {
  * context), but it shares process.env with the call: a test must not change process.env while one runs.
  * `bad-input.e2e.test.ts` runs a sample of its corpus both ways and asserts identical results.
  */
-/** Resolves when every runCommand call started so far has ended (its environment, cwd and streams restored). */
-export function settledCommands(): Promise<void> {
-  return queue.then(() => undefined);
-}
-
 export function runCommand(args: string[], options: Omit<RunCliOptions, 'input'> = {}): Promise<CliResult> {
   const next = queue.then(() => runOnce(args, options));
   queue = next.catch(() => undefined);
@@ -141,8 +141,7 @@ async function runOnce(args: string[], options: Omit<RunCliOptions, 'input'>): P
     ]);
   } finally {
     clearTimeout(timer);
-    const exitCode = code ?? (typeof process.exitCode === 'number' ? process.exitCode : 0);
-    code = exitCode;
+    code ??= typeof process.exitCode === 'number' ? process.exitCode : 0;
     setStreamShape(tty.out, tty.err, tty.columns);
     // What a process would have dropped at exit: oclif's flush() leaves a 'drain' listener per call, the
     // interrupt handler listens for SIGINT/SIGTERM. Listeners the call added are removed.
@@ -161,7 +160,7 @@ async function runOnce(args: string[], options: Omit<RunCliOptions, 'input'>): P
   }
   // runCli's execa strips one final newline: so does this.
   const text = (parts: string[]) => parts.join('').replace(/\r?\n$/, '');
-  const result: CliResult = { exitCode: code ?? 0, stdout: text(out), stderr: text(err) };
+  const result: CliResult = { exitCode: code, stdout: text(out), stderr: text(err) };
   assertNoSecrets(result.stdout, `stdout of cruddur ${args.join(' ')}`);
   assertNoSecrets(result.stderr, `stderr of cruddur ${args.join(' ')}`);
   return result;
