@@ -3,14 +3,14 @@ import LongestFirst from './test/support/sequencer.js';
 
 export default defineConfig({
   test: {
-    projects: [
-      // Unit files stay isolated: sharing a worker saved 34 s of CPU, but two runs of about fifteen failed in s3rver
-      // cases (a HeadBucket for a missing bucket answered 200; a byte-exact upload) with no cause found.
-      { extends: true, test: { name: 'unit', include: ['src/**/*.test.ts'] } },
-      // e2e files share a worker (each isolated file re-imported oclif, the SDK and dist/: ~70 s of the run's
-      // CPU); test/support/e2e-file.ts fails a file that leaves the process changed for the next one.
-      { extends: true, test: { name: 'e2e', include: ['test/**/*.test.ts'], isolate: false, setupFiles: ['test/support/e2e-file.ts'] } },
-    ],
+    // One project for unit (src/) and end-to-end (test/) files: as two projects each kept workers of its own,
+    // and the run took 239 s instead of 199 s (bench/RESULTS.md, "Test suite").
+    include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
+    // Files share a worker (an isolated file re-imports oclif, the SDK and dist/: the unit files alone took 98 s
+    // of CPU isolated, 59 s sharing); test/support/shared-worker.ts fails a file that leaves the process changed
+    // for the next one (cwd, a variable, a running command, an SDK client left stubbed by aws-sdk-client-mock).
+    isolate: false,
+    setupFiles: ['test/support/shared-worker.ts'],
     // Four files at a time on two cores: the end-to-end files spend much of their time waiting (child
     // processes starting, s3rver writing to disk, latency proxies, timeouts under test), so two workers left
     // the cores idle. Measured in bench/RESULTS.md ("Test suite").

@@ -1,6 +1,6 @@
 import { CloudFrontClient, CreateInvalidationCommand } from '@aws-sdk/client-cloudfront';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import type { DeleteResult, RemoteObject, S3Store } from '../aws/s3-store.js';
 import { silentLogger } from '../core/output.js';
 import { createCloudFront } from '../aws/cloudfront.js';
@@ -29,6 +29,8 @@ function memoryStore(buckets: Record<string, string[]>) {
 
 const cloudfront = mockClient(CloudFrontClient);
 afterEach(() => cloudfront.reset());
+// Test files share a worker: the stubbed CloudFrontClient.prototype.send must not outlive this file.
+afterAll(() => cloudfront.restore());
 
 const options = (change: Partial<ClearOptions>): ClearOptions => ({
   uploadsBucket: 'up',

@@ -1,12 +1,14 @@
 import { ECRClient, GetAuthorizationTokenCommand } from '@aws-sdk/client-ecr';
 import { mockClient } from 'aws-sdk-client-mock';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 import { CruddurError } from '../core/errors.js';
 import type { ExecOptions } from '../core/exec.js';
 import { redact } from '../core/redact.js';
 import { ecrLogin } from './login.js';
 
 const ecrMock = mockClient(ECRClient);
+// Test files share a worker: the stubbed ECRClient.prototype.send must not outlive this file.
+afterAll(() => ecrMock.restore());
 const token = (user: string, password: string) => Buffer.from(`${user}:${password}`).toString('base64');
 
 describe('ecrLogin', () => {

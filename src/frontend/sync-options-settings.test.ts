@@ -178,6 +178,8 @@ describe.skipIf(!awscli)('aws s3 sync filters: differential against the AWS CLI 
 describe('the S3 requests (SDK inputs) for headers and options', () => {
   const s3 = mockClient(S3Client);
   afterEach(() => s3.reset());
+  // Test files share a worker: a stubbed S3Client.prototype.send would answer every later file's S3 calls.
+  afterAll(() => s3.restore());
 
   it('PutObject, CreateMultipartUpload and CopyObject carry every header and option; HeadObject asks for part 1', async () => {
     s3.on(PutObjectCommand).resolves({ ETag: '"e1"' });
@@ -229,6 +231,7 @@ describe('the S3 requests (SDK inputs) for headers and options', () => {
 describe('the CloudFront calls for the quotas', () => {
   const cf = mockClient(CloudFrontClient);
   afterEach(() => cf.reset());
+  afterAll(() => cf.restore());
 
   it('ListInvalidations and GetInvalidation (paths included)', async () => {
     cf.on(ListInvalidationsCommand).resolves({ InvalidationList: { Items: [{ Id: 'I2', Status: 'InProgress', CreateTime: new Date() }, { Id: 'I1', Status: 'Completed', CreateTime: new Date() }], Marker: '', MaxItems: 100, IsTruncated: false, Quantity: 2 } });

@@ -10,15 +10,7 @@ declare module 'vitest' {
   }
 }
 
-interface Shared {
-  server: Promise<{ dir: TempDir; port: number; dataDir: string }>;
-  users: number;
-}
-
-// vitest calls a globalSetup once per project (unit, e2e) and once for the root: one server for all of them,
-// kept on globalThis (each call may load this file afresh), stopped by the last teardown.
-const KEY = Symbol.for('cruddur.test.sharedPostgres');
-const registry = globalThis as { [KEY]?: Shared };
+let shared: { dir: TempDir; port: number; dataDir: string } | undefined;
 
 async function start(): Promise<{ dir: TempDir; port: number; dataDir: string }> {
   const dir = await tempDir('cruddur-pg-shared-');
@@ -40,18 +32,15 @@ async function start(): Promise<{ dir: TempDir; port: number; dataDir: string }>
  * roles (unique names); a file that needs a server of its own (TLS, another auth method) starts one itself.
  */
 export async function setup(project: TestProject): Promise<void> {
-  const shared = (registry[KEY] ??= { server: start(), users: 0 });
-  shared.users += 1;
-  const { port, dataDir } = await shared.server;
-  project.provide('sharedPostgres', { port, dataDir });
+  shared = await start();
+  project.provide('sharedPostgres', { port: shared.port, dataDir: shared.dataDir });
 }
 
-/** The last teardown stops the server (bounded: fast, then immediate after 10 s) and removes its data folder. */
+/** Stops the server (bounded: fast, then immediate after 10 s) and removes its data folder. */
 export async function teardown(): Promise<void> {
-  const shared = registry[KEY];
-  if (!shared || --shared.users > 0) return;
-  delete registry[KEY];
-  const { dir, dataDir } = await shared.server;
+  if (!shared) return;
+  const { dir, dataDir } = shared;
+  shared = undefined;
   try {
     await stopPostgres(dataDir);
   } finally {
