@@ -37,11 +37,13 @@ export function assertNoSecrets(text: string, where = 'output'): void {
   }
 }
 
-/** The CLI child's whole environment: PATH, HOME, CI=true, no AWS config or metadata lookups, then `extra`. */
+/** The CLI child's whole environment: PATH, HOME, TMPDIR, CI=true, no AWS config or metadata lookups, then `extra`. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
+    // The run's temp folder (vitest.config.ts: tmpfs when there is one), as a user's shell would pass it on.
+    TMPDIR: process.env.TMPDIR,
     CI: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',
@@ -60,7 +62,7 @@ export interface RunCliOptions {
 
 /**
  * Runs the built CLI (`bin/run.js`, needs `npm run build`) as a child process with a minimal
- * environment: PATH and HOME from this process, CI=true, no AWS variables unless given.
+ * environment: PATH, HOME and TMPDIR from this process, CI=true, no AWS variables unless given.
  */
 export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const env = cliEnv(options.env);
