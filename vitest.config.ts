@@ -29,10 +29,10 @@ export default defineConfig({
     // for the next one (cwd, a variable, a running command, an SDK client left stubbed by aws-sdk-client-mock).
     isolate: false,
     setupFiles: ['test/support/shared-worker.ts'],
-    // Four files at a time on two cores: the end-to-end files spend much of their time waiting (child
-    // processes starting, s3rver writing to disk, latency proxies, timeouts under test), so two workers left
-    // the cores idle. Measured in bench/RESULTS.md ("Test suite").
-    maxWorkers: 4,
+    // Three files at a time on two cores. With every file sharing its worker and temp folders on tmpfs, the run is
+    // CPU-bound: each worker imports oclif, the SDK and dist/ once (a fourth cost ~10 s of CPU more and gained no
+    // overlap; two left the cores idle while children started). Measured in bench/RESULTS.md ("Test suite").
+    maxWorkers: 3,
     // One PostgreSQL for the run (test/support/postgres.ts hands it out): initdb + start + stop per file cost ~2 s of CPU.
     globalSetup: ['test/support/global-postgres.ts'],
     sequence: { sequencer: LongestFirst },

@@ -2,33 +2,33 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Seconds the slowest files took on a quiet 2-core machine (2026-11-30 09:40, four workers shared by every file, temp folders on tmpfs). On a fresh clone vitest
+ * Seconds the slowest files took on a quiet 2-core machine (2026-11-30 10:10, three workers shared by every file, temp folders on tmpfs). On a fresh clone vitest
  * has no timings of its own and starts the largest files first, which put the small-but-slow bad-input corpus
  * last, alone on the machine: the longest files start first instead (longest-processing-time-first, the
  * classic bound for packing jobs onto workers). Timings vitest recorded itself, when it has them, win.
  */
 const SECONDS: Record<string, number> = {
-  'test/demo.e2e.test.ts': 63,
-  'test/exit-codes.e2e.test.ts': 51,
-  'test/reliability/crash.e2e.test.ts': 50,
-  'test/reliability/faults.e2e.test.ts': 28,
-  'test/db.test.ts': 22,
-  'test/db/psql-differential.test.ts': 21,
-  'test/avatar-s3.test.ts': 19,
-  'test/bad-input/bad-input.e2e.test.ts': 18,
-  'test/frontend/sync.test.ts': 17,
-  'src/frontend/sync-options.test.ts': 17,
-  'test/reliability/interrupt.e2e.test.ts': 17,
+  'test/demo.e2e.test.ts': 43,
+  'test/reliability/crash.e2e.test.ts': 34,
+  'test/exit-codes.e2e.test.ts': 28,
+  'test/reliability/faults.e2e.test.ts': 27,
+  'test/db/psql-differential.test.ts': 17,
   'test/avatar-bootcamp.e2e.test.ts': 16,
-  'test/local.e2e.test.ts': 15,
-  'test/secrets.e2e.test.ts': 13,
-  'test/prepare.e2e.test.ts': 12,
-  'src/local/postgres.test.ts': 10,
-  'test/architecture.test.ts': 10,
-  'test/frontend/workflow.e2e.test.ts': 8,
-  'test/reliability/guards.e2e.test.ts': 7,
-  'test/local-listen.e2e.test.ts': 7,
+  'test/db.test.ts': 14,
+  'src/frontend/sync-options.test.ts': 14,
+  'test/bad-input/bad-input.e2e.test.ts': 14,
+  'test/reliability/interrupt.e2e.test.ts': 13,
+  'test/avatar-s3.test.ts': 13,
+  'test/local.e2e.test.ts': 11,
+  'test/prepare.e2e.test.ts': 9,
+  'test/frontend/sync.test.ts': 9,
+  'src/local/postgres.test.ts': 8,
+  'test/secrets.e2e.test.ts': 7,
+  'test/architecture.test.ts': 7,
   'test/root-private-folder.e2e.test.ts': 7,
+  'test/local-listen.e2e.test.ts': 6,
+  'test/db/tls-differential.test.ts': 5,
+  'test/frontend/workflow.e2e.test.ts': 5,
 };
 
 export default class LongestFirst extends BaseSequencer {
