@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Seconds the slowest files took on a quiet 2-core machine (2026-11-30 10:10, three workers shared by every file, temp folders on tmpfs). On a fresh clone vitest
+ * Seconds the slowest files took on a quiet 2-core machine (2026-11-30 09:58, three workers shared by every file, temp folders on tmpfs). On a fresh clone vitest
  * has no timings of its own and starts the largest files first, which put the small-but-slow bad-input corpus
  * last, alone on the machine: the longest files start first instead (longest-processing-time-first, the
  * classic bound for packing jobs onto workers). Timings vitest recorded itself, when it has them, win.
