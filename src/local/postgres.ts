@@ -12,7 +12,7 @@ import { CruddurError, errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/output.js';
 import { canConnect, freePort } from './net.js';
 import { withStartLock } from './start-lock.js';
-import { ignoreCruddurDir, isAlive } from './state.js';
+import { ignoreCruddurDir, isAlive, waitForExitOf } from './state.js';
 
 export const LOCAL_PG_USER = 'postgres';
 export const LOCAL_PG_PASSWORD = 'postgres';
@@ -200,11 +200,18 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   return server(dataDir, port, true, access);
 }
 
-/** Stops the server on `dataDir` if it runs (fast shutdown, then immediate after 10 s); returns whether it ran. */
+/**
+ * Stops the server on `dataDir` if it runs (fast shutdown, then immediate after 10 s); returns whether it ran.
+ * `pg_ctl stop -w` returns once postmaster.pid is gone, which the postmaster unlinks during its own exit, a moment
+ * before the process ends: the postmaster's pid is then awaited too (up to 10 s), so a stopped server has no
+ * process left (`local down`, then a check of that pid, saw it alive once in a run of the suite).
+ */
 export async function stopPostgres(dataDir: string): Promise<boolean> {
-  if (!runningPostmaster(dataDir)) return false;
+  const postmaster = runningPostmaster(dataDir);
+  if (!postmaster) return false;
   const fast = await pgCtl(['stop', '-m', 'fast', '-w', '-t', '10'], dataDir);
   if (fast.exitCode !== 0 && runningPostmaster(dataDir)) await pgCtl(['stop', '-m', 'immediate', '-w', '-t', '10'], dataDir);
+  await waitForExitOf(postmaster.pid, 10_000);
   return true;
 }
 
