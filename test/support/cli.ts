@@ -14,7 +14,7 @@ export interface CliResult {
 /**
  * Secrets that must never appear in any output. Every runCli()/runCommand() call checks its stdout and stderr
  * against this list, so each end-to-end test also asserts secret hygiene. Tests add the secrets they configure
- * with `registerSecret`: kept per test file (test files share this module when the e2e project runs them in one
+ * with `registerSecret`: kept per test file (test files share this module when they run in one
  * worker), so one file's secret never fails another file's output.
  */
 const ALWAYS = ['s3cretPassw0rd', ':password@', 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY'];

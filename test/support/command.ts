@@ -61,7 +61,7 @@ export function settledCommands(): Promise<void> {
  * (`process.exitCode`, or the code given to `process.exit`/oclif's exit), stdout and stderr.
  *
  * A process costs 0.4-0.6 s of CPU before the command's first line (node, oclif, the AWS SDK): this costs that
- * once per test worker (e2e files share workers). Use it for what a command says and does; use `runCli` where
+ * once per test worker (test files share workers). Use it for what a command says and does; use `runCli` where
  * the process is the subject: exit codes on cold paths, signals, stdin, start-up, `bin/run.js`'s help cache.
  * Calls run one at a time (they share process.env, the cwd and the streams). Listeners a call leaves on
  * `process` and the streams (oclif's flush, the interrupt handler) are removed, as a process exit would.

@@ -10,9 +10,15 @@ declare module 'vitest' {
   }
 }
 
-let shared: { dir: TempDir; port: number; dataDir: string } | undefined;
+interface Shared {
+  dir: TempDir;
+  port: number;
+  dataDir: string;
+}
 
-async function start(): Promise<{ dir: TempDir; port: number; dataDir: string }> {
+let shared: Shared | undefined;
+
+async function start(): Promise<Shared> {
   const dir = await tempDir('cruddur-pg-shared-');
   // As root the server runs as the `postgres` user, which must be able to reach its data dir.
   await chmod(dir.path, 0o755);
