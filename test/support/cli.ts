@@ -37,13 +37,15 @@ export function assertNoSecrets(text: string, where = 'output'): void {
   }
 }
 
-/** The CLI child's whole environment: PATH, HOME, TMPDIR, CI=true, no AWS config or metadata lookups, then `extra`. */
+/** The CLI child's whole environment: PATH, HOME, TMPDIR, CRUDDUR_CACHE_DIR, CI=true, no AWS config or metadata lookups, then `extra`. */
 export function cliEnv(extra: Record<string, string | undefined> = {}): Record<string, string | undefined> {
   return {
     PATH: process.env.PATH,
     HOME: process.env.HOME,
     // The run's temp folder (vitest.config.ts: tmpfs when there is one), as a user's shell would pass it on.
     TMPDIR: process.env.TMPDIR,
+    // The run's cluster template (test/support/global-postgres.ts), as a user's machine keeps one.
+    CRUDDUR_CACHE_DIR: process.env.CRUDDUR_CACHE_DIR,
     CI: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',
     AWS_EC2_METADATA_DISABLED: 'true',

@@ -1,0 +1,120 @@
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { afterEach, describe, expect, it } from 'vitest';
+import { silentLogger, type Logger } from '../core/output.js';
+import { tempDir, type TempDir } from '../../test/support/tmp.js';
+import { cacheHome, clusterFromTemplate, templateDir } from './pg-template.js';
+
+describe('cacheHome', () => {
+  it.each([
+    [{ CRUDDUR_CACHE_DIR: '/c', XDG_CACHE_HOME: '/x', HOME: '/h' }, true, '/c'],
+    [{ CRUDDUR_CACHE_DIR: '/c', HOME: '/h' }, false, '/c'],
+    [{ XDG_CACHE_HOME: '/x', HOME: '/root' }, true, '/var/lib/cruddur/cache'],
+    [{ XDG_CACHE_HOME: '/x', HOME: '/h' }, false, '/x/cruddur'],
+    [{ XDG_CACHE_HOME: '', HOME: '/h' }, false, '/h/.cache/cruddur'],
+    [{ HOME: '/h' }, false, '/h/.cache/cruddur'],
+  ])('%j, root %s -> %s', (env, root, want) => {
+    expect(cacheHome(env, root, '/var/lib/cruddur')).toBe(want);
+  });
+});
+
+describe('templateDir', () => {
+  let dir: TempDir;
+  afterEach(async () => dir?.cleanup());
+
+  it('one folder per binary build and initdb settings', async () => {
+    dir = await tempDir('cruddur-tpl-key-');
+    const binary = join(dir.path, 'postgres');
+    await writeFile(binary, 'v1');
+    const first = await templateDir('/cache', binary, ['--locale=C']);
+    expect(first).toMatch(/^\/cache\/postgres-[0-9a-f]{12}$/);
+    expect(await templateDir('/cache', binary, ['--locale=C'])).toBe(first);
+    expect(await templateDir('/cache', binary, ['--locale=en_US'])).not.toBe(first);
+    // Another install of the binaries (npm ci) changes its mtime.
+    await utimes(binary, new Date(2020, 0, 1), new Date(2020, 0, 1));
+    expect(await templateDir('/cache', binary, ['--locale=C'])).not.toBe(first);
+  });
+});
+
+describe('clusterFromTemplate', () => {
+  let dir: TempDir;
+  afterEach(async () => dir?.cleanup());
+
+  /** Stands in for initdb: PG_VERSION, a nested file and a 0700 root, counted. */
+  const fakeInitdb = (calls: string[]) => async (target: string) => {
+    calls.push(target);
+    expect(existsSync(target)).toBe(false);
+    await mkdir(join(target, 'base', '1'), { recursive: true, mode: 0o700 });
+    await chmod(target, 0o700);
+    await writeFile(join(target, 'PG_VERSION'), '17\n');
+    await writeFile(join(target, 'base', '1', 'PG_VERSION'), '17\n', { mode: 0o600 });
+  };
+
+  it('builds the template once, then every cluster is a copy with its modes', async () => {
+    dir = await tempDir('cruddur-tpl-');
+    const template = join(dir.path, 'cache', 'postgres-abc');
+    const calls: string[] = [];
+    for (const name of ['one', 'two']) {
+      const dataDir = join(dir.path, name, 'postgres');
+      await mkdir(join(dir.path, name));
+      expect(await clusterFromTemplate({ dataDir, template, initdb: fakeInitdb(calls), logger: silentLogger })).toBe(true);
+      expect(await readFile(join(dataDir, 'base', '1', 'PG_VERSION'), 'utf8')).toBe('17\n');
+      expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+      expect((await stat(join(dataDir, 'base', '1', 'PG_VERSION'))).mode & 0o777).toBe(0o600);
+      // Nothing of the staging copies is left beside it.
+      expect(await readdir(join(dir.path, name))).toEqual(['postgres']);
+    }
+    expect(calls).toHaveLength(1);
+    expect(await readdir(join(dir.path, 'cache'))).toEqual(['postgres-abc']);
+  });
+
+  it('two processes building at once both get a cluster, and one template stays', async () => {
+    dir = await tempDir('cruddur-tpl-race-');
+    const template = join(dir.path, 'cache', 'postgres-abc');
+    const calls: string[] = [];
+    const made = await Promise.all(['a', 'b'].map((name) => clusterFromTemplate({ dataDir: join(dir.path, name), template, initdb: fakeInitdb(calls), logger: silentLogger })));
+    expect(made).toEqual([true, true]);
+    expect(calls).toHaveLength(2);
+    expect(await readdir(join(dir.path, 'cache'))).toEqual(['postgres-abc']);
+    for (const name of ['a', 'b']) expect(existsSync(join(dir.path, name, 'PG_VERSION'))).toBe(true);
+  });
+
+  it('an empty data folder is filled; one with files is left alone for initdb to report', async () => {
+    dir = await tempDir('cruddur-tpl-full-');
+    const template = join(dir.path, 'cache', 'postgres-abc');
+    const empty = join(dir.path, 'empty');
+    await mkdir(empty);
+    expect(await clusterFromTemplate({ dataDir: empty, template, initdb: fakeInitdb([]), logger: silentLogger })).toBe(true);
+    expect(existsSync(join(empty, 'PG_VERSION'))).toBe(true);
+
+    const full = join(dir.path, 'full');
+    await mkdir(full);
+    await writeFile(join(full, 'notes.txt'), 'mine');
+    const said: string[] = [];
+    const logger: Logger = { ...silentLogger, debug: (m) => said.push(m) };
+    expect(await clusterFromTemplate({ dataDir: full, template, initdb: fakeInitdb([]), logger })).toBe(false);
+    expect(await readdir(full)).toEqual(['notes.txt']);
+    expect(said.join('\n')).toContain(`running initdb on ${full}`);
+    expect((await readdir(dir.path)).sort()).toEqual(['cache', 'empty', 'full']);
+  });
+
+  it('a cache it cannot write, or an initdb that fails, is false with nothing left behind', async () => {
+    dir = await tempDir('cruddur-tpl-fail-');
+    const blocker = join(dir.path, 'not-a-folder');
+    await writeFile(blocker, '');
+    const calls: string[] = [];
+    expect(await clusterFromTemplate({ dataDir: join(dir.path, 'a'), template: join(blocker, 'postgres-abc'), initdb: fakeInitdb(calls), logger: silentLogger })).toBe(false);
+    expect(calls).toHaveLength(0);
+
+    const template = join(dir.path, 'cache', 'postgres-abc');
+    const failing = async (target: string) => {
+      await mkdir(target);
+      await writeFile(join(target, 'half'), '');
+      throw new Error('initdb: could not create directory');
+    };
+    expect(await clusterFromTemplate({ dataDir: join(dir.path, 'b'), template, initdb: failing, logger: silentLogger })).toBe(false);
+    expect(await readdir(join(dir.path, 'cache'))).toEqual([]);
+    expect((await readdir(dir.path)).sort()).toEqual(['cache', 'not-a-folder']);
+  });
+});
