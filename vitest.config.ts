@@ -38,7 +38,7 @@ export default defineConfig({
     // overlap; two left the cores idle while children started). Measured in bench/RESULTS.md ("Test suite").
     maxWorkers: 3,
     // One PostgreSQL for the run (test/support/postgres.ts hands it out): initdb + start + stop per file cost ~2 s of CPU.
-    globalSetup: ['test/support/global-postgres.ts'],
+    globalSetup: ['test/support/global-setup.ts'],
     sequence: { sequencer: LongestFirst },
     // The JSON report lets .ci/run print a plain 'N passed, N failed' closing line.
     reporters: ['default', ['json', { outputFile: 'coverage/last-run.json' }]],

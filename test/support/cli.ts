@@ -44,7 +44,7 @@ export function cliEnv(extra: Record<string, string | undefined> = {}): Record<s
     HOME: process.env.HOME,
     // The run's temp folder (vitest.config.ts: tmpfs when there is one), as a user's shell would pass it on.
     TMPDIR: process.env.TMPDIR,
-    // The run's cluster template (test/support/global-postgres.ts), as a user's machine keeps one.
+    // The run's cluster template (test/support/global-setup.ts), as a user's machine keeps one.
     CRUDDUR_CACHE_DIR: process.env.CRUDDUR_CACHE_DIR,
     CI: 'true',
     AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED: 'true',

@@ -11,18 +11,18 @@ export interface TestPostgres {
   createDatabase(prefix?: string): Promise<{ name: string; url: string }>;
   /** Runs one query on a database and returns the rows. */
   query<T extends pg.QueryResultRow = pg.QueryResultRow>(database: string, sql: string, params?: unknown[]): Promise<T[]>;
-  /** Drops the databases this handle created (the server is the run's: test/support/global-postgres.ts stops it). */
+  /** Drops the databases this handle created (the server is the run's: test/support/global-setup.ts stops it). */
   stop(): Promise<void>;
 }
 
 /**
- * The run's real PostgreSQL (started once by the globalSetup test/support/global-postgres.ts with the launcher
+ * The run's real PostgreSQL (started once by the globalSetup test/support/global-setup.ts with the launcher
  * `db` commands and `local up` use); each test creates its own database, each file its own roles.
  * Call `stop()` in afterAll: it drops the databases `createDatabase` made.
  */
 export async function startTestPostgres(): Promise<TestPostgres> {
   const shared = inject('sharedPostgres');
-  if (!shared) throw new Error('no shared PostgreSQL: vitest.config.ts must list test/support/global-postgres.ts in globalSetup');
+  if (!shared) throw new Error('no shared PostgreSQL: vitest.config.ts must list test/support/global-setup.ts in globalSetup');
   const server: PostgresServer = {
     port: shared.port,
     host: LOOPBACK,
