@@ -96,8 +96,10 @@ async function runOnce(args: string[], options: Omit<RunCliOptions, 'input'>): P
   const listeners = LISTENED.map(([emitter, event]) => [emitter, event, emitter.listeners(event)] as const);
   const tty = { out: process.stdout.isTTY, err: process.stderr.isTTY, columns: process.stdout.columns };
   let code: number | undefined;
+  // The child's environment is read from this process's before it is cleared: PATH, HOME, TMPDIR, CRUDDUR_CACHE_DIR.
+  const env = cliEnv(options.env);
   for (const key of Object.keys(process.env)) delete process.env[key];
-  for (const [key, value] of Object.entries(cliEnv(options.env))) if (value !== undefined) process.env[key] = value;
+  for (const [key, value] of Object.entries(env)) if (value !== undefined) process.env[key] = value;
   process.chdir(options.cwd ?? REPO_ROOT);
   process.exitCode = undefined;
   process.exit = ((c?: number) => {
