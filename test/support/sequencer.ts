@@ -2,7 +2,7 @@ import { relative } from 'node:path';
 import { BaseSequencer, type TestSpecification } from 'vitest/node';
 
 /**
- * Seconds the slowest files took on a quiet 2-core machine (2026-11-30 11:40: three workers shared by every file,
+ * Seconds the slowest files took on a quiet 2-core machine (2026-11-30 11:19: three workers shared by every file,
  * temp folders on tmpfs, clusters copied from a template, one s3rver per worker). On a fresh clone vitest
  * has no timings of its own and starts the largest files first, which put the small-but-slow bad-input corpus
  * last, alone on the machine: the longest files start first instead (longest-processing-time-first, the
