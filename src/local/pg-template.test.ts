@@ -14,8 +14,14 @@ describe('cacheHome', () => {
     [{ XDG_CACHE_HOME: '/x', HOME: '/h' }, false, '/x/cruddur'],
     [{ XDG_CACHE_HOME: '', HOME: '/h' }, false, '/h/.cache/cruddur'],
     [{ HOME: '/h' }, false, '/h/.cache/cruddur'],
+    // XDG Base Directory Specification: a relative path in XDG_CACHE_HOME is invalid and ignored.
+    [{ XDG_CACHE_HOME: 'rel/cache', HOME: '/h' }, false, '/h/.cache/cruddur'],
   ])('%j, root %s -> %s', (env, root, want) => {
     expect(cacheHome(env, root, '/var/lib/cruddur')).toBe(want);
+  });
+
+  it('CRUDDUR_CACHE_DIR relative to the working folder', () => {
+    expect(cacheHome({ CRUDDUR_CACHE_DIR: 'tmp/cache' }, false, '/var/lib/cruddur')).toBe(join(process.cwd(), 'tmp/cache'));
   });
 });
 

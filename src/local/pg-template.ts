@@ -8,20 +8,22 @@ import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import { mkdir, rename, rm, stat } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import { execProgram } from '../core/exec.js';
 import { errorMessage } from '../core/errors.js';
 import type { Logger } from '../core/output.js';
 
 /**
- * Where the machine's cluster templates live: `CRUDDUR_CACHE_DIR` when set; as root `/var/lib/cruddur/cache` (the
- * `postgres` user that runs initdb must reach it, and a root home is mode 0700); otherwise
- * `$XDG_CACHE_HOME/cruddur`, else `~/.cache/cruddur` (the XDG Base Directory default).
+ * Where the machine's cluster templates live: `CRUDDUR_CACHE_DIR` when set (relative to the working folder); as root
+ * `/var/lib/cruddur/cache` (the `postgres` user that runs initdb must reach it, and a root home is mode 0700);
+ * otherwise `$XDG_CACHE_HOME/cruddur`, else `~/.cache/cruddur`. As the XDG Base Directory Specification says, an
+ * empty or relative XDG_CACHE_HOME is ignored.
  */
 export function cacheHome(env: Readonly<Record<string, string | undefined>>, asRoot: boolean, rootHome: string): string {
-  if (env.CRUDDUR_CACHE_DIR) return env.CRUDDUR_CACHE_DIR;
+  if (env.CRUDDUR_CACHE_DIR) return resolve(env.CRUDDUR_CACHE_DIR);
   if (asRoot) return join(rootHome, 'cache');
-  return join(env.XDG_CACHE_HOME || join(env.HOME || homedir(), '.cache'), 'cruddur');
+  const xdg = env.XDG_CACHE_HOME && isAbsolute(env.XDG_CACHE_HOME) ? env.XDG_CACHE_HOME : undefined;
+  return join(xdg ?? join(env.HOME || homedir(), '.cache'), 'cruddur');
 }
 
 /**
