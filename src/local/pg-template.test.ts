@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../core/output.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
-import { cacheHome, clusterFromTemplate, templateDir } from './pg-template.js';
+import { cacheHome, clusterFromTemplate, templateDir, templateProblem } from './pg-template.js';
 
 describe('cacheHome', () => {
   it.each([
@@ -73,6 +73,44 @@ describe('clusterFromTemplate', () => {
     }
     expect(calls).toHaveLength(1);
     expect(await readdir(join(dir.path, 'cache'))).toEqual(['postgres-abc']);
+    // The template carries its inventory; the copies do not.
+    expect(await templateProblem(template)).toBeUndefined();
+    expect(existsSync(join(dir.path, 'one', 'postgres', 'cruddur-template.json'))).toBe(false);
+  });
+
+  it.each([
+    ['a file deleted', (t: string) => rm(join(t, 'base', '1', 'PG_VERSION')), 'base/1/PG_VERSION is missing'],
+    ['a file emptied', (t: string) => writeFile(join(t, 'PG_VERSION'), ''), 'PG_VERSION has 0 bytes, not 3'],
+    ['a file added', (t: string) => writeFile(join(t, 'stray.txt'), 'x'), 'stray.txt was added'],
+    ['no inventory (a folder left by hand)', (t: string) => rm(join(t, 'cruddur-template.json')), 'it has no cruddur-template.json'],
+  ])('a damaged template (%s) is said once and made again', async (_name, damage, problem) => {
+    dir = await tempDir('cruddur-tpl-damaged-');
+    const template = join(dir.path, 'cache', 'postgres-abc');
+    const calls: string[] = [];
+    expect(await clusterFromTemplate({ dataDir: join(dir.path, 'a'), template, initdb: fakeInitdb(calls), logger: silentLogger })).toBe(true);
+    await damage(template);
+    expect(await templateProblem(template)).toBe(problem);
+    const warned: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (m) => warned.push(m) };
+    expect(await clusterFromTemplate({ dataDir: join(dir.path, 'b'), template, initdb: fakeInitdb(calls), logger })).toBe(true);
+    expect(warned).toEqual([`The cluster template ${template} is damaged (${problem}); making it again`]);
+    expect(calls).toHaveLength(2);
+    expect(await templateProblem(template)).toBeUndefined();
+    expect(await readFile(join(dir.path, 'b', 'base', '1', 'PG_VERSION'), 'utf8')).toBe('17\n');
+    expect(await readdir(join(dir.path, 'b'))).not.toContain('stray.txt');
+  });
+
+  it("what a killed run staged is removed by the next run; a live process's staging is left alone", async () => {
+    dir = await tempDir('cruddur-tpl-sweep-');
+    const template = join(dir.path, 'cache', 'postgres-abc');
+    const dataDir = join(dir.path, 'app', 'postgres');
+    // A pid above the kernel's pid_max is never alive.
+    const dead = [`${template}.tmp-4194399-0a1b2c3d`, `${dataDir}.tmp-4194399-0a1b2c3d`];
+    const live = `${dataDir}.tmp-${process.pid}-00ff00ff`;
+    for (const folder of [...dead, live]) await mkdir(join(folder, 'global'), { recursive: true });
+    expect(await clusterFromTemplate({ dataDir, template, initdb: fakeInitdb([]), logger: silentLogger })).toBe(true);
+    for (const folder of dead) expect(existsSync(folder)).toBe(false);
+    expect(existsSync(live)).toBe(true);
   });
 
   it('two processes building at once both get a cluster, and one template stays', async () => {

@@ -6,12 +6,14 @@
 // (which matters only to replication, which a local development cluster never joins).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { mkdir, rename, rm, stat } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, isAbsolute, join, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { execProgram } from '../core/exec.js';
 import { errorMessage } from '../core/errors.js';
+import { onInterrupt } from '../core/interrupt.js';
 import type { Logger } from '../core/output.js';
+import { isAlive } from './state.js';
 
 /**
  * Where the machine's cluster templates live: `CRUDDUR_CACHE_DIR` when set (relative to the working folder); as root
@@ -49,42 +51,117 @@ export interface ClusterFromTemplateOptions {
   logger: Logger;
 }
 
+/** The template's inventory, written into it once initdb has made it, and left out of every copy. */
+const INVENTORY = 'cruddur-template.json';
+
+/** `[path relative to dir, size in bytes]` of every file under `dir`, sorted; the inventory file itself left out. */
+async function inventoryOf(dir: string): Promise<Array<[string, number]>> {
+  const files: Array<[string, number]> = [];
+  for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
+    if (!entry.isFile()) continue;
+    const path = join(entry.parentPath, entry.name);
+    const name = relative(dir, path);
+    if (name !== INVENTORY) files.push([name, (await lstat(path)).size]);
+  }
+  return files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
 /**
- * Makes `dataDir` a copy of the template, building the template first when the machine has none (initdb into a
- * sibling folder, then a rename: two processes building at once both finish, one template stays). The copy is made
- * beside `dataDir` and renamed onto it, so an interrupted copy never leaves a half cluster where a server looks.
- * `cp -a` keeps modes and owners (as root the files belong to `postgres`, as initdb made them).
- * Returns false, with the reason at debug level, when the template cannot be built or copied (an unwritable cache
+ * What is wrong with the template, or undefined when every file its inventory lists is there with its size and no
+ * other file is (a file deleted, emptied or added by hand, or a folder that never got its inventory).
+ */
+export async function templateProblem(template: string): Promise<string | undefined> {
+  let listed: Array<[string, number]>;
+  try {
+    listed = JSON.parse(await readFile(join(template, INVENTORY), 'utf8')) as Array<[string, number]>;
+  } catch {
+    return `it has no ${INVENTORY}`;
+  }
+  const found = new Map(await inventoryOf(template));
+  for (const [name, size] of listed) {
+    const now = found.get(name);
+    if (now === undefined) return `${name} is missing`;
+    if (now !== size) return `${name} has ${now} bytes, not ${size}`;
+    found.delete(name);
+  }
+  const extra = found.keys().next();
+  return extra.done ? undefined : `${extra.value} was added`;
+}
+
+/** `<base>.tmp-<pid>-<hex>`: a folder this process stages beside `base`. */
+const stagingOf = (base: string) => `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+
+/** Removes what interrupted runs staged beside `base` (`<base>.tmp-<pid>-<hex>` of a process that is gone). */
+async function sweepStaging(base: string): Promise<void> {
+  const prefix = `${basename(base)}.tmp-`;
+  let names: string[];
+  try {
+    names = await readdir(dirname(base));
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = Number(/^(\d+)-[0-9a-f]+$/.exec(name.startsWith(prefix) ? name.slice(prefix.length) : '')?.[1]);
+    if (pid && !isAlive(pid)) await rm(join(dirname(base), name), { recursive: true, force: true }).catch(() => {});
+  }
+}
+
+/** Runs `work` on a staging folder that is removed afterwards, also when Ctrl-C/SIGTERM stops the command. */
+async function staged<T>(base: string, work: (dir: string) => Promise<T>): Promise<T> {
+  const dir = stagingOf(base);
+  const forget = onInterrupt(() => rm(dir, { recursive: true, force: true }));
+  try {
+    return await work(dir);
+  } finally {
+    forget();
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Makes `dataDir` a copy of the template, making the template first when the machine has none or its has been
+ * damaged (initdb into a sibling folder, its inventory written, then a rename: two processes making it at once both
+ * finish, one template stays). The copy is made beside `dataDir` and renamed onto it, so an interrupted copy never
+ * leaves a half cluster where a server looks; what an interrupted run staged is removed on Ctrl-C, and by the next
+ * run after a kill. `cp -a` keeps modes and owners (as root the files belong to `postgres`, as initdb made them).
+ * A damaged template (templateProblem) is said once as a warning and made again.
+ * Returns false, with the reason at debug level, when the template cannot be made or copied (an unwritable cache
  * folder, say): the caller then runs initdb on `dataDir` itself, as before templates. A `dataDir` that holds files
  * is left alone and also returns false, so initdb reports it as it always did.
  */
 export async function clusterFromTemplate(options: ClusterFromTemplateOptions): Promise<boolean> {
   const { dataDir, template, logger } = options;
-  const staging = (base: string) => `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
   try {
-    if (!existsSync(join(template, 'PG_VERSION'))) {
-      await mkdir(dirname(template), { recursive: true, mode: 0o755 });
-      const building = staging(template);
-      try {
-        await options.initdb(building);
-        await rename(building, template).catch(async (error: NodeJS.ErrnoException) => {
-          // Another process renamed its template first: use that one.
-          if (!existsSync(join(template, 'PG_VERSION'))) throw error;
-        });
-      } finally {
-        await rm(building, { recursive: true, force: true });
+    await sweepStaging(template);
+    await sweepStaging(dataDir);
+    if (existsSync(template)) {
+      const problem = await templateProblem(template);
+      if (problem) {
+        logger.warn(`The cluster template ${template} is damaged (${problem}); making it again`);
+        await rm(template, { recursive: true, force: true });
       }
-      logger.debug(`made the cluster template ${template}`);
     }
-    const copy = staging(dataDir);
-    try {
+    if (!existsSync(template)) {
+      await mkdir(dirname(template), { recursive: true, mode: 0o755 });
+      await staged(template, async (building) => {
+        await options.initdb(building);
+        await writeFile(join(building, INVENTORY), `${JSON.stringify(await inventoryOf(building))}\n`);
+        try {
+          await rename(building, template);
+          logger.debug(`made the cluster template ${template}`);
+        } catch (error) {
+          // Another process renamed its template first: use that one.
+          if (await templateProblem(template)) throw error;
+        }
+      });
+    }
+    await staged(dataDir, async (copy) => {
       const result = await execProgram('cp', ['-a', template, copy]);
       if (result.exitCode !== 0) throw new Error(`cp -a exited ${result.exitCode}: ${result.stderr.trim()}`);
+      await rm(join(copy, INVENTORY));
       // rename(2) replaces an empty folder and refuses one with files (ENOTEMPTY/EEXIST).
       await rename(copy, dataDir);
-    } finally {
-      await rm(copy, { recursive: true, force: true });
-    }
+    });
     return true;
   } catch (error) {
     logger.debug(`no cluster template (${errorMessage(error)}); running initdb on ${dataDir}`);
