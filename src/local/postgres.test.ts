@@ -6,7 +6,7 @@ import pg from 'pg';
 import { silentLogger } from '../core/output.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
 import type { Logger } from '../core/output.js';
-import { ensureLocalPostgres, firstBlockedDir, localPostgresDataDir, localPostgresStatus, ROOT_DATA_HOME, stopLocalPostgres } from './postgres.js';
+import { ensureLocalPostgres, firstBlockedDir, localPostgresDataDir, localPostgresStatus, postgresUrl, ROOT_DATA_HOME, stopLocalPostgres } from './postgres.js';
 
 describe('firstBlockedDir', () => {
   const user = { uid: 101, gid: 104 };
@@ -93,5 +93,41 @@ describe('ensureLocalPostgres', () => {
     await check.connect();
     expect((await check.query('SELECT current_database() AS db')).rows[0]).toEqual({ db: 'kept' });
     await check.end();
+  });
+
+  it('a cluster made again (its data folder removed) off 127.0.0.1 takes the recorded password, never `postgres`', async () => {
+    const project = await tempDir('cruddur-reset-');
+    await chmod(project.path, 0o755);
+    await mkdir(`${project.path}/.git`);
+    const connects = async (url: string) => {
+      const client = new pg.Client({ connectionString: url });
+      client.on('error', () => {});
+      try {
+        await client.connect();
+        return 'ok';
+      } catch (error) {
+        return (error as { code?: string }).code ?? String(error);
+      } finally {
+        await client.end().catch(() => {});
+      }
+    };
+    try {
+      const first = await ensureLocalPostgres(project.path, silentLogger, { host: '127.0.0.2' });
+      const { password } = JSON.parse(await readFile(`${project.path}/.cruddur/postgres.json`, 'utf8')) as { password?: string };
+      expect(password).toMatch(/^[\w-]{24}$/);
+      expect(await stopLocalPostgres(project.path)).toBe(true);
+      await rm(localPostgresDataDir(project.path), { recursive: true, force: true });
+
+      const said: string[] = [];
+      const again = await ensureLocalPostgres(project.path, { info: (m) => said.push(m), warn: (m) => said.push(m), debug() {} });
+      expect(again).toMatchObject({ started: true, initialised: true, host: '127.0.0.2', port: first.port });
+      expect(said).toContain('Set the recorded password (.cruddur/postgres.json) on the new local PostgreSQL cluster');
+      expect(await connects(again.url('postgres'))).toBe('ok');
+      // 28P01: invalid_password.
+      expect(await connects(postgresUrl(again.port, 'postgres', { host: '127.0.0.2' }))).toBe('28P01');
+    } finally {
+      await stopLocalPostgres(project.path);
+      await project.cleanup();
+    }
   });
 });

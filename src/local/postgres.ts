@@ -46,6 +46,8 @@ export interface PostgresServer {
   dataDir: string;
   /** Whether this call started the server (false: it was already running). */
   started: boolean;
+  /** Whether this call made the cluster (its `postgres` role then has the password `postgres`). */
+  initialised?: boolean;
   url(database?: string): string;
   /** pg_ctl stop (fast, then immediate); true if it was running. */
   stop(): Promise<boolean>;
@@ -202,7 +204,8 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
   const access = { host, password: options.password };
   const running = runningPostmaster(dataDir)?.port;
   if (running !== undefined && (await canConnect(running, 1000, host))) return server(dataDir, running, false, access);
-  if (!existsSync(join(dataDir, 'PG_VERSION'))) {
+  const initialised = !existsSync(join(dataDir, 'PG_VERSION'));
+  if (initialised) {
     await mkdir(dirname(dataDir), { recursive: true });
     await initialise(dataDir, logger);
   }
@@ -221,7 +224,7 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
       code: 'LOCAL_PG_START',
     });
   }
-  return server(dataDir, port, true, access);
+  return { ...server(dataDir, port, true, access), initialised };
 }
 
 /**
@@ -411,9 +414,14 @@ export async function ensureLocalPostgres(root: string, logger: Logger, listen: 
       await setPassword(started, state.password);
       await writeState(root, state);
       logger.info('Set a generated password for the local PostgreSQL (kept in .cruddur/postgres.json)');
+    } else if (started.initialised && state.password) {
+      // A new cluster in place of one that had the generated password (its data folder removed, as the reset advice
+      // says): it gets the recorded password, or it would listen with `postgres` and refuse the recorded one.
+      await setPassword(started, state.password);
+      logger.info('Set the recorded password (.cruddur/postgres.json) on the new local PostgreSQL cluster');
     }
     if (started.started) logger.info(`Started the local PostgreSQL on ${host}:${started.port} (data in ${chosen === localPostgresPaths(root).defaultDataDir ? '.cruddur/postgres' : chosen})`);
-    return server(chosen, started.port, started.started, { host, password: state.password });
+    return { ...server(chosen, started.port, started.started, { host, password: state.password }), initialised: started.initialised };
   });
 }
 
