@@ -100,6 +100,17 @@ describe('clusterFromTemplate', () => {
     expect(await readdir(join(dir.path, 'b'))).not.toContain('stray.txt');
   });
 
+  it.runIf(process.getuid?.() === 0)("as root the copy is the server's user's, whoever owns the template", async () => {
+    dir = await tempDir('cruddur-tpl-owner-');
+    const template = join(dir.path, 'cache', 'postgres-abc');
+    const dataDir = join(dir.path, 'app', 'postgres');
+    const owner = { uid: 65534, gid: 65534 };
+    await mkdir(join(dir.path, 'app'));
+    expect(await clusterFromTemplate({ dataDir, template, initdb: fakeInitdb([]), owner, logger: silentLogger })).toBe(true);
+    expect((await stat(template)).uid).toBe(0);
+    for (const path of [dataDir, join(dataDir, 'base', '1', 'PG_VERSION')]) expect(await stat(path)).toMatchObject(owner);
+  });
+
   it("what a killed run staged is removed by the next run; a live process's staging is left alone", async () => {
     dir = await tempDir('cruddur-tpl-sweep-');
     const template = join(dir.path, 'cache', 'postgres-abc');

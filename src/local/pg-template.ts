@@ -48,6 +48,8 @@ export interface ClusterFromTemplateOptions {
   template: string;
   /** initdb into a folder that does not exist yet, as the server's user. */
   initdb(dir: string): Promise<void>;
+  /** The server's user when it is not this process's (root runs it as `postgres`): the copy is given to it. */
+  owner?: { uid: number; gid: number };
   logger: Logger;
 }
 
@@ -159,6 +161,12 @@ export async function clusterFromTemplate(options: ClusterFromTemplateOptions): 
       const result = await execProgram('cp', ['-a', template, copy]);
       if (result.exitCode !== 0) throw new Error(`cp -a exited ${result.exitCode}: ${result.stderr.trim()}`);
       await rm(join(copy, INVENTORY));
+      // `cp -a` kept the template's owner, which is another user's when CRUDDUR_CACHE_DIR is shared: as root the
+      // cluster is the server's user's whoever made the template.
+      if (options.owner) {
+        const chown = await execProgram('chown', ['-R', `${options.owner.uid}:${options.owner.gid}`, copy]);
+        if (chown.exitCode !== 0) throw new Error(`chown -R exited ${chown.exitCode}: ${chown.stderr.trim()}`);
+      }
       // rename(2) replaces an empty folder and refuses one with files (ENOTEMPTY/EEXIST).
       await rename(copy, dataDir);
     });

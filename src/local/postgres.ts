@@ -137,9 +137,10 @@ async function initialise(dataDir: string, logger: Logger): Promise<void> {
   try {
     const { postgres } = await binaries();
     const root = asRoot();
-    if (!root || (await postgresUserIds())) {
+    const owner = root ? await postgresUserIds() : undefined;
+    if (!root || owner) {
       const template = await templateDir(cacheHome(process.env, root, ROOT_DATA_HOME), postgres, [JSON.stringify(INITDB)]);
-      if (await clusterFromTemplate({ dataDir, template, initdb: (dir) => initdb(dir, logger), logger })) return;
+      if (await clusterFromTemplate({ dataDir, template, initdb: (dir) => initdb(dir, logger), owner, logger })) return;
     }
     await initdb(dataDir, logger);
   } catch (error) {
