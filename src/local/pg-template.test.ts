@@ -82,6 +82,10 @@ describe('clusterFromTemplate', () => {
     ['a file deleted', (t: string) => rm(join(t, 'base', '1', 'PG_VERSION')), 'base/1/PG_VERSION is missing'],
     ['a file emptied', (t: string) => writeFile(join(t, 'PG_VERSION'), ''), 'PG_VERSION has 0 bytes, not 3'],
     ['a file added', (t: string) => writeFile(join(t, 'stray.txt'), 'x'), 'stray.txt was added'],
+    ['a file changed in place, same size', async (t: string) => {
+      await writeFile(join(t, 'PG_VERSION'), '18\n');
+      await utimes(join(t, 'PG_VERSION'), new Date(2020, 0, 1), new Date(2020, 0, 1));
+    }, 'PG_VERSION was changed'],
     ['no inventory (a folder left by hand)', (t: string) => rm(join(t, 'cruddur-template.json')), 'it has no cruddur-template.json'],
   ])('a damaged template (%s) is said once and made again', async (_name, damage, problem) => {
     dir = await tempDir('cruddur-tpl-damaged-');

@@ -56,34 +56,44 @@ export interface ClusterFromTemplateOptions {
 /** The template's inventory, written into it once initdb has made it, and left out of every copy. */
 const INVENTORY = 'cruddur-template.json';
 
-/** `[path relative to dir, size in bytes]` of every file under `dir`, sorted; the inventory file itself left out. */
-async function inventoryOf(dir: string): Promise<Array<[string, number]>> {
-  const files: Array<[string, number]> = [];
+type Inventory = Array<[path: string, bytes: number, mtimeMs: number]>;
+
+/**
+ * `[path relative to dir, size in bytes, mtime in ms]` of every file under `dir`, sorted; the inventory file itself
+ * left out. Nothing writes a template once it is made, so a changed size or mtime is a change by hand (in place
+ * too: `dd conv=notrunc` keeps the size, not the mtime).
+ */
+async function inventoryOf(dir: string): Promise<Inventory> {
+  const files: Inventory = [];
   for (const entry of await readdir(dir, { recursive: true, withFileTypes: true })) {
     if (!entry.isFile()) continue;
     const path = join(entry.parentPath, entry.name);
     const name = relative(dir, path);
-    if (name !== INVENTORY) files.push([name, (await lstat(path)).size]);
+    if (name === INVENTORY) continue;
+    const info = await lstat(path);
+    files.push([name, info.size, info.mtimeMs]);
   }
   return files.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 /**
- * What is wrong with the template, or undefined when every file its inventory lists is there with its size and no
- * other file is (a file deleted, emptied or added by hand, or a folder that never got its inventory).
+ * What is wrong with the template, or undefined when every file its inventory lists is there with its size and
+ * mtime and no other file is (a file deleted, emptied, changed or added by hand, or a folder that never got its
+ * inventory).
  */
 export async function templateProblem(template: string): Promise<string | undefined> {
-  let listed: Array<[string, number]>;
+  let listed: Inventory;
   try {
-    listed = JSON.parse(await readFile(join(template, INVENTORY), 'utf8')) as Array<[string, number]>;
+    listed = JSON.parse(await readFile(join(template, INVENTORY), 'utf8')) as Inventory;
   } catch {
     return `it has no ${INVENTORY}`;
   }
-  const found = new Map(await inventoryOf(template));
-  for (const [name, size] of listed) {
+  const found = new Map((await inventoryOf(template)).map(([name, size, mtimeMs]) => [name, { size, mtimeMs }]));
+  for (const [name, size, mtimeMs] of listed) {
     const now = found.get(name);
     if (now === undefined) return `${name} is missing`;
-    if (now !== size) return `${name} has ${now} bytes, not ${size}`;
+    if (now.size !== size) return `${name} has ${now.size} bytes, not ${size}`;
+    if (now.mtimeMs !== mtimeMs) return `${name} was changed`;
     found.delete(name);
   }
   const extra = found.keys().next();
