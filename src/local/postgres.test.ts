@@ -1,5 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readFile, rm } from 'node:fs/promises';
+import { networkInterfaces } from 'node:os';
 import { dirname } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
@@ -20,6 +21,20 @@ describe('firstBlockedDir', () => {
     expect(firstBlockedDir(dirs, user)).toBe(blocked);
   });
 });
+
+/** 'ok', or the SQLSTATE (or message) a connection attempt failed with. */
+async function connects(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  client.on('error', () => {});
+  try {
+    await client.connect();
+    return 'ok';
+  } catch (error) {
+    return (error as { code?: string }).code ?? String(error);
+  } finally {
+    await client.end().catch(() => {});
+  }
+}
 
 describe('ensureLocalPostgres', () => {
   let root: TempDir | undefined;
@@ -95,22 +110,32 @@ describe('ensureLocalPostgres', () => {
     await check.end();
   });
 
+  // A client from another machine or a container arrives from a non-loopback address: this machine's own one.
+  const outside = Object.values(networkInterfaces()).flat().find((a) => a && a.family === 'IPv4' && !a.internal)?.address;
+  it.runIf(outside)('--listen 0.0.0.0: a client from a non-loopback address gets in with the generated password only', async () => {
+    const project = await tempDir('cruddur-remote-');
+    await chmod(project.path, 0o755);
+    await mkdir(`${project.path}/.git`);
+    try {
+      const up = await ensureLocalPostgres(project.path, silentLogger, { host: '0.0.0.0' });
+      const { password } = JSON.parse(await readFile(`${project.path}/.cruddur/postgres.json`, 'utf8')) as { password: string };
+      const from = (secret: string) => postgresUrl(up.port, 'postgres', { host: outside, password: secret });
+      // 28000 (no pg_hba.conf entry) before the rule; 28P01: invalid_password.
+      expect(await connects(from(password))).toBe('ok');
+      expect(await connects(from('postgres'))).toBe('28P01');
+      // Once: a second call finds the rule there.
+      await ensureLocalPostgres(project.path, silentLogger, { host: '0.0.0.0' });
+      expect((await readFile(`${localPostgresDataDir(project.path)}/pg_hba.conf`, 'utf8')).match(/cruddur local up --listen/g)).toHaveLength(1);
+    } finally {
+      await stopLocalPostgres(project.path);
+      await project.cleanup();
+    }
+  });
+
   it('a cluster made again (its data folder removed) off 127.0.0.1 takes the recorded password, never `postgres`', async () => {
     const project = await tempDir('cruddur-reset-');
     await chmod(project.path, 0o755);
     await mkdir(`${project.path}/.git`);
-    const connects = async (url: string) => {
-      const client = new pg.Client({ connectionString: url });
-      client.on('error', () => {});
-      try {
-        await client.connect();
-        return 'ok';
-      } catch (error) {
-        return (error as { code?: string }).code ?? String(error);
-      } finally {
-        await client.end().catch(() => {});
-      }
-    };
     try {
       const first = await ensureLocalPostgres(project.path, silentLogger, { host: '127.0.0.2' });
       const { password } = JSON.parse(await readFile(`${project.path}/.cruddur/postgres.json`, 'utf8')) as { password?: string };

@@ -4,7 +4,7 @@
 // from here, and every local URL is built by `postgresUrl`.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execProgram } from '../core/exec.js';
@@ -379,7 +379,8 @@ async function chooseDataDir(root: string, logger: Logger): Promise<string> {
  * 127.0.0.1, or where `listen` asks (`local up --listen ADDRESS --port N`; kept in `.cruddur/postgres.json` for later
  * runs, and a server running elsewhere is restarted there). The port is remembered so URLs stay stable; a remembered
  * port another program took is replaced with a warning, an explicit one never is (LOCAL_PORT_TAKEN). Off 127.0.0.1
- * the `postgres` role gets a generated password at once, kept in postgres.json (mode 0600) and in every URL.
+ * the `postgres` role gets a generated password at once, kept in postgres.json (mode 0600) and in every URL, and
+ * pg_hba.conf then lets clients from any address in with it (initdb's lets in loopback clients only).
  * Two cruddur processes on a fresh checkout are serialised by a lock so only one initialises. The server keeps
  * running after the command.
  */
@@ -421,6 +422,9 @@ export async function ensureLocalPostgres(root: string, logger: Logger, listen: 
       await setPassword(started, state.password);
       logger.info('Set the recorded password (.cruddur/postgres.json) on the new local PostgreSQL cluster');
     }
+    // initdb's pg_hba.conf lets only loopback clients in: off 127.0.0.1 the clients are other machines and
+    // containers. Added once the generated password is set, so no remote client ever meets `postgres`.
+    if (host !== LOOPBACK && (await allowRemoteClients(chosen))) await pgCtl(['reload'], chosen);
     if (started.started) logger.info(`Started the local PostgreSQL on ${host}:${started.port} (data in ${chosen === localPostgresPaths(root).defaultDataDir ? '.cruddur/postgres' : chosen})`);
     return { ...server(chosen, started.port, started.started, { host, password: state.password }), initialised: started.initialised };
   });
@@ -440,7 +444,25 @@ async function reuseRunning(root: string, dataDir: string, listen: LocalListen):
     await stopPostgres(dataDir);
     return undefined;
   }
-  return (await canConnect(running, 1000, host)) ? server(dataDir, running, false, { host, password: state.password }) : undefined;
+  if (!(await canConnect(running, 1000, host))) return undefined;
+  // A server an earlier cruddur started off 127.0.0.1 without the rule for remote clients gets it now.
+  if (host !== LOOPBACK && state.password && (await allowRemoteClients(dataDir))) await pgCtl(['reload'], dataDir);
+  return server(dataDir, running, false, { host, password: state.password });
+}
+
+/** The pg_hba.conf rule that lets clients from any address in with the (generated) password. */
+const REMOTE_RULE = 'host all all all scram-sha-256 # cruddur local up --listen: clients off this machine';
+
+/**
+ * Appends REMOTE_RULE to the cluster's pg_hba.conf unless it is there; returns whether it was added (the server
+ * then needs a reload). Appending keeps the file's owner (the `postgres` user when we are root).
+ */
+async function allowRemoteClients(dataDir: string): Promise<boolean> {
+  const file = join(dataDir, 'pg_hba.conf');
+  const text = await readFile(file, 'utf8');
+  if (text.split('\n').includes(REMOTE_RULE)) return false;
+  await appendFile(file, `${text.endsWith('\n') ? '' : '\n'}${REMOTE_RULE}\n`);
+  return true;
 }
 
 /** ALTER ROLE postgres PASSWORD on a server this module started (connecting with the well-known one). */
