@@ -424,7 +424,7 @@ export async function ensureLocalPostgres(root: string, logger: Logger, listen: 
     }
     // initdb's pg_hba.conf lets only loopback clients in: off 127.0.0.1 the clients are other machines and
     // containers. Added once the generated password is set, so no remote client ever meets `postgres`.
-    if (host !== LOOPBACK && (await allowRemoteClients(chosen))) await pgCtl(['reload'], chosen);
+    if (host !== LOOPBACK) await allowRemoteClients(chosen);
     if (started.started) logger.info(`Started the local PostgreSQL on ${host}:${started.port} (data in ${chosen === localPostgresPaths(root).defaultDataDir ? '.cruddur/postgres' : chosen})`);
     return { ...server(chosen, started.port, started.started, { host, password: state.password }), initialised: started.initialised };
   });
@@ -446,7 +446,7 @@ async function reuseRunning(root: string, dataDir: string, listen: LocalListen):
   }
   if (!(await canConnect(running, 1000, host))) return undefined;
   // A server an earlier cruddur started off 127.0.0.1 without the rule for remote clients gets it now.
-  if (host !== LOOPBACK && state.password && (await allowRemoteClients(dataDir))) await pgCtl(['reload'], dataDir);
+  if (host !== LOOPBACK && state.password) await allowRemoteClients(dataDir);
   return server(dataDir, running, false, { host, password: state.password });
 }
 
@@ -454,15 +454,15 @@ async function reuseRunning(root: string, dataDir: string, listen: LocalListen):
 const REMOTE_RULE = 'host all all all scram-sha-256 # cruddur local up --listen: clients off this machine';
 
 /**
- * Appends REMOTE_RULE to the cluster's pg_hba.conf unless it is there; returns whether it was added (the server
- * then needs a reload). Appending keeps the file's owner (the `postgres` user when we are root).
+ * Appends REMOTE_RULE to the running cluster's pg_hba.conf unless it is there, then reloads the server so the rule
+ * applies. Appending keeps the file's owner (the `postgres` user when we are root).
  */
-async function allowRemoteClients(dataDir: string): Promise<boolean> {
+async function allowRemoteClients(dataDir: string): Promise<void> {
   const file = join(dataDir, 'pg_hba.conf');
   const text = await readFile(file, 'utf8');
-  if (text.split('\n').includes(REMOTE_RULE)) return false;
+  if (text.split('\n').includes(REMOTE_RULE)) return;
   await appendFile(file, `${text.endsWith('\n') ? '' : '\n'}${REMOTE_RULE}\n`);
-  return true;
+  await pgCtl(['reload'], dataDir);
 }
 
 /** ALTER ROLE postgres PASSWORD on a server this module started (connecting with the well-known one). */
