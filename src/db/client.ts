@@ -1,5 +1,6 @@
 import type { Client, ClientConfig } from 'pg';
 import { onInterrupt } from '../core/interrupt.js';
+import { loadPg } from '../core/pg.js';
 import type { Logger } from '../core/output.js';
 import { chooseUrl, clientConfig, libpqEnvOf, parseTarget, tlsSettings, type DbTarget } from './connection.js';
 import { fromPgError } from './errors.js';
@@ -46,7 +47,7 @@ function tlsFailure(error: unknown): boolean {
  * `limits` shortens the connect and query timeouts (milliseconds) for a caller with a deadline (`doctor`).
  */
 export async function openClient(target: DbTarget, limits: Pick<ClientConfig, 'connectionTimeoutMillis' | 'query_timeout'> = {}): Promise<Client> {
-  const { default: pg } = await import('pg');
+  const pg = loadPg();
   let mode;
   try {
     mode = tlsSettings(target).mode;

@@ -10,6 +10,7 @@ import { basename, dirname, join } from 'node:path';
 import { execProgram } from '../core/exec.js';
 import { CruddurError, errorMessage } from '../core/errors.js';
 import { silentLogger, type Logger } from '../core/output.js';
+import { loadPg } from '../core/pg.js';
 import { canConnect, freePort } from './net.js';
 import { cacheHome, clusterFromTemplate, templateDir } from './pg-template.js';
 import { withStartLock } from './start-lock.js';
@@ -249,7 +250,7 @@ export async function stopPostgres(dataDir: string): Promise<boolean> {
  * errors and confirmation is `db create` (src/db/admin.ts).
  */
 export async function ensureDatabase(started: PostgresServer, database: string): Promise<void> {
-  const { default: pg } = await import('pg');
+  const pg = loadPg();
   const client = new pg.Client({ connectionString: started.url('postgres') });
   client.on('error', () => {});
   await client.connect();
@@ -467,7 +468,7 @@ async function allowRemoteClients(dataDir: string): Promise<void> {
 
 /** ALTER ROLE postgres PASSWORD on a server this module started (connecting with the well-known one). */
 async function setPassword(started: PostgresServer, password: string): Promise<void> {
-  const { default: pg } = await import('pg');
+  const pg = loadPg();
   const client = new pg.Client({ connectionString: postgresUrl(started.port, 'postgres', { host: started.host }) });
   client.on('error', () => {});
   await client.connect();
