@@ -12,7 +12,7 @@ import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
 import { copyApp, type TempDir } from '../support/tmp.js';
-import { bucketContents, recordFigures, resetBucket, siteTree, writeTree } from './helpers.js';
+import { bucketKeys, recordFigures, resetBucket, siteTree, writeTree } from './helpers.js';
 
 /**
  * Production guards and dry runs. Without a terminal (runCommand, like runCli, gives the command pipes, no
@@ -109,7 +109,7 @@ describe('production guards: no TTY and no --yes means no change', () => {
     expect(parseJson<ErrorJson>(result).error).toMatchObject({ code: 'CONFIRMATION_REQUIRED', suggestion: expect.stringMatching(/--auto-approve/) });
     expect(proxy.log.slice(from).filter((r) => !['GET', 'HEAD'].includes(r.method))).toEqual([]);
     expect(invalidationRequests(fake)).toHaveLength(invalidations);
-    expect(Object.keys(await bucketContents(client, 'prod-site'))).toEqual(['old.js']);
+    expect((await bucketKeys(client, 'prod-site'))).toEqual(['old.js']);
     expect(existsSync(pendingPath(app.path, 'prod-site'))).toBe(false);
     figures.guardedCommands.push('frontend sync');
     figures.refusals += 1;
@@ -128,7 +128,7 @@ describe('production guards: no TTY and no --yes means no change', () => {
     const seen = proxy.log.slice(from);
     expect(seen.length).toBeGreaterThan(0);
     expect(seen.filter((r) => !['GET', 'HEAD'].includes(r.method))).toEqual([]);
-    expect(Object.keys(await bucketContents(client, 'uploads'))).toEqual(['a.jpg']);
+    expect((await bucketKeys(client, 'uploads'))).toEqual(['a.jpg']);
     figures.guardedCommands.push('avatar clear --all');
     figures.refusals += 1;
   });
@@ -153,7 +153,7 @@ describe('--dry-run writes nothing', () => {
     expect(writes).toEqual([]);
     expect(invalidationRequests(fake)).toHaveLength(invalidations);
     expect(existsSync(pendingPath(app.path, 'prod-site'))).toBe(false);
-    expect(Object.keys(await bucketContents(client, 'prod-site')).sort()).toEqual(['index.html', 'old.js']);
+    expect((await bucketKeys(client, 'prod-site')).sort()).toEqual(['index.html', 'old.js']);
     figures.dryRuns.push('frontend sync --dry-run');
   });
 

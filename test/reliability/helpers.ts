@@ -42,18 +42,25 @@ export async function writeTree(root: string, tree: Tree): Promise<void> {
   }
 }
 
-/** Every object of a bucket with its bytes, read straight from s3rver (not through the proxy). */
-export async function bucketContents(client: S3Client, bucket: string): Promise<Tree> {
-  const tree: Tree = {};
+/** Every key of a bucket, from its listing (read straight from s3rver, not through the proxy). */
+export async function bucketKeys(client: S3Client, bucket: string): Promise<string[]> {
+  const keys: string[] = [];
   let token: string | undefined;
   do {
     const page = await client.send(new ListObjectsV2Command({ Bucket: bucket, ContinuationToken: token }));
-    for (const o of page.Contents ?? []) {
-      const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: o.Key }));
-      tree[o.Key ?? ''] = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
-    }
+    keys.push(...(page.Contents ?? []).map((o) => o.Key ?? ''));
     token = page.IsTruncated ? page.NextContinuationToken : undefined;
   } while (token);
+  return keys;
+}
+
+/** Every object of a bucket with its bytes, read straight from s3rver (not through the proxy). */
+export async function bucketContents(client: S3Client, bucket: string): Promise<Tree> {
+  const tree: Tree = {};
+  for (const key of await bucketKeys(client, bucket)) {
+    const object = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    tree[key] = Buffer.from(await (object.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray());
+  }
   return tree;
 }
 
@@ -65,7 +72,7 @@ export function asEntries(tree: Tree): Array<[string, string]> {
 }
 
 export async function resetBucket(client: S3Client, bucket: string, tree: Tree = {}): Promise<void> {
-  const keys = Object.keys(await bucketContents(client, bucket));
+  const keys = await bucketKeys(client, bucket);
   if (keys.length > 0) await client.send(new DeleteObjectsCommand({ Bucket: bucket, Delete: { Objects: keys.map((Key) => ({ Key })) } }));
   await Promise.all(Object.entries(tree).map(([Key, Body]) => client.send(new PutObjectCommand({ Bucket: bucket, Key, Body }))));
 }
