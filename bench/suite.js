@@ -7,7 +7,7 @@
 // apart (bench/RESULTS.md, "Test suite"), so a single absolute time says little about a change.
 // Usage: node bench/suite.js --base <rev> [--head <rev>=HEAD] [--runs N=3] [--keep]
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -23,6 +23,8 @@ if (!values.base) {
 }
 const runs = Number(values.runs);
 const work = mkdtempSync(join(tmpdir(), 'cruddur-bench-suite-'));
+// mkdtemp makes it 0700; as root the tests' PostgreSQL runs as `postgres`, which must reach the clones' binaries.
+chmodSync(work, 0o755);
 const cleanup = () => {
   if (!values.keep) rmSync(work, { recursive: true, force: true });
 };
