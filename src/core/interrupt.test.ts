@@ -27,7 +27,12 @@ describe('interrupts', () => {
   });
 
   it('SIGINT during an atomic write exits 130 with a message and leaves no temp files', async () => {
-    const child = execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(dir.path)], { cwd: REPO_ROOT, reject: false });
+    // TSX_DISABLE_CACHE: tsx would otherwise leave its transform cache (tsx-<uid>) in the temp folder after the run.
+    const child = execa(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script(dir.path)], {
+      cwd: REPO_ROOT,
+      env: { TSX_DISABLE_CACHE: '1' },
+      reject: false,
+    });
     // Wait until the child says it started writing, then interrupt it.
     await new Promise<void>((resolve) => child.stdout?.once('data', () => resolve()));
     child.kill('SIGINT');
