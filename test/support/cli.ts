@@ -60,6 +60,8 @@ export interface RunCliOptions {
   env?: Record<string, string | undefined>;
   input?: string;
   timeoutMs?: number;
+  /** The CLI to run (a `bin/run.js`); default this checkout's (CLI). */
+  bin?: string;
 }
 
 /**
@@ -68,7 +70,7 @@ export interface RunCliOptions {
  */
 export async function runCli(args: string[], options: RunCliOptions = {}): Promise<CliResult> {
   const env = cliEnv(options.env);
-  const result = await execa(process.execPath, [CLI, ...args], {
+  const result = await execa(process.execPath, [options.bin ?? CLI, ...args], {
     cwd: options.cwd ?? REPO_ROOT,
     env,
     extendEnv: false,

@@ -73,13 +73,13 @@ export function settledCommands(): Promise<void> {
  * context), but it shares process.env with the call: a test must not change process.env while one runs.
  * `bad-input.e2e.test.ts` runs a sample of its corpus both ways and asserts identical results.
  */
-export function runCommand(args: string[], options: Omit<RunCliOptions, 'input'> = {}): Promise<CliResult> {
+export function runCommand(args: string[], options: Omit<RunCliOptions, 'input' | 'bin'> = {}): Promise<CliResult> {
   const next = queue.then(() => runOnce(args, options));
   queue = next.catch(() => undefined);
   return next;
 }
 
-async function runOnce(args: string[], options: Omit<RunCliOptions, 'input'>): Promise<CliResult> {
+async function runOnce(args: string[], options: Omit<RunCliOptions, 'input' | 'bin'>): Promise<CliResult> {
   const { oclif, config, exit } = await load();
   const out: string[] = [];
   const err: string[] = [];
