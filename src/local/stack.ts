@@ -93,8 +93,8 @@ export async function localUp(root: string, env: Readonly<Record<string, string 
       }
     }
   }
-  // PostgreSQL's programs out of its user's reach (as root) fail before anything is written.
-  await checkPostgresPrograms();
+  // PostgreSQL's programs (as root, copied where the `postgres` user reaches them) before the stack's files are written.
+  await checkPostgresPrograms(logger);
   const recoveredStale = existing !== undefined || existsSync(paths.state);
   if (recoveredStale) {
     logger.warn(`found a stale ${paths.state} (its process${existing ? ` ${existing.pid}` : ''} is gone); starting afresh`);
