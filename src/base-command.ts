@@ -3,7 +3,7 @@ import { Command, Flags, Interfaces } from '@oclif/core';
 import { AwsClients, describeAwsSettings, loadAwsSettings } from './aws/clients.js';
 import { loadProjectConfig, type ProjectConfig } from './core/config.js';
 import { CruddurError, emptyFlag, toCruddurError } from './core/errors.js';
-import { installInterruptHandler } from './core/interrupt.js';
+import { installInterruptHandler, interruptExitCode } from './core/interrupt.js';
 import { stderrLogger, type Logger } from './core/output.js';
 import { redact, redactor } from './core/redact.js';
 
@@ -99,6 +99,13 @@ export abstract class BaseCommand extends Command {
 
   protected override async catch(err: Error & OclifErrorLike): Promise<void> {
     if (err.code === 'EEXIT') throw err;
+    // Ctrl-C/SIGTERM: the handler has said so and is exiting; what failed because of it (a child killed by the same
+    // signal) is not another error to print.
+    const stopping = interruptExitCode();
+    if (stopping !== undefined) {
+      process.exitCode = stopping;
+      return;
+    }
     const error = this.normalise(err);
     process.exitCode = error.exitCode;
     if (this.jsonEnabled()) {

@@ -1,5 +1,6 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import { Config } from '@oclif/core';
 import { describe, expect, it } from 'vitest';
 import { parseJson, runCli } from './support/cli.js';
 import { REPO_ROOT } from './support/tmp.js';
@@ -27,6 +28,23 @@ describe('the cruddur binary', () => {
     };
     const missing = Object.entries(manifest.commands).filter(([, c]) => !c.examples || c.examples.length === 0).map(([id]) => id);
     expect(missing).toEqual([]);
+  });
+
+  it('no command takes an argument from piped stdin (oclif reads stdin for a missing argument unless told not to)', async () => {
+    // `echo x | cruddur ddb drop` would drop table x; `cruddur db connect < file.sql` handed the script to psql as
+    // a database name. The manifest does not carry ignoreStdin: each command class is loaded.
+    const config = await Config.load(REPO_ROOT);
+    const readsStdin: string[] = [];
+    let args = 0;
+    for (const command of config.commands.filter((c) => c.pluginName === 'cruddur')) {
+      const loaded = await command.load();
+      for (const [name, arg] of Object.entries(loaded.args ?? {})) {
+        args += 1;
+        if (!arg.ignoreStdin) readsStdin.push(`${command.id} <${name}>`);
+      }
+    }
+    expect(args).toBeGreaterThanOrEqual(8);
+    expect(readsStdin).toEqual([]);
   });
 
   it('a usage mistake exits 2 with a Try: line and no stack', async () => {

@@ -254,6 +254,14 @@ describe('cruddur db (built CLI, real PostgreSQL)', () => {
     expect(result.exitCode, result.stderr).toBe(0);
   });
 
+  it('db connect < script.sql: psql reads the piped script (cruddur takes no argument from stdin)', async () => {
+    const dir = await app();
+    // Before: oclif read the piped text as the missing first argument, and psql took it for a database name (exit 2).
+    const result = await runCli(['db', 'connect'], { cwd: dir.path, env: { CONNECTION_URL: pg.url('postgres') }, input: "SELECT 'from ' || 'stdin' AS said;\n" });
+    expect(result.exitCode, result.stderr).toBe(0);
+    expect(result.stdout).toMatch(/^ *said *\n-+\n from stdin\n\(1 row\)/m);
+  });
+
   it('db sessions lists other clients as JSON; kill-all ends them', async () => {
     const dir = await app();
     const { url, name } = await pg.createDatabase('sess');

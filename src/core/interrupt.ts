@@ -14,6 +14,16 @@ export function interrupted(): boolean {
   return stopping;
 }
 
+let stoppingCode: number | undefined;
+
+/**
+ * The exit code the interrupt handler is exiting with (130 for SIGINT, 143 for SIGTERM), or undefined when no
+ * Ctrl-C/SIGTERM arrived. A command that fails because its child was interrupted exits with it, saying nothing more.
+ */
+export function interruptExitCode(): number | undefined {
+  return stoppingCode;
+}
+
 /**
  * While an interactive child owns the terminal (psql, npm run build), Ctrl-C is the child's: the
  * terminal delivers it to the child too, and cruddur waits for the child's exit code instead of quitting.
@@ -40,6 +50,7 @@ export function installInterruptHandler(write: (message: string) => void): void 
     if (passThrough > 0 && signal === 'SIGINT') return;
     if (stopping) process.exit(code);
     stopping = true;
+    stoppingCode = code;
     write(`Interrupted (${signal}): stopping; nothing half-done is kept. Re-run the command to finish.`);
     const pending = [...cleanups].map(async (cleanup) => {
       try {

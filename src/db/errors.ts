@@ -13,7 +13,7 @@ function where(target: DbTarget): string {
 }
 
 function fixUrl(target: DbTarget): string {
-  if (target.source === 'local') return 'remove .cruddur/postgres to reset the local server';
+  if (target.source === 'local') return 'reset the local server with `cruddur local down --purge` (its data is deleted)';
   return `check ${target.source === '--url' ? 'the --url value' : target.source}`;
 }
 

@@ -220,4 +220,25 @@ describe('programsCopy', () => {
     // Nothing staged is left beside the copies.
     expect((await readdir(cache)).sort()).toEqual([first.dir, other.dir].map((d) => d.slice(cache.length + 1)).sort());
   });
+
+  it('under umask 077, from an install made with it: the cache folders and the copy are open to other users', async () => {
+    dir = await tempDir('cruddur-programs-umask-');
+    const native = await fakePackage('17.10.0');
+    await chmod(join(native, 'bin', 'postgres'), 0o700);
+    await chmod(join(native, 'share', 'timezone', 'UTC'), 0o600);
+    await chmod(join(native, 'share', 'timezone'), 0o700);
+    const cache = join(dir.path, 'var', 'lib', 'cruddur', 'cache');
+    const umask = process.umask(0o077);
+    let copy: string;
+    try {
+      copy = (await programsCopy(native, cache, silentLogger)).dir;
+    } finally {
+      process.umask(umask);
+    }
+    const mode = async (path: string) => (await stat(path)).mode & 0o777;
+    for (const made of [join(dir.path, 'var'), join(dir.path, 'var', 'lib'), join(dir.path, 'var', 'lib', 'cruddur'), cache]) expect(await mode(made), made).toBe(0o755);
+    expect(await mode(join(copy, 'bin', 'postgres'))).toBe(0o755);
+    expect(await mode(join(copy, 'share', 'timezone'))).toBe(0o755);
+    expect(await mode(join(copy, 'share', 'timezone', 'UTC'))).toBe(0o644);
+  });
 });

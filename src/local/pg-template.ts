@@ -6,7 +6,7 @@
 // (which matters only to replication, which a local development cluster never joins).
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync } from 'node:fs';
-import { lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { chmod, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { execProgram } from '../core/exec.js';
@@ -101,10 +101,10 @@ export async function templateProblem(template: string): Promise<string | undefi
 }
 
 /** `<base>.tmp-<pid>-<hex>`: a folder this process stages beside `base`. */
-const stagingOf = (base: string) => `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+export const stagingOf = (base: string) => `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /** Removes what interrupted runs staged beside `base` (`<base>.tmp-<pid>-<hex>` of a process that is gone). */
-async function sweepStaging(base: string): Promise<void> {
+export async function sweepStaging(base: string): Promise<void> {
   const prefix = `${basename(base)}.tmp-`;
   let names: string[];
   try {
@@ -125,8 +125,23 @@ async function staged<T>(base: string, work: (dir: string) => Promise<T>): Promi
   try {
     return await work(dir);
   } finally {
-    forget();
+    // Removed before the cleanup is forgotten: a Ctrl-C in between still removes it (the handler exits the
+    // process once the cleanups it knows of end).
     await rm(dir, { recursive: true, force: true });
+    forget();
+  }
+}
+
+/**
+ * mkdir -p of `dir` with every folder it makes set to mode 0755 whatever the umask (under `umask 077` mkdir's 0755
+ * becomes 0700, which the `postgres` user cannot enter). Folders that existed are left as they are.
+ */
+export async function mkdirReachable(dir: string): Promise<void> {
+  const first = await mkdir(dir, { recursive: true, mode: 0o755 });
+  if (first === undefined) return;
+  for (let made = dir; ; made = dirname(made)) {
+    await chmod(made, 0o755);
+    if (made === first || dirname(made) === made) return;
   }
 }
 
@@ -135,8 +150,9 @@ async function staged<T>(base: string, work: (dir: string) => Promise<T>): Promi
  * share/; the programs find their libraries and share/ relative to themselves, so the folder moves whole). It lives
  * at `<cache>/postgres-programs-<12 hex>`, the hash over the package.json beside `source` and the postgres binary's
  * size (npm gives every file of a package one fixed mtime, so the mtime tells nothing). It is made once as a
- * template is: `cp -a` (modes kept, symlinks kept) into a sibling folder, its inventory written, then a rename, so
- * two processes making it at once both finish and one copy stays. A damaged copy (templateProblem) is said once as
+ * template is: `cp -a` (symlinks kept) into a sibling folder, made readable by all (`chmod -R a+rX`), its inventory
+ * written, then a rename, so two processes making it at once both finish and one copy stays (only the winner's
+ * `made` is true). A damaged copy (templateProblem) is said once as
  * a warning and made again. `made` says whether this call made it. Errors: the cache folder's or cp's.
  */
 export async function programsCopy(source: string, cache: string, logger: Logger): Promise<{ dir: string; made: boolean }> {
@@ -150,19 +166,23 @@ export async function programsCopy(source: string, cache: string, logger: Logger
     logger.warn(`The copy of the PostgreSQL programs ${dir} is damaged (${problem}); copying them again`);
     await rm(dir, { recursive: true, force: true });
   }
-  await mkdir(cache, { recursive: true, mode: 0o755 });
-  await staged(dir, async (building) => {
+  await mkdirReachable(cache);
+  return staged(dir, async (building) => {
     const result = await execProgram('cp', ['-a', source, building]);
     if (result.exitCode !== 0) throw new Error(`cp -a exited ${result.exitCode}: ${result.stderr.trim()}`);
+    // Readable (and the programs runnable) by every user, whatever modes the install was made with (umask 077).
+    const chmod = await execProgram('chmod', ['-R', 'a+rX', building]);
+    if (chmod.exitCode !== 0) throw new Error(`chmod -R a+rX exited ${chmod.exitCode}: ${chmod.stderr.trim()}`);
     await writeFile(join(building, INVENTORY), `${JSON.stringify(await inventoryOf(building))}\n`);
     try {
       await rename(building, dir);
+      return { dir, made: true };
     } catch (error) {
-      // Another process renamed its copy first: use that one.
+      // Another process renamed its copy first: use that one (it says so, not this one).
       if (await templateProblem(dir)) throw error;
+      return { dir, made: false };
     }
   });
-  return { dir, made: true };
 }
 
 /**
@@ -189,7 +209,7 @@ export async function clusterFromTemplate(options: ClusterFromTemplateOptions): 
       }
     }
     if (!existsSync(template)) {
-      await mkdir(dirname(template), { recursive: true, mode: 0o755 });
+      await mkdirReachable(dirname(template));
       await staged(template, async (building) => {
         await options.initdb(building);
         await writeFile(join(building, INVENTORY), `${JSON.stringify(await inventoryOf(building))}\n`);

@@ -5,7 +5,7 @@
 // from here, and every local URL is built by `postgresUrl`.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, chmod, chown, mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execProgram } from '../core/exec.js';
@@ -14,7 +14,7 @@ import { onInterrupt } from '../core/interrupt.js';
 import { silentLogger, type Logger } from '../core/output.js';
 import { loadPg } from '../core/pg.js';
 import { canConnect, freePort } from './net.js';
-import { cacheHome, clusterFromTemplate, programsCopy, templateDir } from './pg-template.js';
+import { cacheHome, clusterFromTemplate, mkdirReachable, programsCopy, stagingOf, sweepStaging, templateDir } from './pg-template.js';
 import { withStartLock } from './start-lock.js';
 import { ignoreCruddurDir, isAlive, waitForExitOf } from './state.js';
 
@@ -109,7 +109,7 @@ async function copiedPrograms(found: Programs, blocked: string, logger: Logger):
   const cacheBlocked = await blockedForServerUser(join(cache, 'programs'));
   if (cacheBlocked) {
     throw new CruddurError(`The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked} to reach its programs (${dirname(found.postgres)}), nor ${cacheBlocked} to reach a copy of them in ${cache}`, {
-      suggestion: 'set CRUDDUR_CACHE_DIR to a folder that user can reach (unset, root uses /var/lib/cruddur/cache), or set CONNECTION_URL to a server you run',
+      suggestion: 'set CRUDDUR_CACHE_DIR to a folder that user can reach (unset, root uses /var/lib/cruddur/cache), or for db commands set CONNECTION_URL to a server you run',
       code: 'LOCAL_PG_UNREACHABLE',
     });
   }
@@ -118,7 +118,7 @@ async function copiedPrograms(found: Programs, blocked: string, logger: Logger):
     copy = await programsCopy(dirname(dirname(found.postgres)), cache, logger);
   } catch (error) {
     throw new CruddurError(`The PostgreSQL programs could not be copied to ${cache}: ${errorMessage(error)}`, {
-      suggestion: 'free some disk space or set CRUDDUR_CACHE_DIR to another folder, or set CONNECTION_URL to a server you run',
+      suggestion: 'free some disk space or set CRUDDUR_CACHE_DIR to another folder, or for db commands set CONNECTION_URL to a server you run',
       code: 'LOCAL_PG_INIT',
       cause: error,
     });
@@ -183,17 +183,22 @@ async function serverUser(): Promise<{ uid: number; gid: number }> {
 
 /**
  * initdb into `dir` (absent or empty) with cruddur's settings (INITDB). The superuser's password reaches initdb in a
- * file (`--pwfile`) in a folder made beside `dir` for the length of the call (the user that runs initdb can reach
- * it, as it reaches `dir`). As root initdb runs as the `postgres` user (serverUser), which owns `dir`.
+ * file (`--pwfile`) in a folder made beside `dir` for the length of the call (`.cruddur-initdb.tmp-<pid>-<hex>`: the
+ * user that runs initdb reaches it as it reaches `dir`; removed on Ctrl-C, and by the next initdb there after a
+ * kill). As root initdb runs as the `postgres` user (serverUser), which owns `dir`.
  * Errors: an Error with initdb's output when it fails.
  */
 async function initdb(dir: string, logger: Logger): Promise<void> {
   const { initdb: program } = await binaries(logger);
   const owner = asRoot() ? await serverUser() : undefined;
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  const secrets = await mkdtemp(join(dirname(dir), '.cruddur-initdb-'));
+  // What a killed run left here (its pid gone) goes first.
+  const base = join(dirname(dir), '.cruddur-initdb');
+  await sweepStaging(base);
+  const secrets = stagingOf(base);
   const forget = onInterrupt(() => rm(secrets, { recursive: true, force: true }));
   try {
+    await mkdir(secrets, { mode: 0o700 });
     const pwfile = join(secrets, 'pwfile');
     await writeFile(pwfile, `${INITDB.password}\n`, { mode: 0o600 });
     if (owner) {
@@ -204,8 +209,9 @@ async function initdb(dir: string, logger: Logger): Promise<void> {
     logger.debug(`${result.stdout}\n${result.stderr}`.trim());
     if (result.exitCode !== 0) throw new Error(`initdb exited ${result.exitCode}: ${(result.stderr || result.stdout).trim()}`);
   } finally {
-    forget();
+    // Removed before the cleanup is forgotten, so a Ctrl-C in between still removes it.
     await rm(secrets, { recursive: true, force: true });
+    forget();
   }
 }
 
@@ -233,9 +239,28 @@ async function initialise(dataDir: string, logger: Logger): Promise<void> {
   }
 }
 
-/** pg_ctl on a data folder, as the `postgres` user when we are root; cwd is the data folder's parent, which it can enter. */
-async function pgCtl(args: string[], dataDir: string, timeoutMs = 60_000): Promise<{ exitCode: number; output: string }> {
-  const { pg_ctl: program } = await binaries();
+/**
+ * The pg_ctl beside the program a running postmaster was started from (Linux: /proc/<pid>/exe), so stopping or
+ * reloading a server needs neither the install nor root's copy of the programs (either may have moved since);
+ * the installed programs' otherwise (binaries).
+ */
+async function pgCtlOf(postmasterPid: number): Promise<string> {
+  try {
+    const exe = await readlink(`/proc/${postmasterPid}/exe`);
+    const beside = join(dirname(exe), 'pg_ctl');
+    if (basename(exe) === 'postgres' && existsSync(beside)) return beside;
+  } catch {
+    // not Linux, or not ours to read
+  }
+  return (await binaries()).pg_ctl;
+}
+
+/**
+ * pg_ctl on a data folder, as the `postgres` user when we are root; cwd is the data folder's parent, which it can
+ * enter. `program`: a running server's own pg_ctl (pgCtlOf); default the installed one.
+ */
+async function pgCtl(args: string[], dataDir: string, timeoutMs = 60_000, program?: string): Promise<{ exitCode: number; output: string }> {
+  program ??= (await binaries()).pg_ctl;
   const ids = asRoot() ? await postgresUserIds() : undefined;
   const result = await execProgram(program, [...args, '-D', dataDir], { cwd: dirname(dataDir), timeoutMs, ...ids });
   return { exitCode: result.exitCode, output: `${result.stdout}\n${result.stderr}`.trim() };
@@ -317,8 +342,9 @@ export async function startPostgres(options: StartPostgresOptions): Promise<Post
 export async function stopPostgres(dataDir: string): Promise<boolean> {
   const postmaster = runningPostmaster(dataDir);
   if (!postmaster) return false;
-  const fast = await pgCtl(['stop', '-m', 'fast', '-w', '-t', '10'], dataDir);
-  if (fast.exitCode !== 0 && runningPostmaster(dataDir)) await pgCtl(['stop', '-m', 'immediate', '-w', '-t', '10'], dataDir);
+  const program = await pgCtlOf(postmaster.pid);
+  const fast = await pgCtl(['stop', '-m', 'fast', '-w', '-t', '10'], dataDir, 60_000, program);
+  if (fast.exitCode !== 0 && runningPostmaster(dataDir)) await pgCtl(['stop', '-m', 'immediate', '-w', '-t', '10'], dataDir, 60_000, program);
   await waitForExitOf(postmaster.pid, 10_000);
   return true;
 }
@@ -432,8 +458,20 @@ async function parentsOf(path: string): Promise<DirAccess[]> {
 
 /** The first folder above `path` that the `postgres` user cannot traverse (firstBlockedDir), or undefined. */
 async function blockedForServerUser(path: string): Promise<string | undefined> {
-  // A user serverUser has yet to create is in no group that owns these folders: it needs the others' bit.
-  return firstBlockedDir(await parentsOf(path), (await postgresUserIds()) ?? { uid: -1, gid: -1 });
+  // The folders the server's user really walks: a symlink on the way (CRUDDUR_CACHE_DIR=/tmp/link -> /root/cache)
+  // is followed. A user serverUser has yet to create is in no group that owns them: it needs the others' bit.
+  return firstBlockedDir(await parentsOf(await realPathOf(path)), (await postgresUserIds()) ?? { uid: -1, gid: -1 });
+}
+
+/** `path` with its longest existing part resolved (realpath), the rest (not made yet) appended as written. */
+async function realPathOf(path: string): Promise<string> {
+  const rest: string[] = [];
+  let existing = path;
+  while (!existsSync(existing) && dirname(existing) !== existing) {
+    rest.unshift(basename(existing));
+    existing = dirname(existing);
+  }
+  return join(await realpath(existing), ...rest);
 }
 
 /**
@@ -450,7 +488,7 @@ async function chooseDataDir(root: string, logger: Logger): Promise<string> {
   if (!blocked) return inside;
   const id = createHash('sha256').update(root).digest('hex').slice(0, 8);
   const outside = join(ROOT_DATA_HOME, `${basename(root).replace(/[^\w.-]/g, '_')}-${id}`, 'postgres');
-  await mkdir(dirname(outside), { recursive: true, mode: 0o755 });
+  await mkdirReachable(dirname(outside));
   logger.info(
     `The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked}; its data goes to ${outside} (kept between runs; \`cruddur local down --purge\` removes it)`,
   );

@@ -69,6 +69,8 @@ describe('Ctrl-C (SIGINT)', () => {
     expect(sent).toBe(true);
     expect(result.exitCode, result.stderr).toBe(130);
     figures.exit130 += 1;
+    // One thing said: what failed because of the signal (a cancelled query, a killed child) is no second error.
+    expect(result.stderr).not.toMatch(/^(Error|Try): /m);
     expect(result.stderr).toMatch(/^Interrupted \(SIGINT\): stopping; nothing half-done is kept\. Re-run the command to finish\.$/m);
     expect(result.stderr).not.toMatch(/\n\s+at /);
     const temps = await tempFilesUnder(project.path);
@@ -106,6 +108,8 @@ describe('Ctrl-C (SIGINT)', () => {
     figures.interrupts += 1;
     expect(result.exitCode, result.stderr).toBe(130);
     figures.exit130 += 1;
+    // One thing said: what failed because of the signal (a cancelled query, a killed child) is no second error.
+    expect(result.stderr).not.toMatch(/^(Error|Try): /m);
     const seen = proxy.log.slice(from);
     const created = seen.findIndex((r) => r.method === 'POST' && r.query.includes('uploads'));
     expect(created).toBeGreaterThanOrEqual(0);
@@ -144,6 +148,8 @@ describe('Ctrl-C (SIGINT)', () => {
     figures.interrupts += 1;
     expect(result.exitCode, result.stderr).toBe(130);
     figures.exit130 += 1;
+    // One thing said: what failed because of the signal (a cancelled query, a killed child) is no second error.
+    expect(result.stderr).not.toMatch(/^(Error|Try): /m);
     expect(result.stderr).toMatch(/^Interrupted \(SIGINT\)/m);
     const seen = proxy.log.slice(from);
     expect(seen.some((r) => r.method === 'POST' && r.query.includes('uploads'))).toBe(true);
@@ -170,6 +176,8 @@ describe('Ctrl-C (SIGINT)', () => {
     figures.interrupts += 1;
     expect(result.exitCode, result.stderr).toBe(130);
     figures.exit130 += 1;
+    // One thing said: what failed because of the signal (a cancelled query, a killed child) is no second error.
+    expect(result.stderr).not.toMatch(/^(Error|Try): /m);
     expect(result.stderr).toMatch(/^Interrupted \(SIGINT\): stopping/m);
     expect(result.stdout).not.toMatch(/slow_backfill/);
     const temps = await tempFilesUnder(project.path);

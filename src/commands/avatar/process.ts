@@ -13,7 +13,7 @@ export default class AvatarProcess extends BaseCommand {
 
   static override strict = false;
   static override args = {
-    files: Args.string({ description: 'Image files or folders of images.', required: true }),
+    files: Args.string({ ignoreStdin: true, description: 'Image files or folders of images.', required: true }),
   };
 
   static override examples = [

@@ -13,7 +13,7 @@ export default class AvatarUpload extends BaseCommand {
   static override description = `Decodes FILE as the processing will (refusing what it cannot decode: truncated files, HEIC coded with HEVC, decompression bombs), then puts it in the uploads bucket under the input folder (a multipart upload with progress above 8 MiB). The thumbnail handler writes the avatar to the assets bucket (see \`cruddur avatar config\` for the names, folders and key rule); with --wait this command polls for it (backing off from 0.25 s to 5 s) and prints https://assets.<DOMAIN_NAME>/<key>. With CLOUDFRONT_DISTRIBUTION_ID set, the avatar's path is invalidated. FILE defaults to the sample avatar (bin/avatar/files/data.jpg, "avatarSample" in cruddur.json).`;
 
   static override args = {
-    file: Args.string({ description: 'The image to upload (default: the sample avatar).' }),
+    file: Args.string({ ignoreStdin: true, description: 'The image to upload (default: the sample avatar).' }),
   };
 
   static override examples = [

@@ -7,7 +7,7 @@ export default class DbConnect extends DbCommand {
 Extra arguments after -- go to psql. Needs psql: on Debian/Ubuntu install the postgresql-client package.`;
 
   static override strict = false;
-  static override args = { psqlArgs: Args.string({ description: 'Arguments passed to psql (after --).' }) };
+  static override args = { psqlArgs: Args.string({ ignoreStdin: true, description: 'Arguments passed to psql (after --).' }) };
 
   static override examples = [
     { description: 'Interactive session', command: '<%= config.bin %> <%= command.id %>' },

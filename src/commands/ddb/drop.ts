@@ -13,7 +13,7 @@ export default class DdbDrop extends DdbCommand {
   ];
 
   static override args = {
-    table: Args.string({ description: 'Table name (default: the definition\'s TableName).' }),
+    table: Args.string({ ignoreStdin: true, description: 'Table name (default: the definition\'s TableName).' }),
   };
 
   static override flags = { ...ddbTargetFlags, ...yesFlag };

@@ -11,7 +11,7 @@ export default class DdbScan extends DdbCommand {
   ];
 
   static override args = {
-    table: Args.string({ description: 'Table name.', required: true }),
+    table: Args.string({ ignoreStdin: true, description: 'Table name.', required: true }),
   };
 
   static override flags = {

@@ -18,7 +18,7 @@ Each item replaces the one with its key, so running it again changes nothing.`;
   ];
 
   static override args = {
-    file: Args.string({ description: 'Seed file (default: ddbSeed in cruddur.json).' }),
+    file: Args.string({ ignoreStdin: true, description: 'Seed file (default: ddbSeed in cruddur.json).' }),
   };
 
   static override flags = { ...ddbTargetFlags, ...yesFlag };

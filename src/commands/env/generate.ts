@@ -10,7 +10,7 @@ export default class EnvGenerate extends BaseCommand {
 
   static override strict = false;
   static override args = {
-    names: Args.string({ description: 'Templates to render (backend-flask, frontend-react-js, sync); default all.' }),
+    names: Args.string({ ignoreStdin: true, description: 'Templates to render (backend-flask, frontend-react-js, sync); default all.' }),
   };
 
   static override examples = [

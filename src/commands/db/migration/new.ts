@@ -6,7 +6,7 @@ export default class DbMigrationNew extends BaseCommand {
   static override summary = 'Write a new, empty migration file.';
   static override description = 'Creates <migrations>/<UTC yyyymmddhhmmss>_<name>.sql with "-- migrate:up" and "-- migrate:down" sections to fill in.';
 
-  static override args = { name: Args.string({ description: 'What the migration does, e.g. add_bio_column.', required: true }) };
+  static override args = { name: Args.string({ ignoreStdin: true, description: 'What the migration does, e.g. add_bio_column.', required: true }) };
 
   static override examples = [{ description: 'A new migration', command: '<%= config.bin %> <%= command.id %> add_bio_column' }];
 
