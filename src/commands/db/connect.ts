@@ -13,6 +13,7 @@ Extra arguments after -- go to psql. Needs psql: on Debian/Ubuntu install the po
     { description: 'Interactive session', command: '<%= config.bin %> <%= command.id %>' },
     { description: 'Production', command: '<%= config.bin %> <%= command.id %> --prod' },
     { description: 'One query', command: '<%= config.bin %> <%= command.id %> -- -c "SELECT count(*) FROM users"' },
+    { description: 'A script on standard input, as psql reads one', command: '<%= config.bin %> <%= command.id %> < script.sql' },
   ];
 
   static override flags = { ...connectionFlags };
