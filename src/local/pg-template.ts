@@ -167,28 +167,42 @@ export async function mkdirReachable(dir: string): Promise<void> {
 export async function programsCopy(source: string, cache: string, logger: Logger): Promise<{ dir: string; made: boolean }> {
   const identity = await buildIdentity(join(source, 'native', 'bin', 'postgres'));
   const dir = join(cache, `postgres-programs-${createHash('sha256').update(identity).digest('hex').slice(0, 12)}`);
-  await sweepStaging(dir);
-  if (existsSync(dir)) {
-    const problem = await templateProblem(dir);
-    if (!problem) return { dir, made: false };
-    logger.warn(`The copy of the PostgreSQL programs ${dir} is damaged (${problem}); copying them again`);
-    await rm(dir, { recursive: true, force: true });
-  }
-  await mkdirReachable(cache);
-  return staged(dir, async (building) => {
+  const made = await cacheFolder(dir, `The copy of the PostgreSQL programs ${dir}`, 'copying them again', logger, async (building) => {
     const result = await execProgram('cp', ['-a', source, building]);
     if (result.exitCode !== 0) throw new Error(`cp -a exited ${result.exitCode}: ${result.stderr.trim()}`);
     // Readable (and the programs runnable) by every user, whatever modes the install was made with (umask 077).
     const chmod = await execProgram('chmod', ['-R', 'a+rX', building]);
     if (chmod.exitCode !== 0) throw new Error(`chmod -R a+rX exited ${chmod.exitCode}: ${chmod.stderr.trim()}`);
+  });
+  return { dir, made };
+}
+
+/**
+ * The one way a folder of the machine's cache (a cluster template, root's copy of the programs) is made: when `dir`
+ * is missing, or damaged (templateProblem: said once as a warning, `<what> is damaged (...); <again>`, and removed),
+ * `make` fills a staging folder beside it, its inventory is written, and it is renamed onto `dir`. Two processes
+ * making it at once both finish and one folder stays. What a killed run staged is removed first; a Ctrl-C'd run's on
+ * the way out. Parents it makes are 0755 (mkdirReachable). Returns whether this call's folder is the one that stayed.
+ */
+async function cacheFolder(dir: string, what: string, again: string, logger: Logger, make: (building: string) => Promise<void>): Promise<boolean> {
+  await sweepStaging(dir);
+  if (existsSync(dir)) {
+    const problem = await templateProblem(dir);
+    if (!problem) return false;
+    logger.warn(`${what} is damaged (${problem}); ${again}`);
+    await rm(dir, { recursive: true, force: true });
+  }
+  await mkdirReachable(dirname(dir));
+  return staged(dir, async (building) => {
+    await make(building);
     await writeFile(join(building, INVENTORY), `${JSON.stringify(await inventoryOf(building))}\n`);
     try {
       await rename(building, dir);
-      return { dir, made: true };
+      return true;
     } catch (error) {
-      // Another process renamed its copy first: use that one (it says so, not this one).
+      // Another process renamed its folder first: use that one.
       if (await templateProblem(dir)) throw error;
-      return { dir, made: false };
+      return false;
     }
   });
 }
@@ -207,29 +221,8 @@ export async function programsCopy(source: string, cache: string, logger: Logger
 export async function clusterFromTemplate(options: ClusterFromTemplateOptions): Promise<boolean> {
   const { dataDir, template, logger } = options;
   try {
-    await sweepStaging(template);
     await sweepStaging(dataDir);
-    if (existsSync(template)) {
-      const problem = await templateProblem(template);
-      if (problem) {
-        logger.warn(`The cluster template ${template} is damaged (${problem}); making it again`);
-        await rm(template, { recursive: true, force: true });
-      }
-    }
-    if (!existsSync(template)) {
-      await mkdirReachable(dirname(template));
-      await staged(template, async (building) => {
-        await options.initdb(building);
-        await writeFile(join(building, INVENTORY), `${JSON.stringify(await inventoryOf(building))}\n`);
-        try {
-          await rename(building, template);
-          logger.debug(`made the cluster template ${template}`);
-        } catch (error) {
-          // Another process renamed its template first: use that one.
-          if (await templateProblem(template)) throw error;
-        }
-      });
-    }
+    if (await cacheFolder(template, `The cluster template ${template}`, 'making it again', logger, options.initdb)) logger.debug(`made the cluster template ${template}`);
     await staged(dataDir, async (copy) => {
       const result = await execProgram('cp', ['-a', template, copy]);
       if (result.exitCode !== 0) throw new Error(`cp -a exited ${result.exitCode}: ${result.stderr.trim()}`);
