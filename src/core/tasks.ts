@@ -75,6 +75,9 @@ export async function runTasks<C>(tasks: Array<Task<C>>, context: C, options: Ru
       rendererOptions: { processOutput },
       fallbackRendererOptions: { processOutput },
       collectErrors: 'minimal',
+      // listr2's own SIGINT listener calls process.exit(127), racing cruddur's handler (core/interrupt.ts: 130,
+      // after the clean-ups): no library decides the exit code.
+      registerSignalListeners: false,
     } as never,
   );
   try {

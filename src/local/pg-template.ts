@@ -131,9 +131,17 @@ export async function sweepStaging(base: string): Promise<void> {
 /** Runs `work` on a staging folder that is removed afterwards, also when Ctrl-C/SIGTERM stops the command. */
 async function staged<T>(base: string, work: (dir: string) => Promise<T>): Promise<T> {
   const dir = stagingOf(base);
-  const forget = onInterrupt(() => rm(dir, { recursive: true, force: true }));
+  let running: Promise<unknown> = Promise.resolve();
+  // On Ctrl-C the work is let finish first (the interrupt handler waits up to 5 s): a child not in the terminal's
+  // process group (`cp -a` under `timeout -s INT`) would otherwise write into the folder after it was removed.
+  const forget = onInterrupt(async () => {
+    await running.catch(() => {});
+    await rm(dir, { recursive: true, force: true });
+  });
   try {
-    return await work(dir);
+    const result = work(dir);
+    running = result;
+    return await result;
   } finally {
     // Removed before the cleanup is forgotten: a Ctrl-C in between still removes it (the handler exits the
     // process once the cleanups it knows of end).
@@ -196,6 +204,7 @@ async function cacheFolder(dir: string, what: string, again: string, logger: Log
   return staged(dir, async (building) => {
     await make(building);
     await writeFile(join(building, INVENTORY), `${JSON.stringify(await inventoryOf(building))}\n`);
+    await chmod(join(building, INVENTORY), 0o644);
     try {
       await rename(building, dir);
       return true;

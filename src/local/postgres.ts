@@ -240,11 +240,11 @@ async function initialise(dataDir: string, logger: Logger): Promise<void> {
 }
 
 /**
- * The pg_ctl beside the program a running postmaster was started from (Linux: /proc/<pid>/exe), so stopping or
- * reloading a server needs neither the install nor root's copy of the programs (either may have moved since);
- * the installed programs' otherwise (binaries).
+ * The pg_ctl beside the program a running postmaster was started from (Linux: /proc/<pid>/exe), so stopping a
+ * server needs neither the install nor root's copy of the programs (either may have moved since); undefined when
+ * there is none (the folder deleted while the server ran, or no /proc).
  */
-async function pgCtlOf(postmasterPid: number): Promise<string> {
+async function pgCtlOf(postmasterPid: number): Promise<string | undefined> {
   try {
     const exe = await readlink(`/proc/${postmasterPid}/exe`);
     const beside = join(dirname(exe), 'pg_ctl');
@@ -252,7 +252,15 @@ async function pgCtlOf(postmasterPid: number): Promise<string> {
   } catch {
     // not Linux, or not ours to read
   }
-  return (await binaries()).pg_ctl;
+  return undefined;
+}
+
+function signalPostmaster(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone already
+  }
 }
 
 /**
@@ -343,8 +351,15 @@ export async function stopPostgres(dataDir: string): Promise<boolean> {
   const postmaster = runningPostmaster(dataDir);
   if (!postmaster) return false;
   const program = await pgCtlOf(postmaster.pid);
-  const fast = await pgCtl(['stop', '-m', 'fast', '-w', '-t', '10'], dataDir, 60_000, program);
-  if (fast.exitCode !== 0 && runningPostmaster(dataDir)) await pgCtl(['stop', '-m', 'immediate', '-w', '-t', '10'], dataDir, 60_000, program);
+  if (program) {
+    const fast = await pgCtl(['stop', '-m', 'fast', '-w', '-t', '10'], dataDir, 60_000, program);
+    if (fast.exitCode !== 0 && runningPostmaster(dataDir)) await pgCtl(['stop', '-m', 'immediate', '-w', '-t', '10'], dataDir, 60_000, program);
+  } else {
+    // What pg_ctl stop sends (PostgreSQL's signals: SIGINT a fast shutdown, SIGQUIT an immediate one), without
+    // looking for programs: stopping never copies or needs them.
+    signalPostmaster(postmaster.pid, 'SIGINT');
+    if (!(await waitForExitOf(postmaster.pid, 10_000))) signalPostmaster(postmaster.pid, 'SIGQUIT');
+  }
   await waitForExitOf(postmaster.pid, 10_000);
   return true;
 }

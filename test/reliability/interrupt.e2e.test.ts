@@ -8,7 +8,7 @@ import { parseJson, runCli } from '../support/cli.js';
 import { startFaultProxy, type FaultProxy } from '../support/fault-proxy.js';
 import { startTestPostgres, type TestPostgres } from '../support/postgres.js';
 import { startTestS3, type TestS3 } from '../support/s3.js';
-import type { TempDir } from '../support/tmp.js';
+import { copyApp, FIXTURE_APP, type TempDir } from '../support/tmp.js';
 import { asEntries, bucketContents, bucketKeys, checkOutput, makeProject, recordFigures, siteTree, spawnCli, tempFilesUnder, writeTree } from './helpers.js';
 
 /**
@@ -196,5 +196,27 @@ describe('Ctrl-C (SIGINT)', () => {
     expect(rerun.exitCode, rerun.stderr).toBe(0);
     expect(parseJson<{ applied: Array<{ version: string }> }>(rerun).applied.map((s) => s.version)).toEqual(['20260102000000']);
     expect((await pg.query<{ version: string }>(db.name, 'SELECT version FROM schema_migrations ORDER BY version')).map((r) => r.version)).toEqual(['20260101000000', '20260102000000']);
+  });
+
+  it('during db setup (its task list running): exit 130 from cruddur, not 127 from the task-list library, and one line', async () => {
+    const app = await copyApp(FIXTURE_APP);
+    try {
+      const db = await pg.createDatabase('interrupt_setup');
+      await writeFile(join(app.path, 'backend-flask', 'db', 'seed.sql'), 'SELECT pg_sleep(60);\n');
+      const child = spawnCli(['db', 'setup'], { cwd: app.path, env: { CONNECTION_URL: db.url } });
+      // Watched from the maintenance database: db setup drops and re-creates its own.
+      await until(async () => (await pg.query('postgres', `SELECT 1 FROM pg_stat_activity WHERE datname = '${db.name}' AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'`)).length > 0, 'the seed to run');
+      child.kill('SIGINT');
+      const result = await child;
+      checkOutput(result, 'the interrupted db setup');
+      figures.interrupts += 1;
+      // Before: listr2's own SIGINT listener called process.exit(127), racing the interrupt handler.
+      expect(result.exitCode, result.stderr).toBe(130);
+      figures.exit130 += 1;
+      expect(result.stderr).toMatch(/^Interrupted \(SIGINT\): stopping; nothing half-done is kept\. Re-run the command to finish\.$/m);
+      expect(result.stderr).not.toMatch(/^(Error|Try): /m);
+    } finally {
+      await app.cleanup();
+    }
   });
 });
