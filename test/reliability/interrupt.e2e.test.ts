@@ -32,6 +32,25 @@ async function until(check: () => Promise<boolean>, what: string, ms = 20_000): 
   }
 }
 
+/**
+ * Runs the CLI with `args` as a process, sends SIGINT once `running` sees its statement active in PostgreSQL, and
+ * checks what every interrupted command owes: exit 130 and the interrupt line, and no second error (what failed
+ * because of the signal, a cancelled query or a killed child, is not another thing to say). Returns the result.
+ */
+async function interruptWhileRunning(args: string[], options: { cwd: string; env: Record<string, string> }, running: () => Promise<boolean>, what: string) {
+  const child = spawnCli(args, options);
+  await until(running, what);
+  child.kill('SIGINT');
+  const result = await child;
+  checkOutput(result, `the interrupted ${args.slice(0, 2).join(' ')}`);
+  figures.interrupts += 1;
+  expect(result.exitCode, result.stderr).toBe(130);
+  figures.exit130 += 1;
+  expect(result.stderr).toMatch(/^Interrupted \(SIGINT\): stopping; nothing half-done is kept\. Re-run the command to finish\.$/m);
+  expect(result.stderr).not.toMatch(/^(Error|Try): /m);
+  return result;
+}
+
 beforeAll(async () => {
   [s3, fake, project, pg] = await Promise.all([startTestS3(['site']), startFakeAws(), makeProject(), startTestPostgres()]);
   proxy = await startFaultProxy(s3.endpoint);
@@ -168,17 +187,7 @@ describe('Ctrl-C (SIGINT)', () => {
       "-- migrate:up\nCREATE TABLE backfill (id int);\nSELECT pg_sleep(CASE WHEN to_regclass('public.go_slow') IS NULL THEN 0 ELSE 120 END);\n-- migrate:down\nDROP TABLE backfill;\n",
     );
     await pg.query(db.name, 'CREATE TABLE go_slow ()');
-    const child = spawnCli(['db', 'migrate', '--url', db.url], { cwd: project.path, env: {} });
-    await until(async () => (await pg.query(db.name, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND query NOT LIKE '%pg_stat_activity%'")).length > 0, 'the slow migration to run');
-    child.kill('SIGINT');
-    const result = await child;
-    checkOutput(result, 'the interrupted migrate');
-    figures.interrupts += 1;
-    expect(result.exitCode, result.stderr).toBe(130);
-    figures.exit130 += 1;
-    // One thing said: what failed because of the signal (a cancelled query, a killed child) is no second error.
-    expect(result.stderr).not.toMatch(/^(Error|Try): /m);
-    expect(result.stderr).toMatch(/^Interrupted \(SIGINT\): stopping/m);
+    const result = await interruptWhileRunning(['db', 'migrate', '--url', db.url], { cwd: project.path, env: {} }, async () => (await pg.query(db.name, "SELECT 1 FROM pg_stat_activity WHERE query LIKE '%pg_sleep(CASE%' AND state = 'active' AND query NOT LIKE '%pg_stat_activity%'")).length > 0, 'the slow migration to run');
     expect(result.stdout).not.toMatch(/slow_backfill/);
     const temps = await tempFilesUnder(project.path);
     figures.tempFilesLeft += temps.length;
@@ -203,18 +212,9 @@ describe('Ctrl-C (SIGINT)', () => {
     try {
       const db = await pg.createDatabase('interrupt_setup');
       await writeFile(join(app.path, 'backend-flask', 'db', 'seed.sql'), 'SELECT pg_sleep(60);\n');
-      const child = spawnCli(['db', 'setup'], { cwd: app.path, env: { CONNECTION_URL: db.url } });
-      // Watched from the maintenance database: db setup drops and re-creates its own.
-      await until(async () => (await pg.query('postgres', `SELECT 1 FROM pg_stat_activity WHERE datname = '${db.name}' AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'`)).length > 0, 'the seed to run');
-      child.kill('SIGINT');
-      const result = await child;
-      checkOutput(result, 'the interrupted db setup');
-      figures.interrupts += 1;
-      // Before: listr2's own SIGINT listener called process.exit(127), racing the interrupt handler.
-      expect(result.exitCode, result.stderr).toBe(130);
-      figures.exit130 += 1;
-      expect(result.stderr).toMatch(/^Interrupted \(SIGINT\): stopping; nothing half-done is kept\. Re-run the command to finish\.$/m);
-      expect(result.stderr).not.toMatch(/^(Error|Try): /m);
+      // Watched from the maintenance database: db setup drops and re-creates its own. Before, this exited 127:
+      // listr2's own SIGINT listener called process.exit(127), racing the interrupt handler.
+      await interruptWhileRunning(['db', 'setup'], { cwd: app.path, env: { CONNECTION_URL: db.url } }, async () => (await pg.query('postgres', `SELECT 1 FROM pg_stat_activity WHERE datname = '${db.name}' AND query LIKE 'SELECT pg_sleep(60)%' AND state = 'active'`)).length > 0, 'the seed to run');
     } finally {
       await app.cleanup();
     }
