@@ -1,5 +1,5 @@
 import { existsSync } from 'node:fs';
-import { chmod, cp, mkdir, readdir, readFile, realpath, rm, rmdir, symlink } from 'node:fs/promises';
+import { chmod, cp, mkdir, readdir, readFile, realpath, rm, symlink } from 'node:fs/promises';
 import { basename, dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ROOT_DATA_HOME, runningPostmaster, stopLocalPostgres } from '../src/local/postgres.js';
@@ -11,13 +11,6 @@ import { FIXTURE_APP, REPO_ROOT, tempDir, type TempDir } from './support/tmp.js'
  * As root, a project under a folder the `postgres` user cannot enter (a clone under /root, mode 0700, in a root
  * devcontainer): `db` commands and `local up` work, the data living where the server's user can reach it.
  */
-// The data of a project in a closed folder goes under ROOT_DATA_HOME (a machine folder): the run leaves it as it found it.
-const hadDataHome = existsSync(ROOT_DATA_HOME);
-afterAll(async () => {
-  // Only when this file made it, and only empty (rmdir): a purge removed each project's folder.
-  if (!hadDataHome) await rmdir(ROOT_DATA_HOME).catch(() => {});
-});
-
 describe.runIf(process.getuid?.() === 0)('root with the project in a 0700 folder', () => {
   let closed: TempDir;
   let project = '';

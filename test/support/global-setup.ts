@@ -1,7 +1,8 @@
-import { chmod, mkdir } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { chmod, mkdir, rmdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { TestProject } from 'vitest/node';
-import { startPostgres, stopPostgres } from '../../src/local/postgres.js';
+import { ROOT_DATA_HOME, startPostgres, stopPostgres } from '../../src/local/postgres.js';
 import { tempDir, type TempDir } from './tmp.js';
 
 declare module 'vitest' {
@@ -17,6 +18,8 @@ interface Run {
   dir: TempDir;
   port: number;
   dataDir: string;
+  /** Whether the machine had ROOT_DATA_HOME before the run (as root, tests of a project in a closed folder make it). */
+  hadDataHome: boolean;
 }
 
 let run: Run | undefined;
@@ -27,6 +30,7 @@ let run: Run | undefined;
  * CRUDDUR_CACHE_DIR every test cluster is copied from, src/local/pg-template.ts) and each worker's `s3-<pid>/`.
  */
 async function start(): Promise<Run> {
+  const hadDataHome = existsSync(ROOT_DATA_HOME);
   const dir = await tempDir('cruddur-run-');
   // As root the server (and initdb) run as the `postgres` user, which must be able to reach these folders.
   await chmod(dir.path, 0o755);
@@ -37,7 +41,7 @@ async function start(): Promise<Run> {
   const dataDir = join(dir.path, 'postgres');
   try {
     const server = await startPostgres({ dataDir });
-    return { dir, port: server.port, dataDir };
+    return { dir, port: server.port, dataDir, hadDataHome };
   } catch (error) {
     await dir.cleanup();
     throw error;
@@ -55,14 +59,18 @@ export async function setup(project: TestProject): Promise<void> {
   project.provide('runDir', run.dir.path);
 }
 
-/** Stops the server (bounded: fast, then immediate after 10 s) and removes the run's folder. */
+/**
+ * Stops the server (bounded: fast, then immediate after 10 s) and removes the run's folder, and ROOT_DATA_HOME when
+ * the run made it and left it empty (each test purges its project's folder in it).
+ */
 export async function teardown(): Promise<void> {
   if (!run) return;
-  const { dir, dataDir } = run;
+  const { dir, dataDir, hadDataHome } = run;
   run = undefined;
   try {
     await stopPostgres(dataDir);
   } finally {
     await dir.cleanup();
+    if (!hadDataHome) await rmdir(ROOT_DATA_HOME).catch(() => {});
   }
 }
