@@ -7,14 +7,13 @@ type Cleanup = () => unknown;
 const cleanups = new Set<Cleanup>();
 let installed = false;
 let passThrough = 0;
-let stopping = false;
+/** The code the handler exits with once Ctrl-C/SIGTERM arrived; undefined before. */
+let stoppingCode: number | undefined;
 
 /** Whether Ctrl-C/SIGTERM arrived and the registered cleanups are running (the process exits when they end). */
 export function interrupted(): boolean {
-  return stopping;
+  return stoppingCode !== undefined;
 }
-
-let stoppingCode: number | undefined;
 
 /**
  * The exit code the interrupt handler is exiting with (130 for SIGINT, 143 for SIGTERM), or undefined when no
@@ -48,8 +47,7 @@ export function installInterruptHandler(write: (message: string) => void): void 
   const handler = (signal: NodeJS.Signals) => {
     const code = signal === 'SIGINT' ? 130 : 143;
     if (passThrough > 0 && signal === 'SIGINT') return;
-    if (stopping) process.exit(code);
-    stopping = true;
+    if (stoppingCode !== undefined) process.exit(code);
     stoppingCode = code;
     write(`Interrupted (${signal}): stopping; nothing half-done is kept. Re-run the command to finish.`);
     const pending = [...cleanups].map(async (cleanup) => {

@@ -111,7 +111,7 @@ export async function templateProblem(template: string): Promise<string | undefi
 }
 
 /** `<base>.tmp-<pid>-<hex>`: a folder this process stages beside `base`. */
-export const stagingOf = (base: string) => `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
+const stagingOf = (base: string) => `${base}.tmp-${process.pid}-${randomBytes(4).toString('hex')}`;
 
 /** Removes what interrupted runs staged beside `base` (`<base>.tmp-<pid>-<hex>` of a process that is gone). */
 export async function sweepStaging(base: string): Promise<void> {
@@ -129,7 +129,7 @@ export async function sweepStaging(base: string): Promise<void> {
 }
 
 /** Runs `work` on a staging folder that is removed afterwards, also when Ctrl-C/SIGTERM stops the command. */
-async function staged<T>(base: string, work: (dir: string) => Promise<T>): Promise<T> {
+export async function staged<T>(base: string, work: (dir: string) => Promise<T>): Promise<T> {
   const dir = stagingOf(base);
   let running: Promise<unknown> = Promise.resolve();
   // On Ctrl-C the work is let finish first (the interrupt handler waits up to 5 s): a child not in the terminal's

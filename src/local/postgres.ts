@@ -5,16 +5,15 @@
 // from here, and every local URL is built by `postgresUrl`.
 import { createHash, randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { appendFile, chmod, chown, mkdir, readFile, readlink, realpath, rm, stat, writeFile } from 'node:fs/promises';
+import { appendFile, chmod, chown, mkdir, readFile, readlink, realpath, stat, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { execProgram } from '../core/exec.js';
 import { CruddurError, errorMessage } from '../core/errors.js';
-import { onInterrupt } from '../core/interrupt.js';
 import { silentLogger, type Logger } from '../core/output.js';
 import { loadPg } from '../core/pg.js';
 import { canConnect, freePort } from './net.js';
-import { cacheHome, clusterFromTemplate, mkdirReachable, programsCopy, stagingOf, sweepStaging, templateDir } from './pg-template.js';
+import { cacheHome, clusterFromTemplate, mkdirReachable, programsCopy, staged, sweepStaging, templateDir } from './pg-template.js';
 import { withStartLock } from './start-lock.js';
 import { ignoreCruddurDir, isAlive, waitForExitOf } from './state.js';
 
@@ -192,12 +191,10 @@ async function initdb(dir: string, logger: Logger): Promise<void> {
   const { initdb: program } = await binaries(logger);
   const owner = asRoot() ? await serverUser() : undefined;
   await mkdir(dir, { recursive: true, mode: 0o700 });
-  // What a killed run left here (its pid gone) goes first.
+  // What a killed run left here (its pid gone) goes first; this run's folder goes as any staging folder does.
   const base = join(dirname(dir), '.cruddur-initdb');
   await sweepStaging(base);
-  const secrets = stagingOf(base);
-  const forget = onInterrupt(() => rm(secrets, { recursive: true, force: true }));
-  try {
+  await staged(base, async (secrets) => {
     await mkdir(secrets, { mode: 0o700 });
     const pwfile = join(secrets, 'pwfile');
     await writeFile(pwfile, `${INITDB.password}\n`, { mode: 0o600 });
@@ -208,11 +205,7 @@ async function initdb(dir: string, logger: Logger): Promise<void> {
     const result = await execProgram(program, flags, { cwd: dirname(dir), ...owner });
     logger.debug(`${result.stdout}\n${result.stderr}`.trim());
     if (result.exitCode !== 0) throw new Error(`initdb exited ${result.exitCode}: ${(result.stderr || result.stdout).trim()}`);
-  } finally {
-    // Removed before the cleanup is forgotten, so a Ctrl-C in between still removes it.
-    await rm(secrets, { recursive: true, force: true });
-    forget();
-  }
+  });
 }
 
 /**
